@@ -1,0 +1,115 @@
+/**
+ * The UI's two languages. zh-CN is the default; English is chosen with `?lang=en` or the language switch,
+ * and remembered in a cookie. See docs/decisions/004-ui-language.md.
+ */
+import { useRouteLoaderData } from "@remix-run/react";
+
+export type Lang = "zh-CN" | "en";
+export const DEFAULT_LANG: Lang = "zh-CN";
+export const LANG_COOKIE = "jifen_lang";
+
+export function parseLang(value: string | null | undefined): Lang | undefined {
+  if (!value) return undefined;
+  if (/^zh/i.test(value)) return "zh-CN";
+  if (/^en/i.test(value)) return "en";
+  return undefined;
+}
+
+/** The language of a request: `?lang=` first, then the cookie, then zh-CN. */
+export function requestLang(request: Request): Lang {
+  const url = new URL(request.url);
+  const fromQuery = parseLang(url.searchParams.get("lang"));
+  if (fromQuery) return fromQuery;
+  const cookie = request.headers.get("Cookie") ?? "";
+  const match = cookie.match(new RegExp(`(?:^|;\\s*)${LANG_COOKIE}=([^;]+)`));
+  return parseLang(match?.[1]) ?? DEFAULT_LANG;
+}
+
+export function langCookie(lang: Lang): string {
+  return `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`;
+}
+
+const messages = {
+  appName: { zh: "积分标准管理平台", en: "Jifen points standards" },
+  navStandards: { zh: "计分标准", en: "Standards" },
+  switchLang: { zh: "English", en: "中文" },
+  signIn: { zh: "登录", en: "Sign in" },
+  signOut: { zh: "退出", en: "Sign out" },
+  username: { zh: "用户名", en: "Username" },
+  password: { zh: "密码", en: "Password" },
+  badCredentials: { zh: "用户名或密码不正确。", en: "Wrong username or password." },
+  signedInAs: { zh: "当前用户", en: "Signed in as" },
+  standardsTitle: { zh: "计分标准", en: "Scoring standards" },
+  standardsIntro: {
+    zh: "本平台保存的各地流动人口积分计分标准及其版本。",
+    en: "The points standards held on this platform, with their versions.",
+  },
+  noStandards: { zh: "尚无计分标准。", en: "No standards yet." },
+  colJurisdiction: { zh: "地区", en: "Jurisdiction" },
+  colTitle: { zh: "标准名称", en: "Standard" },
+  colVersion: { zh: "版本", en: "Version" },
+  colStatus: { zh: "状态", en: "Status" },
+  colEffective: { zh: "生效期间", en: "In effect" },
+  colRevision: { zh: "修订号", en: "Revision" },
+  open: { zh: "打开", en: "Open" },
+  edit: { zh: "编辑", en: "Edit" },
+  view: { zh: "查看", en: "View" },
+  openEnded: { zh: "至今", en: "open-ended" },
+  notSet: { zh: "未定", en: "not set" },
+  status_draft: { zh: "草稿", en: "Draft" },
+  status_in_review: { zh: "审核中", en: "In review" },
+  status_approved: { zh: "已批准", en: "Approved" },
+  status_published: { zh: "已发布", en: "Published" },
+  status_superseded: { zh: "已被替代", en: "Superseded" },
+  status_withdrawn: { zh: "已撤回", en: "Withdrawn" },
+  editorTitle: { zh: "编辑计分标准", en: "Edit standard" },
+  editorReadOnly: {
+    zh: "此版本状态为“{status}”，不可修改。如需修改，请基于它起草新版本。",
+    en: "This version is {status} and cannot change. Draft a new version to revise it.",
+  },
+  editorLoading: { zh: "正在加载编辑器…", en: "Loading the editor…" },
+  save: { zh: "保存", en: "Save" },
+  saving: { zh: "正在保存…", en: "Saving…" },
+  saved: { zh: "已保存，修订号 {revision}。", en: "Saved as revision {revision}." },
+  saveInvalidJson: {
+    zh: "未保存：JSON 格式错误，第 {line} 行第 {column} 列：{detail}",
+    en: "Not saved: the JSON is malformed at line {line}, column {column}: {detail}",
+  },
+  saveConflict: {
+    zh: "未保存：其他人已将此版本保存为修订号 {current}（您基于修订号 {base} 编辑）。请重新加载后再合并您的修改，您的文本仍保留在编辑器中。",
+    en: "Not saved: someone else saved this version as revision {current} while you were editing revision {base}. Reload and merge your changes; your text is still in the editor.",
+  },
+  saveNotEditable: { zh: "未保存：此版本状态为“{status}”，不可修改。", en: "Not saved: this version is {status} and cannot change." },
+  saveForbidden: { zh: "未保存：您没有起草权限。", en: "Not saved: you do not have the drafter role." },
+  problemsTitle: { zh: "问题", en: "Problems" },
+  noProblems: { zh: "未发现问题。", en: "No problems found." },
+  back: { zh: "返回", en: "Back" },
+  notFound: { zh: "未找到该页面。", en: "Page not found." },
+  errorTitle: { zh: "出错了", en: "Something went wrong" },
+  demoHint: {
+    zh: "演示账号：admin / drafter / reviewer / publisher，密码 jifen-demo",
+    en: "Demo accounts: admin / drafter / reviewer / publisher, password jifen-demo",
+  },
+} as const;
+
+export type MessageKey = keyof typeof messages;
+
+export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
+  const entry = messages[key];
+  let text: string = lang === "en" ? entry.en : entry.zh;
+  if (params) {
+    for (const [name, value] of Object.entries(params)) text = text.split(`{${name}}`).join(String(value));
+  }
+  return text;
+}
+
+export function pick(lang: Lang, text: { zh: string; en: string }): string {
+  return lang === "en" ? text.en : text.zh;
+}
+
+/** The current language and a translator bound to it, from the root loader's data. */
+export function useT(): { lang: Lang; t: (key: MessageKey, params?: Record<string, string | number>) => string } {
+  const data = useRouteLoaderData("root") as { lang?: Lang } | undefined;
+  const lang = data?.lang ?? DEFAULT_LANG;
+  return { lang, t: (key, params) => translate(lang, key, params) };
+}

@@ -1,0 +1,112 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useLoaderData,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { langCookie, parseLang, requestLang, translate, type Lang } from "./i18n";
+import { currentUser } from "./lib/auth.server";
+import stylesHref from "./styles.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const lang = requestLang(request);
+  const user = currentUser(request);
+  const headers = new Headers();
+  if (parseLang(new URL(request.url).searchParams.get("lang"))) headers.append("Set-Cookie", langCookie(lang));
+  return data({ lang, user: user ? { username: user.username, displayName: user.displayName, roles: user.roles } : null }, { headers });
+}
+
+type RootData = { lang: Lang; user: { username: string; displayName: string; roles: string[] } | null };
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const root = useRouteLoaderData("root") as RootData | undefined;
+  const lang = root?.lang ?? "zh-CN";
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{translate(lang, "appName")}</title>
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function Header({ lang, user }: RootData) {
+  const location = useLocation();
+  const other: Lang = lang === "en" ? "zh-CN" : "en";
+  const params = new URLSearchParams(location.search);
+  params.set("lang", other);
+  return (
+    <header className="topbar">
+      <Link to="/standards" className="brand">
+        {translate(lang, "appName")}
+      </Link>
+      <nav>
+        <Link to="/standards">{translate(lang, "navStandards")}</Link>
+      </nav>
+      <div className="topbar-right">
+        <a href={`${location.pathname}?${params.toString()}`} hrefLang={other} data-testid="switch-lang">
+          {translate(lang, "switchLang")}
+        </a>
+        {user ? (
+          <Form method="post" action="/logout" className="inline">
+            <span className="muted">
+              {translate(lang, "signedInAs")}: {user.displayName}
+            </span>{" "}
+            <button type="submit" className="link-button">
+              {translate(lang, "signOut")}
+            </button>
+          </Form>
+        ) : null}
+      </div>
+    </header>
+  );
+}
+
+export default function App() {
+  const root = useLoaderData<typeof loader>() as RootData;
+  return (
+    <>
+      <Header {...root} />
+      <main className="page">
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const root = useRouteLoaderData("root") as RootData | undefined;
+  const lang = root?.lang ?? "zh-CN";
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return (
+    <main className="page">
+      <h1>{status === 404 ? translate(lang, "notFound") : translate(lang, "errorTitle")}</h1>
+      {isRouteErrorResponse(error) ? <p>{typeof error.data === "string" ? error.data : error.statusText}</p> : null}
+      <p>
+        <Link to="/standards">{translate(lang, "back")}</Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,124 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { getVersion, saveDraftDocument } from "../../db/standards";
+import { JsonEditor, type EditorProblem } from "~/components/JsonEditor";
+import { requestLang, translate, useT, type MessageKey } from "~/i18n";
+import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { findJsonSyntaxError } from "~/lib/json-text";
+
+function loadVersion(params: LoaderFunctionArgs["params"]) {
+  const versionId = Number(params.versionId);
+  const version = Number.isInteger(versionId) ? getVersion(getDb(), versionId) : undefined;
+  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
+  return version;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = requireUser(request);
+  const version = loadVersion(params);
+  return {
+    version: {
+      id: version.id,
+      standardId: version.standardId,
+      versionLabel: version.versionLabel,
+      status: version.status,
+      revision: version.revision,
+      document: version.document,
+    },
+    canEdit: version.status === "draft" && hasRole(user, "drafter"),
+  };
+}
+
+type SaveOutcome =
+  | { ok: true; revision: number; message: string }
+  | { ok: false; message: string; problems: EditorProblem[]; currentRevision?: number };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const user = requireUser(request);
+  const lang = requestLang(request);
+  const version = loadVersion(params);
+  const fail = (status: number, message: string, problems: EditorProblem[] = [], currentRevision?: number) =>
+    data<SaveOutcome>({ ok: false, message, problems, currentRevision }, { status });
+  if (!hasRole(user, "drafter")) return fail(403, translate(lang, "saveForbidden"));
+
+  const form = await request.formData();
+  const text = String(form.get("document") ?? "");
+  const baseRevision = Number(form.get("baseRevision"));
+  const syntax = findJsonSyntaxError(text);
+  if (syntax) {
+    const message = translate(lang, "saveInvalidJson", syntax as unknown as Record<string, string | number>);
+    return fail(400, message, [{ code: "json.syntax", line: syntax.line, column: syntax.column, message, severity: "error" }]);
+  }
+  const result = saveDraftDocument(getDb(), {
+    versionId: version.id,
+    baseRevision,
+    documentText: text,
+    document: JSON.parse(text),
+    userId: user.id,
+  });
+  switch (result.kind) {
+    case "saved":
+      return data<SaveOutcome>({ ok: true, revision: result.revision, message: translate(lang, "saved", { revision: result.revision }) });
+    case "conflict":
+      return fail(409, translate(lang, "saveConflict", { current: result.currentRevision, base: baseRevision }), [], result.currentRevision);
+    case "notEditable":
+      return fail(409, translate(lang, "saveNotEditable", { status: translate(lang, `status_${result.status}` as MessageKey) }));
+    case "notFound":
+      throw new Response("Not found", { status: 404 });
+  }
+}
+
+export default function EditVersion() {
+  const { version, canEdit } = useLoaderData<typeof loader>();
+  const { t } = useT();
+  const fetcher = useFetcher<typeof action>();
+  const [text, setText] = useState(version.document);
+  const [baseRevision, setBaseRevision] = useState(version.revision);
+  const outcome = fetcher.data as SaveOutcome | undefined;
+
+  useEffect(() => {
+    if (outcome?.ok) setBaseRevision(outcome.revision);
+  }, [outcome]);
+
+  const statusText = t(`status_${version.status}` as MessageKey);
+  return (
+    <section>
+      <p>
+        <Link to="/standards">← {t("back")}</Link>
+      </p>
+      <h1>
+        {t("editorTitle")}: {version.standardId} · {version.versionLabel}{" "}
+        <span className={`status status-${version.status}`}>{statusText}</span>
+      </h1>
+      {!canEdit ? <p className="notice">{t("editorReadOnly", { status: statusText })}</p> : null}
+      <fetcher.Form method="post" className="toolbar">
+        <input type="hidden" name="document" value={text} />
+        <input type="hidden" name="baseRevision" value={baseRevision} />
+        <span className="muted" data-testid="revision">
+          {t("colRevision")}: {baseRevision}
+        </span>
+        {canEdit ? (
+          <button type="submit" disabled={fetcher.state !== "idle"} data-testid="save">
+            {fetcher.state !== "idle" ? t("saving") : t("save")}
+          </button>
+        ) : null}
+        {outcome ? (
+          <span className={outcome.ok ? "ok" : "error"} role={outcome.ok ? "status" : "alert"} data-testid="save-result">
+            {outcome.message}
+          </span>
+        ) : null}
+      </fetcher.Form>
+      <JsonEditor
+        path={`file:///standards/${version.standardId}/versions/${version.id}.json`}
+        initialValue={version.document}
+        readOnly={!canEdit}
+        loadingText={t("editorLoading")}
+        problems={outcome && !outcome.ok ? outcome.problems : []}
+        onChange={setText}
+      />
+    </section>
+  );
+}

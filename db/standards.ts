@@ -1,0 +1,191 @@
+/** Repository for standards and their versions: the only code that reads or writes those tables. */
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { JifenDb } from "./connection";
+import { contentHash } from "./hash";
+import { standards, standardVersions, versionRevisions } from "./schema";
+
+export interface StandardSummary {
+  id: string;
+  jurisdiction: { code: string; zh: string; en: string };
+  title: { zh: string; en: string };
+  versions: Array<{
+    id: number;
+    versionLabel: string;
+    status: string;
+    revision: number;
+    effectiveFrom: string | null;
+    effectiveTo: string | null;
+    updatedAt: string;
+  }>;
+}
+
+export function listStandards(db: JifenDb): StandardSummary[] {
+  const rows = db.select().from(standards).orderBy(asc(standards.jurisdictionCode), asc(standards.id)).all();
+  const versions = db
+    .select({
+      id: standardVersions.id,
+      standardId: standardVersions.standardId,
+      versionLabel: standardVersions.versionLabel,
+      status: standardVersions.status,
+      revision: standardVersions.revision,
+      effectiveFrom: standardVersions.effectiveFrom,
+      effectiveTo: standardVersions.effectiveTo,
+      updatedAt: standardVersions.updatedAt,
+    })
+    .from(standardVersions)
+    .orderBy(asc(standardVersions.id))
+    .all();
+  return rows.map((s) => ({
+    id: s.id,
+    jurisdiction: { code: s.jurisdictionCode, zh: s.jurisdictionZh, en: s.jurisdictionEn },
+    title: { zh: s.titleZh, en: s.titleEn },
+    versions: versions
+      .filter((v) => v.standardId === s.id)
+      .map(({ standardId: _standardId, ...v }) => v),
+  }));
+}
+
+export interface VersionRecord {
+  id: number;
+  standardId: string;
+  versionLabel: string;
+  status: string;
+  document: string;
+  contentHash: string;
+  revision: number;
+  effectiveFrom: string | null;
+  effectiveTo: string | null;
+  updatedAt: string;
+}
+
+export function getVersion(db: JifenDb, versionId: number): VersionRecord | undefined {
+  return db
+    .select({
+      id: standardVersions.id,
+      standardId: standardVersions.standardId,
+      versionLabel: standardVersions.versionLabel,
+      status: standardVersions.status,
+      document: standardVersions.document,
+      contentHash: standardVersions.contentHash,
+      revision: standardVersions.revision,
+      effectiveFrom: standardVersions.effectiveFrom,
+      effectiveTo: standardVersions.effectiveTo,
+      updatedAt: standardVersions.updatedAt,
+    })
+    .from(standardVersions)
+    .where(eq(standardVersions.id, versionId))
+    .get();
+}
+
+export interface NewStandard {
+  id: string;
+  jurisdiction: { code: string; zh: string; en: string };
+  title: { zh: string; en: string };
+}
+
+export interface NewVersion {
+  versionLabel: string;
+  status: string;
+  documentText: string;
+  effectiveFrom?: string | null;
+  effectiveTo?: string | null;
+  draftedBy?: number | null;
+}
+
+/** Creates a standard with its first version (and that version's first revision), all or nothing. */
+export function createStandardWithVersion(db: JifenDb, standard: NewStandard, version: NewVersion): number {
+  return db.transaction((tx) => {
+    insertStandard(tx, standard);
+    return insertVersion(tx, standard.id, version);
+  });
+}
+
+/** Adds a version (with its first revision) to an existing standard. */
+export function createVersion(db: JifenDb, standardId: string, version: NewVersion): number {
+  return db.transaction((tx) => insertVersion(tx, standardId, version));
+}
+
+type Tx = Parameters<Parameters<JifenDb["transaction"]>[0]>[0];
+
+function insertStandard(tx: Tx, standard: NewStandard): void {
+  tx.insert(standards)
+      .values({
+        id: standard.id,
+        jurisdictionCode: standard.jurisdiction.code,
+        jurisdictionZh: standard.jurisdiction.zh,
+        jurisdictionEn: standard.jurisdiction.en,
+        titleZh: standard.title.zh,
+        titleEn: standard.title.en,
+      })
+      .run();
+}
+
+function insertVersion(tx: Tx, standardId: string, version: NewVersion): number {
+    const hash = contentHash(JSON.parse(version.documentText));
+    const inserted = tx
+      .insert(standardVersions)
+      .values({
+        standardId,
+        versionLabel: version.versionLabel,
+        status: version.status,
+        document: version.documentText,
+        contentHash: hash,
+        revision: 1,
+        effectiveFrom: version.effectiveFrom ?? null,
+        effectiveTo: version.effectiveTo ?? null,
+        draftedBy: version.draftedBy ?? null,
+      })
+      .returning({ id: standardVersions.id })
+      .get();
+    tx.insert(versionRevisions)
+      .values({ versionId: inserted.id, revision: 1, document: version.documentText, contentHash: hash, savedBy: version.draftedBy ?? null })
+      .run();
+    return inserted.id;
+}
+
+export type SaveResult =
+  | { kind: "saved"; revision: number; contentHash: string }
+  | { kind: "conflict"; currentRevision: number }
+  | { kind: "notEditable"; status: string }
+  | { kind: "notFound" };
+
+/**
+ * Saves a draft's document text, based on the revision the editor loaded. A save based on a stale revision is
+ * refused as a conflict, so one person's edit never silently overwrites another's. The caller has parsed the text.
+ */
+export function saveDraftDocument(
+  db: JifenDb,
+  input: { versionId: number; baseRevision: number; documentText: string; document: unknown; userId: number | null },
+): SaveResult {
+  return db.transaction((tx) => {
+    const current = tx
+      .select({ status: standardVersions.status, revision: standardVersions.revision })
+      .from(standardVersions)
+      .where(eq(standardVersions.id, input.versionId))
+      .get();
+    if (!current) return { kind: "notFound" } as const;
+    if (current.status !== "draft") return { kind: "notEditable", status: current.status } as const;
+    if (current.revision !== input.baseRevision) return { kind: "conflict", currentRevision: current.revision } as const;
+    const hash = contentHash(input.document);
+    const next = current.revision + 1;
+    const updated = tx
+      .update(standardVersions)
+      .set({
+        document: input.documentText,
+        contentHash: hash,
+        revision: next,
+        updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`,
+      })
+      .where(and(eq(standardVersions.id, input.versionId), eq(standardVersions.revision, input.baseRevision)))
+      .run();
+    if (updated.changes !== 1) return { kind: "conflict", currentRevision: current.revision } as const;
+    tx.insert(versionRevisions)
+      .values({ versionId: input.versionId, revision: next, document: input.documentText, contentHash: hash, savedBy: input.userId })
+      .run();
+    return { kind: "saved", revision: next, contentHash: hash } as const;
+  });
+}
+
+export function countStandards(db: JifenDb): number {
+  return db.select({ n: sql<number>`count(*)` }).from(standards).get()?.n ?? 0;
+}

@@ -1,0 +1,91 @@
+/** Repository for users, sessions and installation settings. */
+import { randomBytes } from "node:crypto";
+import { hash, verify } from "@node-rs/argon2";
+import { eq, lt, sql } from "drizzle-orm";
+import type { JifenDb } from "./connection";
+import { sessions, settings, users } from "./schema";
+
+export const ROLES = ["drafter", "reviewer", "publisher", "administrator"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: Role[];
+}
+
+/** Argon2id (memory-hard) with the library's defaults: 19 MiB, 2 passes. */
+export async function hashPassword(password: string): Promise<string> {
+  return hash(password);
+}
+
+export async function createUser(
+  db: JifenDb,
+  input: { username: string; displayName: string; password: string; roles: Role[] },
+): Promise<number> {
+  const passwordHash = await hashPassword(input.password);
+  const row = db
+    .insert(users)
+    .values({ username: input.username, displayName: input.displayName, passwordHash, roles: JSON.stringify(input.roles) })
+    .returning({ id: users.id })
+    .get();
+  return row.id;
+}
+
+function toUser(row: { id: number; username: string; displayName: string; roles: string }): UserRecord {
+  return { id: row.id, username: row.username, displayName: row.displayName, roles: JSON.parse(row.roles) as Role[] };
+}
+
+/** Checks a username and password; the same work is done for an unknown user so timing does not reveal which. */
+export async function verifyCredentials(db: JifenDb, username: string, password: string): Promise<UserRecord | null> {
+  const row = db.select().from(users).where(eq(users.username, username)).get();
+  const stored = row?.passwordHash ?? (await dummyHash());
+  const ok = await verify(stored, password).catch(() => false);
+  return row && ok ? toUser(row) : null;
+}
+
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hash("not-a-real-password");
+  return dummy;
+}
+
+export function countUsers(db: JifenDb): number {
+  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+}
+
+/** Opens a session that expires after `ttlMs`; `now` is passed in so callers and tests control time. */
+export function createSession(db: JifenDb, userId: number, now: Date, ttlMs: number): { id: string; expiresAt: string } {
+  const id = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+  db.insert(sessions).values({ id, userId, expiresAt }).run();
+  return { id, expiresAt };
+}
+
+export function getSessionUser(db: JifenDb, sessionId: string, now: Date): UserRecord | null {
+  const row = db
+    .select({ id: users.id, username: users.username, displayName: users.displayName, roles: users.roles, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sessionId))
+    .get();
+  if (!row || row.expiresAt <= now.toISOString()) return null;
+  return toUser(row);
+}
+
+export function deleteSession(db: JifenDb, sessionId: string): void {
+  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+export function deleteExpiredSessions(db: JifenDb, now: Date): void {
+  db.delete(sessions).where(lt(sessions.expiresAt, now.toISOString())).run();
+}
+
+/** Returns the stored setting, creating it with `make()` the first time. */
+export function getOrCreateSetting(db: JifenDb, key: string, make: () => string): string {
+  const existing = db.select().from(settings).where(eq(settings.key, key)).get();
+  if (existing) return existing.value;
+  db.insert(settings).values({ key, value: make() }).onConflictDoNothing().run();
+  return db.select().from(settings).where(eq(settings.key, key)).get()!.value;
+}

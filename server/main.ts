@@ -1,0 +1,55 @@
+/**
+ * The production server: applies the committed migrations to the SQLite database named by DATABASE_URL
+ * (created if missing), seeds demo content into an empty database, then serves the Remix build on HOST:PORT.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { databasePath, openDatabase } from "../db/connection";
+import { migrateDatabase } from "../db/migrate";
+import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
+import { readServerEnv } from "../app/lib/env.server";
+
+const env = readServerEnv();
+const buildDir = resolve("build");
+const serverBuildPath = resolve(buildDir, "server", "index.js");
+if (!existsSync(serverBuildPath)) {
+  console.error("No build found. Run `npm run build` first (`npm start` builds and starts).");
+  process.exit(1);
+}
+
+const db = openDatabase(env.databaseUrl);
+migrateDatabase(db);
+const seeded = await seedIfEmpty(db);
+db.$client.close();
+
+const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
+const app = express();
+app.disable("x-powered-by");
+app.use(compression());
+app.use("/assets", express.static(resolve(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
+app.use(express.static(resolve(buildDir, "client"), { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: "production" }));
+
+const server = app.listen(env.port, env.host, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.port;
+  const url = `http://${env.host.includes(":") ? `[${env.host}]` : env.host}:${port}`;
+  console.log(`Jifen is running at ${url}`);
+  console.log(`Database: ${databasePath(env.databaseUrl)}`);
+  if (seeded.users > 0 || seeded.standards.length > 0) {
+    console.log(`Seeded ${seeded.users} demo users and ${seeded.standards.length} standards (${seeded.standards.join(", ")}).`);
+  }
+  console.log(`Sign in as ${DEMO_USERS.map((u) => u.username).join(" / ")} with password "${DEMO_PASSWORD}".`);
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

@@ -1,0 +1,144 @@
+/**
+ * The first vertical slice in a real browser: sign in, list the standards, open a draft in the bundled Monaco editor,
+ * edit, save, reload and see the change; invalid JSON shows the editor's error marker and is not saved.
+ */
+import { mkdirSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  openBrowser,
+  replaceEditorText,
+  SCREENSHOT_DIR,
+  signIn,
+  startServer,
+  waitForEditor,
+  type BrowserSession,
+  type RunningServer,
+} from "./harness";
+
+let server: RunningServer;
+let browser: BrowserSession;
+
+function draftVersion(databaseUrl: string): { id: number; standardId: string; document: string; revision: number } {
+  const db = new Database(databaseUrl, { readonly: true });
+  try {
+    return db
+      .prepare("select id, standard_id as standardId, document, revision from standard_versions where status = 'draft' order by id limit 1")
+      .get() as { id: number; standardId: string; document: string; revision: number };
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  server = await startServer();
+  browser = await openBrowser();
+  await signIn(browser.page, server.url, "drafter");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("standards list", () => {
+  it("lists the seeded standards with their versions, in Chinese by default", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards`);
+    expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+    await expect.poll(() => page.locator("[data-testid=standards-table] tbody tr").count()).toBeGreaterThan(0);
+    const text = await page.textContent("[data-testid=standards-table]");
+    expect(text).toContain("草稿");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/standards-list.zh-CN.png`, fullPage: true });
+  });
+
+  it("switches to English on request and remembers it", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards?lang=en`);
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    expect(await page.textContent("h1")).toBe("Scoring standards");
+    await page.goto(`${server.url}/standards`);
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/standards-list.en.png`, fullPage: true });
+    await page.goto(`${server.url}/standards?lang=zh-CN`);
+    expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+  });
+});
+
+describe("editing a draft in Monaco", () => {
+  it("edits, saves, reloads and sees the change", async () => {
+    const { page } = browser;
+    const draft = draftVersion(server.databaseUrl);
+    const doc = JSON.parse(draft.document) as { title: { zh: string; en: string } };
+    const newTitle = `${doc.title.zh}（浏览器测试修订）`;
+    doc.title.zh = newTitle;
+    const edited = JSON.stringify(doc, null, 2);
+
+    await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}`);
+    await waitForEditor(page);
+    await replaceEditorText(page, edited);
+    await page.click("[data-testid=save]");
+    await expect.poll(() => page.textContent("[data-testid=save-result]")).toContain(`修订号 ${draft.revision + 1}`);
+
+    await page.reload();
+    await waitForEditor(page);
+    await expect.poll(() => page.textContent(".monaco-editor .view-lines")).toContain("浏览器测试修订");
+    expect(await page.textContent("[data-testid=revision]")).toContain(String(draft.revision + 1));
+    const stored = draftVersion(server.databaseUrl);
+    expect(JSON.parse(stored.document).title.zh).toBe(newTitle);
+    expect(stored.revision).toBe(draft.revision + 1);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor.zh-CN.png` });
+  });
+
+  it("shows an error marker for invalid JSON and refuses to save it, losing nothing", async () => {
+    const { page } = browser;
+    const before = draftVersion(server.databaseUrl);
+    await page.goto(`${server.url}/standards/${before.standardId}/versions/${before.id}?lang=en`);
+    await waitForEditor(page);
+    // A trailing comma after the first property: the JSON worker must mark it.
+    const broken = before.document.replace(/^\{\s*\n/, '{\n  "formatVersion": "1.0",,\n');
+    await replaceEditorText(page, broken);
+    await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 20_000 });
+
+    await page.click("[data-testid=save]");
+    await expect.poll(() => page.textContent("[data-testid=save-result]")).toMatch(/Not saved: the JSON is malformed at line 2, column \d+/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-invalid.en.png` });
+    const after = draftVersion(server.databaseUrl);
+    expect(after.revision).toBe(before.revision);
+    expect(after.document).toBe(before.document);
+    expect(browser.blockedRequests).toEqual([]);
+  });
+
+  it("refuses a save based on a stale revision as a conflict", async () => {
+    const { page } = browser;
+    const before = draftVersion(server.databaseUrl);
+    await page.goto(`${server.url}/standards/${before.standardId}/versions/${before.id}?lang=en`);
+    await waitForEditor(page);
+    // Someone else saves meanwhile (a second browser page of another drafter session).
+    const other = await browser.context.newPage();
+    await other.goto(`${server.url}/standards/${before.standardId}/versions/${before.id}`);
+    await waitForEditor(other);
+    await replaceEditorText(other, before.document.replace('"formatVersion"', ' "formatVersion"'));
+    await other.click("[data-testid=save]");
+    await expect.poll(() => other.textContent("[data-testid=save-result]")).toContain(`修订号 ${before.revision + 1}`);
+    await other.close();
+
+    await replaceEditorText(page, before.document.replace('"formatVersion"', '  "formatVersion"'));
+    await page.click("[data-testid=save]");
+    await expect.poll(() => page.textContent("[data-testid=save-result]")).toContain("someone else saved this version");
+    const after = draftVersion(server.databaseUrl);
+    expect(after.revision).toBe(before.revision + 1);
+    expect(after.document).toBe(before.document.replace('"formatVersion"', ' "formatVersion"'));
+  });
+
+  it("opens a published version read-only", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards?lang=zh-CN`);
+    const row = page.locator("tr", { has: page.locator(".status-published") }).first();
+    await row.locator("a").click();
+    await waitForEditor(page);
+    expect(await page.locator("[data-testid=save]").count()).toBe(0);
+    expect(await page.textContent(".notice")).toContain("不可修改");
+  });
+});
