@@ -3,7 +3,7 @@
  * (`npm run db:generate`) and committed; they are never edited by hand.
  */
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text, uniqueIndex, index } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -54,6 +54,12 @@ export const standardVersions = sqliteTable(
     effectiveFrom: text("effective_from"),
     effectiveTo: text("effective_to"),
     draftedBy: integer("drafted_by").references(() => users.id),
+    submittedBy: integer("submitted_by").references(() => users.id),
+    approvedBy: integer("approved_by").references(() => users.id),
+    publishedBy: integer("published_by").references(() => users.id),
+    publishedAt: text("published_at"),
+    /** The version this draft was started from (a revision of a published standard). */
+    basedOnVersionId: integer("based_on_version_id"),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
@@ -82,3 +88,128 @@ export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/**
+ * Append-only record of every change: who, when, what, and the content hash before and after.
+ * UPDATE and DELETE are refused by triggers (migration 0001).
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    actorId: integer("actor_id").references(() => users.id),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    standardId: text("standard_id"),
+    hashBefore: text("hash_before"),
+    hashAfter: text("hash_after"),
+    /** JSON with details of the change. */
+    details: text("details").notNull().default("{}"),
+  },
+  (t) => [index("audit_log_standard_idx").on(t.standardId), index("audit_log_entity_idx").on(t.entityType, t.entityId)],
+);
+
+/** A set of applicants (e.g. "2019 school-admission applicants") imported for simulation. */
+export const cohorts = sqliteTable("cohorts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  standardId: text("standard_id").references(() => standards.id),
+  description: text("description"),
+  sourceFormat: text("source_format").notNull(),
+  rowCount: integer("row_count").notNull().default(0),
+  /** JSON object: source column → fact id. */
+  columnMapping: text("column_mapping").notNull().default("{}"),
+  createdBy: integer("created_by").references(() => users.id),
+  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+
+export const cohortApplicants = sqliteTable(
+  "cohort_applicants",
+  {
+    cohortId: integer("cohort_id")
+      .notNull()
+      .references(() => cohorts.id, { onDelete: "cascade" }),
+    rowNo: integer("row_no").notNull(),
+    /** The applicant's reference within the cohort (application number), shown in results. */
+    applicantRef: text("applicant_ref").notNull(),
+    /** SHA-256 of the identity number with an installation salt; the number itself is never stored. */
+    idHash: text("id_hash"),
+    /** The identity number masked for display, e.g. 320***********1234. */
+    idMasked: text("id_masked"),
+    /** JSON object of typed facts. */
+    facts: text("facts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.cohortId, t.rowNo] })],
+);
+
+/** Column mappings remembered per standard and source header signature. */
+export const columnMappings = sqliteTable(
+  "column_mappings",
+  {
+    standardId: text("standard_id").notNull(),
+    headerSignature: text("header_signature").notNull(),
+    mapping: text("mapping").notNull(),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [primaryKey({ columns: [t.standardId, t.headerSignature] })],
+);
+
+/** A what-if run, stored with every input needed to reproduce it. */
+export const simulationRuns = sqliteTable("simulation_runs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  standardId: text("standard_id").notNull(),
+  baselineVersionId: integer("baseline_version_id").references(() => standardVersions.id),
+  baselineHash: text("baseline_hash").notNull(),
+  candidateVersionId: integer("candidate_version_id")
+    .notNull()
+    .references(() => standardVersions.id),
+  candidateHash: text("candidate_hash").notNull(),
+  cohortId: integer("cohort_id")
+    .notNull()
+    .references(() => cohorts.id),
+  programId: text("program_id").notNull(),
+  evaluationDate: text("evaluation_date").notNull(),
+  /** JSON object: pool → places. */
+  quotas: text("quotas").notNull(),
+  seed: text("seed"),
+  /** JSON summary of the outcome (admitted before/after, entered, left, cut-off shift). */
+  summary: text("summary").notNull(),
+  createdBy: integer("created_by").references(() => users.id),
+  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+
+/** Department API clients: read-only tokens with scopes, stored hashed, revocable. */
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  department: text("department").notNull(),
+  /** SHA-256 of the token; the token itself is shown once at creation. */
+  tokenHash: text("token_hash").notNull().unique(),
+  /** JSON array of scopes, e.g. ["evaluate", "rank"]. */
+  scopes: text("scopes").notNull(),
+  createdBy: integer("created_by").references(() => users.id),
+  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  revokedAt: text("revoked_at"),
+  lastUsedAt: text("last_used_at"),
+});
+
+/** Every API evaluation with the version hash and a hash of its input, so an appeal (复核) can replay it. */
+export const decisionLog = sqliteTable(
+  "decision_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    tokenId: integer("token_id").references(() => apiTokens.id),
+    standardId: text("standard_id").notNull(),
+    versionId: integer("version_id").notNull(),
+    versionHash: text("version_hash").notNull(),
+    programId: text("program_id").notNull(),
+    evaluationDate: text("evaluation_date").notNull(),
+    inputHash: text("input_hash").notNull(),
+    input: text("input").notNull(),
+    output: text("output").notNull(),
+  },
+  (t) => [index("decision_log_input_idx").on(t.inputHash)],
+);

@@ -1,6 +1,7 @@
 /** Repository for standards and their versions: the only code that reads or writes those tables. */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { JifenDb } from "./connection";
+import { recordAudit } from "./audit";
 import { contentHash } from "./hash";
 import { standards, standardVersions, versionRevisions } from "./schema";
 
@@ -90,6 +91,7 @@ export interface NewVersion {
   effectiveFrom?: string | null;
   effectiveTo?: string | null;
   draftedBy?: number | null;
+  basedOnVersionId?: number | null;
 }
 
 /** Creates a standard with its first version (and that version's first revision), all or nothing. */
@@ -105,42 +107,52 @@ export function createVersion(db: JifenDb, standardId: string, version: NewVersi
   return db.transaction((tx) => insertVersion(tx, standardId, version));
 }
 
-type Tx = Parameters<Parameters<JifenDb["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<JifenDb["transaction"]>[0]>[0];
 
 function insertStandard(tx: Tx, standard: NewStandard): void {
   tx.insert(standards)
-      .values({
-        id: standard.id,
-        jurisdictionCode: standard.jurisdiction.code,
-        jurisdictionZh: standard.jurisdiction.zh,
-        jurisdictionEn: standard.jurisdiction.en,
-        titleZh: standard.title.zh,
-        titleEn: standard.title.en,
-      })
-      .run();
+    .values({
+      id: standard.id,
+      jurisdictionCode: standard.jurisdiction.code,
+      jurisdictionZh: standard.jurisdiction.zh,
+      jurisdictionEn: standard.jurisdiction.en,
+      titleZh: standard.title.zh,
+      titleEn: standard.title.en,
+    })
+    .run();
 }
 
 function insertVersion(tx: Tx, standardId: string, version: NewVersion): number {
-    const hash = contentHash(JSON.parse(version.documentText));
-    const inserted = tx
-      .insert(standardVersions)
-      .values({
-        standardId,
-        versionLabel: version.versionLabel,
-        status: version.status,
-        document: version.documentText,
-        contentHash: hash,
-        revision: 1,
-        effectiveFrom: version.effectiveFrom ?? null,
-        effectiveTo: version.effectiveTo ?? null,
-        draftedBy: version.draftedBy ?? null,
-      })
-      .returning({ id: standardVersions.id })
-      .get();
-    tx.insert(versionRevisions)
-      .values({ versionId: inserted.id, revision: 1, document: version.documentText, contentHash: hash, savedBy: version.draftedBy ?? null })
-      .run();
-    return inserted.id;
+  const hash = contentHash(JSON.parse(version.documentText));
+  const inserted = tx
+    .insert(standardVersions)
+    .values({
+      standardId,
+      versionLabel: version.versionLabel,
+      status: version.status,
+      document: version.documentText,
+      contentHash: hash,
+      revision: 1,
+      effectiveFrom: version.effectiveFrom ?? null,
+      effectiveTo: version.effectiveTo ?? null,
+      draftedBy: version.draftedBy ?? null,
+      basedOnVersionId: version.basedOnVersionId ?? null,
+    })
+    .returning({ id: standardVersions.id })
+    .get();
+  tx.insert(versionRevisions)
+    .values({ versionId: inserted.id, revision: 1, document: version.documentText, contentHash: hash, savedBy: version.draftedBy ?? null })
+    .run();
+  recordAudit(tx, {
+    actorId: version.draftedBy ?? null,
+    action: "version.create",
+    entityType: "version",
+    entityId: inserted.id,
+    standardId,
+    hashAfter: hash,
+    details: { versionLabel: version.versionLabel, status: version.status, basedOnVersionId: version.basedOnVersionId ?? null },
+  });
+  return inserted.id;
 }
 
 export type SaveResult =
@@ -159,7 +171,12 @@ export function saveDraftDocument(
 ): SaveResult {
   return db.transaction((tx) => {
     const current = tx
-      .select({ status: standardVersions.status, revision: standardVersions.revision })
+      .select({
+        status: standardVersions.status,
+        revision: standardVersions.revision,
+        standardId: standardVersions.standardId,
+        contentHash: standardVersions.contentHash,
+      })
       .from(standardVersions)
       .where(eq(standardVersions.id, input.versionId))
       .get();
@@ -182,6 +199,16 @@ export function saveDraftDocument(
     tx.insert(versionRevisions)
       .values({ versionId: input.versionId, revision: next, document: input.documentText, contentHash: hash, savedBy: input.userId })
       .run();
+    recordAudit(tx, {
+      actorId: input.userId,
+      action: "version.save",
+      entityType: "version",
+      entityId: input.versionId,
+      standardId: current.standardId,
+      hashBefore: current.contentHash,
+      hashAfter: hash,
+      details: { revision: next },
+    });
     return { kind: "saved", revision: next, contentHash: hash } as const;
   });
 }
