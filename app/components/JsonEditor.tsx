@@ -93,6 +93,8 @@ export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, 
           tabSize: 2,
           scrollBeyondLastLine: false,
           wordWrap: "on",
+          // Chinese text is full of full-width punctuation that Monaco would otherwise box as "ambiguous".
+          unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },
         }}
       />
     </div>

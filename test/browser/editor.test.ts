@@ -7,10 +7,11 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   openBrowser,
-  replaceEditorText,
+  lineOf,
   SCREENSHOT_DIR,
   signIn,
   startServer,
+  typeInLine,
   waitForEditor,
   type BrowserSession,
   type RunningServer,
@@ -72,12 +73,12 @@ describe("editing a draft in Monaco", () => {
     const draft = draftVersion(server.databaseUrl);
     const doc = JSON.parse(draft.document) as { title: { zh: string; en: string } };
     const newTitle = `${doc.title.zh}（浏览器测试修订）`;
-    doc.title.zh = newTitle;
-    const edited = JSON.stringify(doc, null, 2);
 
     await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}`);
     await waitForEditor(page);
-    await replaceEditorText(page, edited);
+    // Type just before the closing quote of the Chinese title.
+    const titleLine = lineOf(draft.document, JSON.stringify(doc.title.zh));
+    await typeInLine(page, titleLine, "（浏览器测试修订）", draft.document.split("\n")[titleLine - 1].endsWith(",") ? 2 : 1);
     await page.click("[data-testid=save]");
     await expect.poll(() => page.textContent("[data-testid=save-result]")).toContain(`修订号 ${draft.revision + 1}`);
 
@@ -96,13 +97,13 @@ describe("editing a draft in Monaco", () => {
     const before = draftVersion(server.databaseUrl);
     await page.goto(`${server.url}/standards/${before.standardId}/versions/${before.id}?lang=en`);
     await waitForEditor(page);
-    // A trailing comma after the first property: the JSON worker must mark it.
-    const broken = before.document.replace(/^\{\s*\n/, '{\n  "formatVersion": "1.0",,\n');
-    await replaceEditorText(page, broken);
+    // A second comma after the formatVersion property: the JSON worker must mark it.
+    const line = lineOf(before.document, '"formatVersion"');
+    await typeInLine(page, line, ",");
     await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 20_000 });
 
     await page.click("[data-testid=save]");
-    await expect.poll(() => page.textContent("[data-testid=save-result]")).toMatch(/Not saved: the JSON is malformed at line 2, column \d+/);
+    await expect.poll(() => page.textContent("[data-testid=save-result]")).toMatch(new RegExp(`Not saved: the JSON is malformed at line ${line}, column \\d+`));
     await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-invalid.en.png` });
     const after = draftVersion(server.databaseUrl);
     expect(after.revision).toBe(before.revision);
@@ -119,17 +120,19 @@ describe("editing a draft in Monaco", () => {
     const other = await browser.context.newPage();
     await other.goto(`${server.url}/standards/${before.standardId}/versions/${before.id}`);
     await waitForEditor(other);
-    await replaceEditorText(other, before.document.replace('"formatVersion"', ' "formatVersion"'));
+    const line = lineOf(before.document, '"version"');
+    await typeInLine(other, line, "-other", 2);
     await other.click("[data-testid=save]");
-    await expect.poll(() => other.textContent("[data-testid=save-result]")).toContain(`修订号 ${before.revision + 1}`);
+    await expect.poll(() => other.textContent("[data-testid=save-result]")).toContain(`Saved as revision ${before.revision + 1}`);
     await other.close();
 
-    await replaceEditorText(page, before.document.replace('"formatVersion"', '  "formatVersion"'));
+    await typeInLine(page, line, "-mine", 2);
     await page.click("[data-testid=save]");
     await expect.poll(() => page.textContent("[data-testid=save-result]")).toContain("someone else saved this version");
     const after = draftVersion(server.databaseUrl);
     expect(after.revision).toBe(before.revision + 1);
-    expect(after.document).toBe(before.document.replace('"formatVersion"', ' "formatVersion"'));
+    expect(JSON.parse(after.document).version).toMatch(/-other$/);
+    expect(after.document).not.toContain("-mine");
   });
 
   it("opens a published version read-only", async () => {

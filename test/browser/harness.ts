@@ -124,12 +124,25 @@ export async function waitForEditor(page: Page): Promise<void> {
   await page.waitForSelector(".monaco-editor .view-lines", { timeout: 30_000 });
 }
 
-/** Replaces the whole editor content as if typed, without Monaco's auto-closing of brackets and quotes. */
-export async function replaceEditorText(page: Page, text: string): Promise<void> {
+/** 1-based line number of the first line of `text` containing `needle`. */
+export function lineOf(text: string, needle: string): number {
+  const index = text.indexOf(needle);
+  if (index < 0) throw new Error(`"${needle}" not found in the document`);
+  return text.slice(0, index).split("\n").length;
+}
+
+/**
+ * Types at the end of a line, `back` characters before its end, the way a user does: Go to Line (Ctrl+G), End,
+ * arrow keys, then typing. Only plain text is typed, so auto-closing of brackets and quotes does not interfere.
+ */
+export async function typeInLine(page: Page, line: number, text: string, back = 0): Promise<void> {
   await page.click(".monaco-editor .view-lines");
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(text);
+  await page.keyboard.press("Control+G");
+  await page.keyboard.type(String(line));
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("End");
+  for (let i = 0; i < back; i++) await page.keyboard.press("ArrowLeft");
+  await page.keyboard.type(text);
 }
 
 export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? "test-results/screenshots";
