@@ -5,6 +5,8 @@ type MonacoModule = typeof import("./monaco.client");
 
 export interface EditorProblem {
   code: string;
+  /** JSON pointer of the offending node. */
+  path?: string;
   line?: number;
   column?: number;
   message: string;

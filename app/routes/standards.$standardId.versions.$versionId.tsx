@@ -6,7 +6,8 @@ import { JsonEditor, type EditorProblem } from "~/components/JsonEditor";
 import { requestLang, translate, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
-import { findJsonSyntaxError } from "~/lib/json-text";
+import { validateForEditor } from "~/lib/validation.server";
+import { localizedSchema } from "../../rules-schema/schema";
 
 function loadVersion(params: LoaderFunctionArgs["params"]) {
   const versionId = Number(params.versionId);
@@ -18,7 +19,10 @@ function loadVersion(params: LoaderFunctionArgs["params"]) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
   const version = loadVersion(params);
+  const lang = requestLang(request);
   return {
+    schema: localizedSchema(lang),
+    validation: validateForEditor(version.document, lang),
     version: {
       id: version.id,
       standardId: version.standardId,
@@ -32,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 type SaveOutcome =
-  | { ok: true; revision: number; message: string }
+  | { ok: true; revision: number; message: string; problems: EditorProblem[] }
   | { ok: false; message: string; problems: EditorProblem[]; currentRevision?: number };
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -47,10 +51,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const text = String(form.get("document") ?? "");
   const baseRevision = Number(form.get("baseRevision"));
-  const syntax = findJsonSyntaxError(text);
+  // Drafts may be saved while they still have schema problems (work is never lost), but never as broken JSON.
+  const validation = validateForEditor(text, lang);
+  const syntax = validation.problems.find((p) => p.code.startsWith("json."));
   if (syntax) {
-    const message = translate(lang, "saveInvalidJson", syntax as unknown as Record<string, string | number>);
-    return fail(400, message, [{ code: "json.syntax", line: syntax.line, column: syntax.column, message, severity: "error" }]);
+    const message = translate(lang, "saveInvalidJson", { line: syntax.line ?? 1, column: syntax.column ?? 1, detail: syntax.message });
+    return fail(400, message, validation.problems);
   }
   const result = saveDraftDocument(getDb(), {
     versionId: version.id,
@@ -61,7 +67,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   switch (result.kind) {
     case "saved":
-      return data<SaveOutcome>({ ok: true, revision: result.revision, message: translate(lang, "saved", { revision: result.revision }) });
+      return data<SaveOutcome>({
+        ok: true,
+        revision: result.revision,
+        message: translate(lang, validation.ok ? "saved" : "savedWithProblems", { revision: result.revision, count: validation.problems.length }),
+        problems: validation.problems,
+      });
     case "conflict":
       return fail(409, translate(lang, "saveConflict", { current: result.currentRevision, base: baseRevision }), [], result.currentRevision);
     case "notEditable":
@@ -71,17 +82,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+const VALIDATE_DEBOUNCE_MS = 600;
+
 export default function EditVersion() {
-  const { version, canEdit } = useLoaderData<typeof loader>();
+  const { version, canEdit, schema, validation } = useLoaderData<typeof loader>();
   const { t } = useT();
   const fetcher = useFetcher<typeof action>();
   const [text, setText] = useState(version.document);
   const [baseRevision, setBaseRevision] = useState(version.revision);
+  const [problems, setProblems] = useState<EditorProblem[]>(validation.problems);
   const outcome = fetcher.data as SaveOutcome | undefined;
 
   useEffect(() => {
     if (outcome?.ok) setBaseRevision(outcome.revision);
+    if (outcome) setProblems(outcome.problems);
   }, [outcome]);
+
+  // Server-side validation (schema + semantic checks) while typing, debounced; the latest answer wins.
+  useEffect(() => {
+    if (text === version.document) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      fetch(`${window.location.pathname}/validate`, { method: "POST", body: text, signal: controller.signal, headers: { "Content-Type": "application/json" } })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((r: { problems: EditorProblem[] } | null) => r && setProblems(r.problems))
+        .catch(() => undefined);
+    }, VALIDATE_DEBOUNCE_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [text, version.document]);
 
   const statusText = t(`status_${version.status}` as MessageKey);
   return (
@@ -116,9 +147,46 @@ export default function EditVersion() {
         initialValue={version.document}
         readOnly={!canEdit}
         loadingText={t("editorLoading")}
-        problems={outcome && !outcome.ok ? outcome.problems : []}
+        schema={schema}
+        problems={problems}
         onChange={setText}
       />
+      <ProblemList problems={problems} />
+    </section>
+  );
+}
+
+function ProblemList({ problems }: { problems: EditorProblem[] }) {
+  const { t } = useT();
+  return (
+    <section className="problems" data-testid="problems">
+      <h2>
+        {t("problemsTitle")} ({problems.length})
+      </h2>
+      {problems.length === 0 ? (
+        <p className="ok">{t("noProblems")}</p>
+      ) : (
+        <table className="grid compact">
+          <thead>
+            <tr>
+              <th>{t("colPlace")}</th>
+              <th>{t("colCode")}</th>
+              <th>{t("colMessage")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {problems.map((p, i) => (
+              <tr key={i} className={p.severity}>
+                <td className="mono">
+                  {p.line !== undefined ? `${p.line}:${p.column ?? 1}` : ""} <span className="muted">{p.path || "/"}</span>
+                </td>
+                <td className="mono">{p.code}</td>
+                <td>{p.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

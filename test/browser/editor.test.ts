@@ -111,6 +111,22 @@ describe("editing a draft in Monaco", () => {
     expect(browser.blockedRequests).toEqual([]);
   });
 
+  it("shows the server's validation problems while typing, located by line and JSON pointer", async () => {
+    const { page } = browser;
+    const before = draftVersion(server.databaseUrl);
+    await page.goto(`${server.url}/standards/${before.standardId}/versions/${before.id}?lang=zh-CN`);
+    await waitForEditor(page);
+    expect(await page.textContent("[data-testid=problems] h2")).toContain("(0)");
+    const line = lineOf(before.document, '"formatVersion"');
+    await typeInLine(page, line, "9", 2);
+    await expect.poll(() => page.textContent("[data-testid=problems]"), { timeout: 15_000 }).toContain("/formatVersion");
+    const problems = await page.textContent("[data-testid=problems]");
+    expect(problems).toContain(`${line}:`);
+    expect(problems).toMatch(/[\u4e00-\u9fff]/);
+    await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 15_000 });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-problems.zh-CN.png`, fullPage: true });
+  });
+
   it("refuses a save based on a stale revision as a conflict", async () => {
     const { page } = browser;
     const before = draftVersion(server.databaseUrl);
