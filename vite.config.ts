@@ -11,6 +11,8 @@ declare module "@remix-run/node" {
 export default defineConfig({
   plugins: [
     remix({
+      // JIFEN_BUILD_DIR lets parallel builds (e.g. two test runs) use separate output folders.
+      buildDirectory: process.env.JIFEN_BUILD_DIR ?? "build",
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -114,6 +114,30 @@ export function pick(lang: Lang, text: { zh: string; en: string }): string {
   return lang === "en" ? text.en : text.zh;
 }
 
+export type Catalogue = Record<string, { zh: string; en: string }>;
+
+function fill(text: string, params?: Record<string, string | number>): string {
+  if (!params) return text;
+  let out = text;
+  for (const [name, value] of Object.entries(params)) out = out.split(`{${name}}`).join(String(value));
+  return out;
+}
+
+/**
+ * A feature's own message catalogue (kept beside the feature, e.g. app/features/simulation/messages.ts), so features
+ * do not all edit one file. Returns a hook and a server-side translator, both typed by the catalogue's keys.
+ */
+export function defineMessages<C extends Catalogue>(catalogue: C) {
+  const translateIn = (lang: Lang, key: keyof C & string, params?: Record<string, string | number>) =>
+    fill(lang === "en" ? catalogue[key].en : catalogue[key].zh, params);
+  function useMessages() {
+    const data = useRouteLoaderData("root") as { lang?: Lang } | undefined;
+    const lang = data?.lang ?? DEFAULT_LANG;
+    return { lang, m: (key: keyof C & string, params?: Record<string, string | number>) => translateIn(lang, key, params) };
+  }
+  return { useMessages, translateIn };
+}
+
 /** The current language and a translator bound to it, from the root loader's data. */
 export function useT(): { lang: Lang; t: (key: MessageKey, params?: Record<string, string | number>) => string } {
   const data = useRouteLoaderData("root") as { lang?: Lang } | undefined;

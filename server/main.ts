@@ -15,7 +15,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
 import { readServerEnv } from "../app/lib/env.server";
 
 const env = readServerEnv();
-const buildDir = resolve("build");
+const buildDir = resolve(process.env.JIFEN_BUILD_DIR ?? "build");
 const serverBuildPath = resolve(buildDir, "server", "index.js");
 if (!existsSync(serverBuildPath)) {
   console.error("No build found. Run `npm run build` first (`npm start` builds and starts).");

@@ -30,6 +30,7 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Starts `node server/start.mjs` on the build in JIFEN_BUILD_DIR (default build/). */
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), "jifen-srv-"));
   const databaseUrl = join(dir, "jifen.sqlite");
