@@ -91,6 +91,9 @@ const messages = {
   colMessage: { zh: "说明", en: "Message" },
   noProblems: { zh: "未发现问题。", en: "No problems found." },
   back: { zh: "返回", en: "Back" },
+  readTable: { zh: "标准表格", en: "Official table" },
+  tryApplicant: { zh: "试算申请人", en: "Try an applicant" },
+  reviewPublish: { zh: "审核与发布", en: "Review and publish" },
   notFound: { zh: "未找到该页面。", en: "Page not found." },
   errorTitle: { zh: "出错了", en: "Something went wrong" },
   demoHint: {

@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
 import type { JifenDb } from "./connection";
+import { users } from "./schema";
 import { countStandards, createStandardWithVersion, createVersion } from "./standards";
 import { countUsers, createUser, type Role } from "./users";
 
@@ -54,10 +56,12 @@ export async function seedIfEmpty(db: JifenDb, examplesFolder = EXAMPLES_FOLDER)
         return { text, head: JSON.parse(text) as ExampleHead };
       })
       .sort((a, b) => (a.head.effectiveFrom ?? "9999").localeCompare(b.head.effectiveFrom ?? "9999"));
+    const drafterId = db.select({ id: users.id }).from(users).where(eq(users.username, "drafter")).get()?.id ?? null;
     for (const { text, head } of docs) {
       const version = {
         versionLabel: head.version,
         status: head.status,
+        draftedBy: head.status === "draft" ? drafterId : null,
         documentText: text,
         effectiveFrom: head.effectiveFrom ?? null,
         effectiveTo: head.effectiveTo ?? null,

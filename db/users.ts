@@ -89,3 +89,7 @@ export function getOrCreateSetting(db: JifenDb, key: string, make: () => string)
   db.insert(settings).values({ key, value: make() }).onConflictDoNothing().run();
   return db.select().from(settings).where(eq(settings.key, key)).get()!.value;
 }
+
+export function getUserName(db: JifenDb, id: number): string {
+  return db.select({ username: users.username }).from(users).where(eq(users.id, id)).get()?.username ?? `#${id}`;
+}

@@ -1,59 +1,144 @@
+/** The dashboard: every standard with the version in effect today, its drafts, and the latest simulation runs. */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { getCohort } from "../../db/cohorts";
+import { listSimulationRuns } from "../../db/runs";
 import { listStandards } from "../../db/standards";
-import { pick, useT, type MessageKey } from "~/i18n";
+import { defineMessages, pick, useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 
+const dashboardMessages = defineMessages({
+  inEffectToday: { zh: "今日生效", en: "In effect today" },
+  noneInEffect: { zh: "今日无生效版本", en: "No version in effect today" },
+  readTable: { zh: "标准表格", en: "Table" },
+  tryApplicant: { zh: "试算", en: "Try" },
+  review: { zh: "审核发布", en: "Review" },
+  runsTitle: { zh: "最近的模拟测算", en: "Latest simulation runs" },
+  noRuns: { zh: "暂无模拟测算。", en: "No simulation runs yet." },
+  runStandard: { zh: "标准", en: "Standard" },
+  runCohort: { zh: "申请人数据", en: "Cohort" },
+  runProgram: { zh: "项目", en: "Program" },
+  runSummary: { zh: "结果", en: "Outcome" },
+  runAt: { zh: "时间", en: "When" },
+  admittedShift: { zh: "录取 {before} → {after}，新进 {entered}，退出 {left}", en: "admitted {before} → {after}, entered {entered}, left {left}" },
+});
+
 export async function loader({ request }: LoaderFunctionArgs) {
   requireUser(request);
-  return { standards: listStandards(getDb()) };
+  const db = getDb();
+  const today = new Date().toISOString().slice(0, 10);
+  const runs = listSimulationRuns(db, { limit: 10 }).map((r) => ({
+    id: r.id,
+    standardId: r.standardId,
+    candidateVersionId: r.candidateVersionId,
+    cohort: getCohort(db, r.cohortId)?.name ?? `#${r.cohortId}`,
+    programId: r.programId,
+    summary: r.summary as { admittedBefore?: number; admittedAfter?: number; entered?: number; left?: number },
+    createdAt: r.createdAt,
+  }));
+  return { standards: listStandards(db), today, runs };
 }
 
-export default function StandardsList() {
-  const { standards } = useLoaderData<typeof loader>();
+export default function Dashboard() {
+  const { standards, today, runs } = useLoaderData<typeof loader>();
   const { lang, t } = useT();
+  const { m } = dashboardMessages.useMessages();
   return (
     <section>
       <h1>{t("standardsTitle")}</h1>
       <p className="muted">{t("standardsIntro")}</p>
-      {standards.length === 0 ? (
-        <p>{t("noStandards")}</p>
+      {standards.length === 0 ? <p>{t("noStandards")}</p> : null}
+      <div className="standard-cards" data-testid="standards-table">
+        {standards.map((s) => {
+          const inEffect = s.versions.find(
+            (v) => (v.status === "published" || v.status === "superseded") && v.effectiveFrom && v.effectiveFrom <= today && (!v.effectiveTo || v.effectiveTo >= today),
+          );
+          return (
+            <article key={s.id} className="card standard-card" data-standard={s.id}>
+              <header>
+                <h2>{pick(lang, s.title)}</h2>
+                <span className="muted">
+                  {pick(lang, s.jurisdiction)} · <span className="mono">{s.id}</span> ·{" "}
+                  {inEffect ? `${m("inEffectToday")}: ${inEffect.versionLabel}` : m("noneInEffect")}
+                </span>
+              </header>
+              <table className="grid compact">
+                <thead>
+                  <tr>
+                    <th>{t("colVersion")}</th>
+                    <th>{t("colStatus")}</th>
+                    <th>{t("colEffective")}</th>
+                    <th>{t("colRevision")}</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.versions.map((v) => {
+                    const base = `/standards/${encodeURIComponent(s.id)}/versions/${v.id}`;
+                    return (
+                      <tr key={v.id} data-version={v.id}>
+                        <td>
+                          {v.versionLabel} {inEffect?.id === v.id ? <span className="badge">{m("inEffectToday")}</span> : null}
+                        </td>
+                        <td>
+                          <span className={`status status-${v.status}`}>{t(`status_${v.status}` as MessageKey)}</span>
+                        </td>
+                        <td>
+                          {v.effectiveFrom ?? t("notSet")} – {v.effectiveTo ?? t("openEnded")}
+                        </td>
+                        <td>{v.revision}</td>
+                        <td className="links">
+                          <Link to={base}>{v.status === "draft" ? t("edit") : t("view")}</Link>
+                          <Link to={`${base}/table`}>{m("readTable")}</Link>
+                          <Link to={`${base}/try`}>{m("tryApplicant")}</Link>
+                          <Link to={`${base}/review`}>{m("review")}</Link>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </article>
+          );
+        })}
+      </div>
+
+      <h2>{m("runsTitle")}</h2>
+      {runs.length === 0 ? (
+        <p className="muted">{m("noRuns")}</p>
       ) : (
-        <table className="grid" data-testid="standards-table">
+        <table className="grid compact" data-testid="latest-runs">
           <thead>
             <tr>
-              <th>{t("colJurisdiction")}</th>
-              <th>{t("colTitle")}</th>
-              <th>{t("colVersion")}</th>
-              <th>{t("colStatus")}</th>
-              <th>{t("colEffective")}</th>
-              <th>{t("colRevision")}</th>
-              <th />
+              <th>#</th>
+              <th>{m("runStandard")}</th>
+              <th>{m("runCohort")}</th>
+              <th>{m("runProgram")}</th>
+              <th>{m("runSummary")}</th>
+              <th>{m("runAt")}</th>
             </tr>
           </thead>
           <tbody>
-            {standards.flatMap((s) =>
-              s.versions.map((v, i) => (
-                <tr key={v.id} data-standard={s.id} data-version={v.id}>
-                  <td>{i === 0 ? pick(lang, s.jurisdiction) : ""}</td>
-                  <td>{i === 0 ? pick(lang, s.title) : ""}</td>
-                  <td>{v.versionLabel}</td>
-                  <td>
-                    <span className={`status status-${v.status}`}>{t(`status_${v.status}` as MessageKey)}</span>
-                  </td>
-                  <td>
-                    {v.effectiveFrom ?? t("notSet")} – {v.effectiveTo ?? t("openEnded")}
-                  </td>
-                  <td>{v.revision}</td>
-                  <td>
-                    <Link to={`/standards/${encodeURIComponent(s.id)}/versions/${v.id}`}>
-                      {v.status === "draft" ? t("edit") : t("view")}
-                    </Link>
-                  </td>
-                </tr>
-              )),
-            )}
+            {runs.map((r) => (
+              <tr key={r.id}>
+                <td>{r.id}</td>
+                <td>{r.standardId}</td>
+                <td>{r.cohort}</td>
+                <td>{r.programId}</td>
+                <td>
+                  {r.summary.admittedBefore !== undefined
+                    ? m("admittedShift", {
+                        before: r.summary.admittedBefore,
+                        after: r.summary.admittedAfter ?? 0,
+                        entered: r.summary.entered ?? 0,
+                        left: r.summary.left ?? 0,
+                      })
+                    : "—"}
+                </td>
+                <td>{r.createdAt.replace("T", " ").slice(0, 16)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

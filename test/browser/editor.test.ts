@@ -155,7 +155,7 @@ describe("editing a draft in Monaco", () => {
     const { page } = browser;
     await page.goto(`${server.url}/standards?lang=zh-CN`);
     const row = page.locator("tr", { has: page.locator(".status-published") }).first();
-    await row.locator("a").click();
+    await row.locator("a").first().click();
     await waitForEditor(page);
     expect(await page.locator("[data-testid=save]").count()).toBe(0);
     expect(await page.textContent(".notice")).toContain("不可修改");

@@ -117,8 +117,11 @@ export default function EditVersion() {
   const statusText = t(`status_${version.status}` as MessageKey);
   return (
     <section>
-      <p>
+      <p className="links-row">
         <Link to="/standards">← {t("back")}</Link>
+        <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/table`}>{t("readTable")}</Link>
+        <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/try`}>{t("tryApplicant")}</Link>
+        <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/review`}>{t("reviewPublish")}</Link>
       </p>
       <h1>
         {t("editorTitle")}: {version.standardId} · {version.versionLabel}{" "}

@@ -1,0 +1,340 @@
+/**
+ * Review and publish one version: the checks publishing needs, what blocks the signed-in user, the workflow steps
+ * their roles allow, the version's simulation runs and the standard's audit log. Roles and four-eyes are enforced by
+ * the repository in every action, not only by which buttons are shown.
+ */
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { listAudit } from "../../db/audit";
+import { getCohort } from "../../db/cohorts";
+import { listSimulationRuns } from "../../db/runs";
+import { getVersion } from "../../db/standards";
+import { getUserName } from "../../db/users";
+import {
+  approve,
+  authorsOf,
+  publish,
+  publishBlockers,
+  returnToDraft,
+  startRevision,
+  submitForReview,
+  withdraw,
+  type WorkflowResult,
+} from "../../db/workflow";
+import { reviewMessages } from "~/features/review/messages";
+import { pick, requestLang, useT, type MessageKey } from "~/i18n";
+import { assertSameOrigin, requireUser } from "~/lib/auth.server";
+import { checkContent } from "~/lib/content-checks.server";
+import { getDb } from "~/lib/db.server";
+
+function loadVersion(params: LoaderFunctionArgs["params"]) {
+  const versionId = Number(params.versionId);
+  const version = Number.isInteger(versionId) ? getVersion(getDb(), versionId) : undefined;
+  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
+  return version;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = requireUser(request);
+  const version = loadVersion(params);
+  const db = getDb();
+  const report = await checkContent(version.document, version.contentHash);
+  const runs = listSimulationRuns(db, { standardId: version.standardId }).filter((r) => r.candidateVersionId === version.id);
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    version: {
+      id: version.id,
+      standardId: version.standardId,
+      versionLabel: version.versionLabel,
+      status: version.status,
+      revision: version.revision,
+      contentHash: version.contentHash,
+      effectiveFrom: version.effectiveFrom,
+      effectiveTo: version.effectiveTo,
+    },
+    roles: user.roles,
+    report,
+    runs: runs.map((r) => ({
+      id: r.id,
+      cohort: getCohort(db, r.cohortId)?.name ?? `#${r.cohortId}`,
+      programId: r.programId,
+      evaluationDate: r.evaluationDate,
+      createdAt: r.createdAt,
+      current: r.candidateHash === version.contentHash,
+    })),
+    currentRuns: runs.filter((r) => r.candidateHash === version.contentHash).length,
+    blockers: version.status === "approved" ? publishBlockers(db, version.id, user, report.checks) : [],
+    authors: authorsOf(db, version.id).map((id) => getUserName(db, id)),
+    audit: listAudit(db, version.standardId).reverse(),
+    today,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const user = requireUser(request);
+  const version = loadVersion(params);
+  const db = getDb();
+  const lang = requestLang(request);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const reason = String(form.get("reason") ?? "").trim();
+  const needsReason = () =>
+    data({ ok: false as const, errors: [{ code: "workflow.reasonMissing", message: reviewMessages.translateIn(lang, "missingReason") }] }, { status: 400 });
+  let result: WorkflowResult;
+  switch (intent) {
+    case "submit": {
+      const report = await checkContent(version.document, version.contentHash);
+      result = submitForReview(db, { versionId: version.id, actor: user, checks: report.checks });
+      break;
+    }
+    case "return":
+      if (!reason) return needsReason();
+      result = returnToDraft(db, { versionId: version.id, actor: user, reason });
+      break;
+    case "approve":
+      result = approve(db, { versionId: version.id, actor: user });
+      break;
+    case "publish": {
+      const report = await checkContent(version.document, version.contentHash);
+      result = publish(db, { versionId: version.id, actor: user, effectiveFrom: String(form.get("effectiveFrom") ?? ""), checks: report.checks });
+      break;
+    }
+    case "withdraw":
+      if (!reason) return needsReason();
+      result = withdraw(db, { versionId: version.id, actor: user, reason });
+      break;
+    case "startRevision": {
+      const started = startRevision(db, { fromVersionId: version.id, versionLabel: String(form.get("versionLabel") ?? "").trim() || `${version.versionLabel}-rev`, actor: user });
+      if (started.ok) return redirect(`/standards/${encodeURIComponent(version.standardId)}/versions/${started.versionId}`);
+      result = started;
+      break;
+    }
+    default:
+      throw new Response("Unknown action", { status: 400 });
+  }
+  if (result.ok) return data({ ok: true as const, errors: [] });
+  const status = result.errors.some((e) => e.code === "workflow.forbidden") ? 403 : 409;
+  return data({ ok: false as const, errors: result.errors.map((e) => ({ code: e.code, message: pick(lang, e.message) })) }, { status });
+}
+
+export default function Review() {
+  const { version, roles, report, runs, currentRuns, blockers, authors, audit, today } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const { lang, t } = useT();
+  const { m } = reviewMessages.useMessages();
+  const has = (role: (typeof roles)[number]) => roles.includes(role) || roles.includes("administrator");
+  const passed = report.cases.filter((c) => c.pass).length;
+  const steps = [
+    { status: "draft", label: m("stepDraft") },
+    { status: "in_review", label: m("stepReview") },
+    { status: "approved", label: m("stepApproved") },
+    { status: "published", label: m("stepPublished") },
+  ];
+  const stepIndex = steps.findIndex((s) => s.status === version.status);
+  const base = `/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}`;
+  return (
+    <section className="review">
+      <p>
+        <Link to="/standards">← {t("back")}</Link> · <Link to={base}>{t("edit")}</Link>
+      </p>
+      <h1>
+        {m("title")}: {version.standardId} · {version.versionLabel}{" "}
+        <span className={`status status-${version.status}`}>{t(`status_${version.status}` as MessageKey)}</span>
+      </h1>
+      <ol className="steps" data-testid="steps">
+        {steps.map((s, i) => (
+          <li key={s.status} className={i < stepIndex ? "done" : i === stepIndex ? "current" : ""}>
+            {s.label}
+          </li>
+        ))}
+      </ol>
+      <p className="muted small">
+        {m("authors")}: {authors.join("、") || "—"} · {t("colRevision")} {version.revision} ·{" "}
+        <span className="mono">{version.contentHash.slice(0, 12)}</span>
+      </p>
+
+      {result ? (
+        result.ok ? (
+          <p className="ok" role="status" data-testid="workflow-result">
+            {m("done")}
+          </p>
+        ) : (
+          <ul className="error" role="alert" data-testid="workflow-result">
+            {result.errors.map((e) => (
+              <li key={e.code}>{e.message}</li>
+            ))}
+          </ul>
+        )
+      ) : null}
+
+      <div className="columns">
+        <section className="card">
+          <h2>{m("checksTitle")}</h2>
+          <ul className="checks" data-testid="checks">
+            <li className={report.checks.documentValid ? "ok" : "error"}>
+              {report.checks.documentValid ? "✔ " + m("checkValid") : "✘ " + m("checkValidFail", { count: report.problemCount })}
+            </li>
+            <li className={report.checks.casesPassed ? "ok" : "error"}>
+              {(report.checks.casesPassed ? "✔ " : "✘ ") +
+                m(report.checks.casesPassed ? "checkCases" : "checkCasesFail", { passed, total: report.cases.length })}
+            </li>
+            <li className={currentRuns > 0 ? "ok" : "error"}>
+              {currentRuns > 0 ? "✔ " + m("checkSimulation", { count: currentRuns }) : "✘ " + m("checkSimulationFail")}
+            </li>
+          </ul>
+          {version.status === "approved" ? (
+            blockers.length ? (
+              <div className="notice" data-testid="blockers">
+                <p>{m("blockersTitle")}</p>
+                <ul>
+                  {blockers.map((b) => (
+                    <li key={b.code}>{pick(lang, b.message)}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : (
+              <p className="ok" data-testid="blockers">
+                {m("canPublish")}
+              </p>
+            )
+          ) : null}
+        </section>
+
+        <section className="card actions" data-testid="actions">
+          {version.status === "draft" && has("drafter") ? (
+            <Form method="post">
+              <button name="intent" value="submit" disabled={busy}>
+                {m("submit")}
+              </button>
+            </Form>
+          ) : null}
+          {(version.status === "in_review" || version.status === "approved") && (has("reviewer") || has("publisher")) ? (
+            <Form method="post" className="stack">
+              <label>
+                {m("returnReason")}
+                <input name="reason" />
+              </label>
+              <button name="intent" value="return" className="secondary" disabled={busy}>
+                {m("returnToDraft")}
+              </button>
+            </Form>
+          ) : null}
+          {version.status === "in_review" && has("reviewer") ? (
+            <Form method="post">
+              <button name="intent" value="approve" disabled={busy}>
+                {m("approve")}
+              </button>
+            </Form>
+          ) : null}
+          {version.status === "approved" && has("publisher") ? (
+            <Form method="post" className="stack">
+              <label>
+                {m("effectiveFrom")}
+                <input name="effectiveFrom" type="date" defaultValue={today} required />
+              </label>
+              <button name="intent" value="publish" disabled={busy}>
+                {m("publish")}
+              </button>
+            </Form>
+          ) : null}
+          {version.status === "published" && has("publisher") ? (
+            <Form method="post" className="stack">
+              <label>
+                {m("withdrawReason")}
+                <input name="reason" />
+              </label>
+              <button name="intent" value="withdraw" className="secondary" disabled={busy}>
+                {m("withdraw")}
+              </button>
+            </Form>
+          ) : null}
+          {(version.status === "published" || version.status === "superseded") && has("drafter") ? (
+            <Form method="post" className="stack">
+              <label>
+                {m("newVersionLabel")}
+                <input name="versionLabel" defaultValue={`${version.versionLabel}-rev`} />
+              </label>
+              <button name="intent" value="startRevision" disabled={busy}>
+                {m("startRevision")}
+              </button>
+            </Form>
+          ) : null}
+        </section>
+      </div>
+
+      <h2>{m("casesTitle")}</h2>
+      <table className="grid compact" data-testid="cases">
+        <tbody>
+          {report.cases.map((c) => (
+            <tr key={`${c.kind}-${c.id}`} className={c.pass ? "" : "error"}>
+              <td className="mono">{c.id}</td>
+              <td>{pick(lang, c.label)}</td>
+              <td>{c.kind === "score" ? m("caseKindScore") : m("caseKindRanking")}</td>
+              <td className={c.pass ? "ok" : "error"}>
+                {c.pass ? m("pass") : m("fail")}
+                {c.differences.length ? <div className="mono small">{c.differences.join("; ")}</div> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>{m("runsTitle")}</h2>
+      {runs.length === 0 ? (
+        <p className="muted">{m("noRuns")}</p>
+      ) : (
+        <table className="grid compact" data-testid="runs">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>{m("runCohort")}</th>
+              <th>{m("runProgram")}</th>
+              <th>{m("runDate")}</th>
+              <th>{m("runAt")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((r) => (
+              <tr key={r.id} className={r.current ? "" : "muted"}>
+                <td>{r.id}</td>
+                <td>{r.cohort}</td>
+                <td>{r.programId}</td>
+                <td>{r.evaluationDate}</td>
+                <td>{r.createdAt.replace("T", " ").slice(0, 19)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>{m("auditTitle")}</h2>
+      <table className="grid compact" data-testid="audit">
+        <thead>
+          <tr>
+            <th>{m("auditAt")}</th>
+            <th>{m("auditWho")}</th>
+            <th>{m("auditWhat")}</th>
+            <th>{m("auditHash")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {audit.map((a) => (
+            <tr key={a.id}>
+              <td>{a.at.replace("T", " ").slice(0, 19)}</td>
+              <td>{a.actor ?? "—"}</td>
+              <td>
+                <span className="mono">{a.action}</span> {a.entityType} #{a.entityId}{" "}
+                <span className="muted small">{JSON.stringify(a.details)}</span>
+              </td>
+              <td className="mono small">
+                {(a.hashBefore ?? "—").slice(0, 8)} → {(a.hashAfter ?? "—").slice(0, 8)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * Review and publish in a real browser: a drafter submits the Suzhou 2020 draft, a reviewer approves it, and the page
+ * tells the publisher what still blocks publishing; roles are enforced by the actions, not only by hidden buttons.
+ */
+import { mkdirSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+
+let server: RunningServer;
+let browser: BrowserSession;
+let reviewUrl: string;
+
+function versionStatus(databaseUrl: string, id: number): string {
+  const db = new Database(databaseUrl, { readonly: true });
+  try {
+    return (db.prepare("select status from standard_versions where id = ?").get(id) as { status: string }).status;
+  } finally {
+    db.close();
+  }
+}
+
+let draftId: number;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  server = await startServer();
+  browser = await openBrowser();
+  const db = new Database(server.databaseUrl, { readonly: true });
+  draftId = (db.prepare("select id from standard_versions where status = 'draft' and standard_id = 'suzhou'").get() as { id: number }).id;
+  db.close();
+  reviewUrl = `${server.url}/standards/suzhou/versions/${draftId}/review`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signOut() {
+  await browser.context.clearCookies();
+}
+
+describe("review and publish", () => {
+  it("shows the checks and lets the drafter submit the draft for review", async () => {
+    const { page } = browser;
+    await signIn(page, server.url, "drafter");
+    await page.goto(`${reviewUrl}?lang=zh-CN`);
+    const checks = await page.textContent("[data-testid=checks]");
+    expect(checks).toContain("文档通过校验");
+    expect(checks).toMatch(/内置测试用例全部通过（\d+\/\d+）/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-draft.zh-CN.png`, fullPage: true });
+    await page.click("button[value=submit]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("操作已完成");
+    expect(versionStatus(server.databaseUrl, draftId)).toBe("in_review");
+  });
+
+  it("refuses an approval posted by the drafter, whatever the page shows", async () => {
+    const { page } = browser;
+    expect(await page.locator("button[value=approve]").count()).toBe(0);
+    const status = await page.evaluate(async (url) => {
+      const body = new URLSearchParams({ intent: "approve" });
+      const res = await fetch(url, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+      return res.status;
+    }, reviewUrl);
+    expect([403, 409]).toContain(status);
+    expect(versionStatus(server.databaseUrl, draftId)).toBe("in_review");
+  });
+
+  it("lets a reviewer approve, and tells the publisher in English what blocks publishing", async () => {
+    const { page } = browser;
+    await signOut();
+    await signIn(page, server.url, "reviewer");
+    await page.goto(`${reviewUrl}?lang=en`);
+    await page.click("button[value=approve]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
+    expect(versionStatus(server.databaseUrl, draftId)).toBe("approved");
+
+    await signOut();
+    await signIn(page, server.url, "publisher");
+    await page.goto(`${reviewUrl}?lang=en`);
+    const audit = await page.textContent("[data-testid=audit]");
+    expect(audit).toContain("version.submit");
+    expect(audit).toContain("version.approve");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-approved.en.png`, fullPage: true });
+  });
+});
