@@ -1,0 +1,128 @@
+/**
+ * `npm run bench` (human table) or `npm run bench -- --json` (one JSON object on stdout, nothing else).
+ * Options: `--example FILE` (default: the first example standard with a quota program), `--sizes 100000,1000000`.
+ *
+ * Figures: reference and compiled applicants/s on a synthetic cohort (bench/scoring-bench.ts), the full what-if
+ * (compile both versions, score both, allocate both, diff) wall time and peak RSS per cohort size, each in its own
+ * child process (bench/whatif-child.ts) so its memory is measured alone, and the validator's figure
+ * (bench/validate-bench.ts) when present.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { StandardDocument } from "../rules-schema/types";
+import { generateCohort } from "../engine/cohort-generate";
+import type { WhatIfFigures } from "./whatif-child";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const args = process.argv.slice(2);
+const asJson = args.includes("--json");
+const option = (name: string) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const log = (text: string) => {
+  if (!asJson) process.stderr.write(text + "\n");
+};
+
+const TARGETS = { compiledRatio: 1000, whatIfMs: 2000, whatIfMB: 1536 };
+
+function pickExample(): { path: string; doc: StandardDocument; programId: string } {
+  const explicit = option("--example");
+  const dir = join(root, "rules-schema/examples");
+  const paths = explicit ? [explicit] : existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f)) : [];
+  for (const path of paths) {
+    const doc = JSON.parse(readFileSync(path, "utf8")) as StandardDocument;
+    const quota = doc.programs.find((p) => p.allocation.kind === "quota" && p.allocation.poolBy) ?? doc.programs.find((p) => p.allocation.kind === "quota");
+    const program = quota ?? doc.programs[0];
+    if (program) return { path, doc, programId: program.id };
+  }
+  throw new Error("No example standard found in rules-schema/examples (use --example FILE)");
+}
+
+function whatIf(path: string, programId: string, size: number): WhatIfFigures & { error?: string } {
+  const child = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench/whatif-child.ts"), path, programId, String(size), "bench"], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+    timeout: size >= 1_000_000 ? 170_000 : 90_000,
+  });
+  const line = child.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as WhatIfFigures;
+  } catch {
+    return { size, wallMs: NaN, cpuMs: NaN, maxRssMB: NaN, rssBeforeMB: NaN, admittedBefore: 0, admittedAfter: 0, entered: 0, left: 0, error: (child.stderr || String(child.error ?? "no output")).slice(-500) };
+  }
+}
+
+async function main() {
+  const { path, doc, programId } = pickExample();
+  const date = doc.effectiveFrom ?? "2024-01-01";
+  log(`Standard ${doc.id} (${path.replace(root, "")}), program ${programId}, date ${date}`);
+
+  let scoring: { referencePerSecond: number; compiledPerSecond: number; ratio: number } | undefined;
+  const scoringBench = join(root, "bench/scoring-bench.ts");
+  if (existsSync(scoringBench)) {
+    log("Scoring: reference vs compiled …");
+    const { benchScoring } = (await import("./scoring-bench")) as typeof import("./scoring-bench");
+    scoring = await benchScoring(doc, programId, generateCohort(doc, 20_000, "bench", { referenceDate: date }), date);
+  }
+
+  const sizes = (option("--sizes") ?? "100000,1000000").split(",").map(Number);
+  const whatIfs = sizes.map((size) => {
+    log(`What-if with ${size} applicants (child process) …`);
+    return whatIf(path, programId, size);
+  });
+
+  let validate: { items: number; ms: number; runs: number } | undefined;
+  if (existsSync(join(root, "bench/validate-bench.ts"))) {
+    log("Validator …");
+    const { benchValidate } = (await import("./validate-bench")) as typeof import("./validate-bench");
+    validate = benchValidate();
+  }
+
+  const largest = whatIfs.find((w) => w.size === 1_000_000);
+  const report = {
+    standard: doc.id,
+    program: programId,
+    date,
+    scoring: scoring ?? null,
+    whatIf: whatIfs,
+    validate: validate ?? null,
+    targets: {
+      compiledAtLeast1000xReference: scoring ? { target: TARGETS.compiledRatio, actual: scoring.ratio, met: scoring.ratio >= TARGETS.compiledRatio } : null,
+      whatIf1MUnder2s: largest ? { targetMs: TARGETS.whatIfMs, actualMs: largest.wallMs, met: largest.wallMs < TARGETS.whatIfMs } : null,
+      whatIf1MUnder1_5GB: largest ? { targetMB: TARGETS.whatIfMB, actualMB: largest.maxRssMB, met: largest.maxRssMB < TARGETS.whatIfMB } : null,
+    },
+  };
+  if (asJson) {
+    process.stdout.write(JSON.stringify(report) + "\n");
+    return;
+  }
+  const rows: string[][] = [["figure", "value", "target", "met"]];
+  const yes = (met: boolean | undefined) => (met === undefined ? "—" : met ? "yes" : "NO");
+  if (scoring) {
+    rows.push(["reference applicants/s", Math.round(scoring.referencePerSecond).toLocaleString("en"), "", ""]);
+    rows.push(["compiled applicants/s", Math.round(scoring.compiledPerSecond).toLocaleString("en"), "", ""]);
+    rows.push(["compiled / reference", `${Math.round(scoring.ratio)}×`, `≥ ${TARGETS.compiledRatio}×`, yes(report.targets.compiledAtLeast1000xReference?.met)]);
+  } else rows.push(["scoring rates", "bench/scoring-bench.ts missing", "", ""]);
+  for (const w of whatIfs) {
+    const is1M = w.size === 1_000_000;
+    if (w.error) {
+      rows.push([`what-if ${w.size.toLocaleString("en")}`, `failed: ${w.error.split("\n").pop()}`, "", "NO"]);
+      continue;
+    }
+    const share = w.scoringOnlyCpuMs !== undefined ? `, of which scoring ${w.scoringOnlyCpuMs} ms` : "";
+    rows.push([`what-if ${w.size.toLocaleString("en")} wall`, `${w.wallMs} ms (cpu ${w.cpuMs} ms${share})`, is1M ? `< ${TARGETS.whatIfMs} ms` : "", is1M ? yes(w.wallMs < TARGETS.whatIfMs) : ""]);
+    rows.push([`what-if ${w.size.toLocaleString("en")} peak RSS`, `${w.maxRssMB} MB`, is1M ? `< ${TARGETS.whatIfMB} MB` : "", is1M ? yes(w.maxRssMB < TARGETS.whatIfMB) : ""]);
+  }
+  if (validate) rows.push([`validate (${validate.items} items)`, `${validate.ms.toFixed(1)} ms/run over ${validate.runs}`, "", ""]);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const [r, row] of rows.entries()) {
+    process.stdout.write(row.map((cell, c) => cell.padEnd(widths[c])).join("  ") + "\n");
+    if (r === 0) process.stdout.write(widths.map((w) => "-".repeat(w)).join("  ") + "\n");
+  }
+}
+
+await main();

@@ -1,0 +1,329 @@
+/**
+ * Reading applicants from JSON Lines or CSV files, typed by the standard's fact dictionary, and writing results.
+ *
+ * CSV: the header names fact ids (plus an optional `id` column); cells are typed by the fact: numbers, booleans
+ * (true/false/是/否/1/0/yes/no), dates `YYYY-MM-DD`, enum values, records as a JSON array in the cell; an empty
+ * cell is a missing value. JSON Lines: one object per line, either `{"id": …, "facts": {…}}` or flat `{"id": …, <fact>: …}`.
+ * Errors name the line of the file (the CSV header is line 1) and the column, in Chinese and English.
+ */
+import { createReadStream, existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { parse } from "csv-parse";
+import type { FactDefinition, Id } from "../rules-schema/types";
+import type { Facts } from "../engine/types";
+import { parseIsoDate } from "../engine/dates";
+import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
+
+export type CohortFormat = "csv" | "jsonl";
+
+export interface CohortRowError {
+  code:
+    | "fileNotFound"
+    | "badJson"
+    | "notAnObject"
+    | "unknownColumn"
+    | "badNumber"
+    | "notInteger"
+    | "outOfRange"
+    | "badBoolean"
+    | "badDate"
+    | "badEnum"
+    | "badRecords"
+    | "badCsv"
+    | "duplicateId";
+  /** Line of the file (1-based; the CSV header is line 1). */
+  line: number;
+  column?: string;
+  message: { zh: string; en: string };
+  params: Record<string, unknown>;
+}
+
+export class CohortInputError extends Error {
+  constructor(readonly errors: CohortRowError[]) {
+    super(errors.map((e) => e.message.en).join("\n"));
+    this.name = "CohortInputError";
+  }
+}
+
+export interface Applicant {
+  id: string;
+  facts: Facts;
+}
+
+const TRUE_WORDS = new Set(["true", "1", "是", "yes", "y", "t"]);
+const FALSE_WORDS = new Set(["false", "0", "否", "no", "n", "f"]);
+
+function rowError(
+  code: CohortRowError["code"],
+  line: number,
+  column: string | undefined,
+  zh: string,
+  en: string,
+  params: Record<string, unknown> = {},
+): CohortRowError {
+  const where = column ? { zh: `第 ${line} 行，列 “${column}”：`, en: `line ${line}, column "${column}": ` } : { zh: `第 ${line} 行：`, en: `line ${line}: ` };
+  return { code, line, ...(column ? { column } : {}), message: { zh: where.zh + zh, en: where.en + en }, params };
+}
+
+/** Types one value (a CSV cell as text, or a JSON value) by its fact definition. */
+export function typeFactValue(
+  definition: FactDefinition,
+  raw: unknown,
+  line: number,
+  fromText: boolean,
+): { value?: unknown; error?: CohortRowError } {
+  const column = definition.id;
+  if (raw === undefined || raw === null || (fromText && raw === "")) return {};
+  const shown = typeof raw === "string" ? raw : JSON.stringify(raw);
+  switch (definition.type) {
+    case "number":
+    case "integer": {
+      const value = typeof raw === "number" ? raw : fromText && typeof raw === "string" && raw.trim() !== "" ? Number(raw.trim()) : NaN;
+      if (!Number.isFinite(value)) {
+        return { error: rowError("badNumber", line, column, `“${shown}” 不是数字`, `"${shown}" is not a number`, { value: raw }) };
+      }
+      if (definition.type === "integer" && !Number.isInteger(value)) {
+        return { error: rowError("notInteger", line, column, `“${shown}” 不是整数`, `"${shown}" is not a whole number`, { value: raw }) };
+      }
+      if ((definition.minimum !== undefined && value < definition.minimum) || (definition.maximum !== undefined && value > definition.maximum)) {
+        const range = `[${definition.minimum ?? "−∞"}, ${definition.maximum ?? "∞"}]`;
+        return { error: rowError("outOfRange", line, column, `${value} 超出范围 ${range}`, `${value} is outside ${range}`, { value }) };
+      }
+      return { value };
+    }
+    case "boolean": {
+      if (typeof raw === "boolean") return { value: raw };
+      const word = fromText && typeof raw === "string" ? raw.trim().toLowerCase() : undefined;
+      if (word !== undefined && TRUE_WORDS.has(word)) return { value: true };
+      if (word !== undefined && FALSE_WORDS.has(word)) return { value: false };
+      return {
+        error: rowError("badBoolean", line, column, `“${shown}” 不是是/否（true/false/是/否/1/0）`, `"${shown}" is not a yes/no value (true/false/是/否/1/0)`, { value: raw }),
+      };
+    }
+    case "date": {
+      const text = typeof raw === "string" ? raw.trim() : undefined;
+      if (text === undefined || !parseIsoDate(text)) {
+        return { error: rowError("badDate", line, column, `“${shown}” 不是 YYYY-MM-DD 格式的有效日期`, `"${shown}" is not a valid date YYYY-MM-DD`, { value: raw }) };
+      }
+      return { value: text };
+    }
+    case "enum": {
+      const allowed = (definition.values ?? []).map((v) => v.value);
+      const text = typeof raw === "string" ? raw.trim() : undefined;
+      if (text === undefined || !allowed.includes(text)) {
+        return {
+          error: rowError("badEnum", line, column, `“${shown}” 不是允许的取值（${allowed.join("、")}）`, `"${shown}" is not one of ${allowed.join(", ")}`, { value: raw, allowed }),
+        };
+      }
+      return { value: text };
+    }
+    case "records": {
+      let value: unknown = raw;
+      if (fromText && typeof raw === "string") {
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          value = undefined;
+        }
+      }
+      if (!Array.isArray(value) || !value.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))) {
+        return {
+          error: rowError("badRecords", line, column, `记录须为 JSON 对象数组，例如 [{"date":"2015-01-01"}]`, `records must be a JSON array of objects, e.g. [{"date":"2015-01-01"}]`, { value: raw }),
+        };
+      }
+      return { value };
+    }
+    default:
+      return { value: typeof raw === "string" ? raw : String(raw) };
+  }
+}
+
+/** Reads applicants one at a time; a row with errors is yielded with its errors (and no applicant). */
+export async function* readApplicants(
+  input: Readable,
+  format: CohortFormat,
+  facts: readonly FactDefinition[],
+): AsyncGenerator<{ line: number; applicant?: Applicant; errors: CohortRowError[] }> {
+  const byId = new Map<Id, FactDefinition>(facts.map((f) => [f.id, f]));
+  let dataRow = 0;
+  if (format === "jsonl") {
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    let line = 0;
+    for await (const text of lines) {
+      line++;
+      if (text.trim() === "") continue;
+      dataRow++;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        yield { line, errors: [rowError("badJson", line, undefined, `不是有效的 JSON：${(error as Error).message}`, `not valid JSON: ${(error as Error).message}`)] };
+        continue;
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        yield { line, errors: [rowError("notAnObject", line, undefined, "每行须为一个 JSON 对象", "each line must be one JSON object")] };
+        continue;
+      }
+      const object = parsed as Record<string, unknown>;
+      const hasFactsObject = object.facts !== null && typeof object.facts === "object" && !Array.isArray(object.facts) && !byId.has("facts");
+      const source = (hasFactsObject ? object.facts : object) as Record<string, unknown>;
+      const id = object.id === undefined ? `#${dataRow}` : String(object.id);
+      yield typeRow(source, line, id, byId, false, hasFactsObject ? [] : ["id"]);
+    }
+    return;
+  }
+  const parser = input.pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false }));
+  let header: string[] | undefined;
+  try {
+    for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = record.info.lines;
+      if (!header) {
+        header = record.record.map((h) => h.trim());
+        const unknown = header.filter((h) => h !== "id" && !byId.has(h));
+        if (unknown.length > 0) {
+          yield {
+            line,
+            errors: unknown.map((column) =>
+              rowError("unknownColumn", line, column, "表头不是本标准的事实编号", "the header names no fact of this standard", { known: [...byId.keys()] }),
+            ),
+          };
+          return;
+        }
+        continue;
+      }
+      dataRow++;
+      const source: Record<string, unknown> = {};
+      header.forEach((column, k) => (source[column] = record.record[k]));
+      const id = source.id === undefined || source.id === "" ? `#${dataRow}` : String(source.id);
+      yield typeRow(source, line, id, byId, true, ["id"]);
+    }
+  } catch (error) {
+    const e = error as { message: string; lines?: number };
+    const line = e.lines ?? dataRow + 1;
+    yield { line, errors: [rowError("badCsv", line, undefined, `CSV 格式错误：${e.message}`, `malformed CSV: ${e.message}`)] };
+  }
+}
+
+function typeRow(
+  source: Record<string, unknown>,
+  line: number,
+  id: string,
+  byId: Map<Id, FactDefinition>,
+  fromText: boolean,
+  ignored: string[],
+): { line: number; applicant?: Applicant; errors: CohortRowError[] } {
+  const errors: CohortRowError[] = [];
+  const facts: Facts = {};
+  for (const key of Object.keys(source)) {
+    if (ignored.includes(key)) continue;
+    const definition = byId.get(key);
+    if (!definition) {
+      errors.push(rowError("unknownColumn", line, key, "不是本标准的事实编号", "names no fact of this standard"));
+      continue;
+    }
+    const typed = typeFactValue(definition, source[key], line, fromText);
+    if (typed.error) errors.push(typed.error);
+    else if (typed.value !== undefined) facts[key] = typed.value;
+  }
+  return errors.length > 0 ? { line, errors } : { line, applicant: { id, facts }, errors };
+}
+
+export function formatFromPath(path: string): CohortFormat {
+  return /\.csv$/i.test(path) ? "csv" : "jsonl";
+}
+
+/** Reads a whole cohort file; throws `CohortInputError` with up to `maxErrors` errors. */
+export async function readCohortFile(
+  path: string,
+  facts: readonly FactDefinition[],
+  opts: { format?: CohortFormat; maxErrors?: number } = {},
+): Promise<{ ids: string[]; rows: Facts[] }> {
+  const ids: string[] = [];
+  const rows: Facts[] = [];
+  await readCohortInto(path, facts, opts, (id, row) => {
+    ids.push(id);
+    rows.push(row);
+  });
+  return { ids, rows };
+}
+
+async function countLines(path: string): Promise<number> {
+  let lines = 1;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let k = chunk.indexOf(10); k >= 0; k = chunk.indexOf(10, k + 1)) lines++;
+  }
+  return lines;
+}
+
+/**
+ * Reads a cohort file straight into columns (for large files: no object per applicant is kept). Same errors as
+ * `readCohortFile`.
+ */
+export async function readCohortColumns(
+  path: string,
+  facts: readonly FactDefinition[],
+  opts: { format?: CohortFormat; maxErrors?: number } = {},
+): Promise<Cohort> {
+  const capacity = existsSync(path) ? await countLines(path) : 0;
+  const columns: Record<Id, CohortColumn> = {};
+  for (const definition of facts) columns[definition.id] = emptyColumn(definition, capacity);
+  const dictionaries: CohortDictionaries = new Map();
+  const ids: string[] = [];
+  await readCohortInto(path, facts, opts, (id, row) => {
+    writeCohortRow(columns, dictionaries, ids.length, row);
+    ids.push(id);
+  });
+  return { size: ids.length, ids, factIds: facts.map((f) => f.id), columns };
+}
+
+async function readCohortInto(
+  path: string,
+  facts: readonly FactDefinition[],
+  opts: { format?: CohortFormat; maxErrors?: number },
+  accept: (id: string, facts: Facts) => void,
+): Promise<void> {
+  if (!existsSync(path)) {
+    throw new CohortInputError([
+      { code: "fileNotFound", line: 0, message: { zh: `找不到文件：${path}`, en: `file not found: ${path}` }, params: { path } },
+    ]);
+  }
+  const maxErrors = opts.maxErrors ?? 20;
+  const errors: CohortRowError[] = [];
+  const seen = new Map<string, number>();
+  const stream = createReadStream(path);
+  try {
+    for await (const row of readApplicants(stream, opts.format ?? formatFromPath(path), facts)) {
+      if (row.errors.length > 0) {
+        errors.push(...row.errors);
+        if (errors.length >= maxErrors) break;
+        continue;
+      }
+      const applicant = row.applicant!;
+      const firstLine = seen.get(applicant.id);
+      if (firstLine !== undefined) {
+        errors.push(
+          rowError("duplicateId", row.line, "id", `编号 “${applicant.id}” 已在第 ${firstLine} 行出现`, `id "${applicant.id}" already appears on line ${firstLine}`, { id: applicant.id }),
+        );
+        if (errors.length >= maxErrors) break;
+        continue;
+      }
+      seen.set(applicant.id, row.line);
+      if (errors.length === 0) accept(applicant.id, applicant.facts);
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (errors.length > 0) throw new CohortInputError(errors.slice(0, maxErrors));
+}
+
+/** One CSV cell: quoted when it holds a comma, quote or line break. */
+export function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return values.map(csvCell).join(",") + "\n";
+}

@@ -1,0 +1,198 @@
+/**
+ * From scored applicants to ranking columns: collects, row by row, exactly what allocation needs (eligibility,
+ * veto, total, pool, one numeric column per rank key) so that large cohorts never hold per-applicant objects.
+ */
+import type { Id, IsoDate, Program, RankKey, StandardDocument } from "../rules-schema/types";
+import type { CompactScore, Facts } from "./types";
+import type { RankColumns } from "./rank";
+import { programRankKeys } from "./rank";
+import { findProgram } from "./reference";
+import { dayNumber, evaluationDate, parseIsoDate, type EvaluationDate } from "./dates";
+import { prepareFacts, type DerivedEvaluator } from "./derived";
+import type { ApplicantScope } from "./facts";
+import type { Cohort } from "./cohort";
+import { cohortRowReader } from "./cohort";
+
+/** Applicants as objects with ids, or a columnar cohort. */
+export type CohortSource = Cohort | { ids: readonly string[]; rows: readonly Facts[] };
+
+export function cohortSize(source: CohortSource): number {
+  return "rows" in source ? source.rows.length : source.size;
+}
+
+/**
+ * A reader of row i's facts. For columnar cohorts with `reuse`, one object is refilled per call: the facts are
+ * valid until the next call (scoring loops that keep nothing of them).
+ */
+export function cohortFactsReader(source: CohortSource, opts: { reuse?: boolean } = {}): (i: number) => Facts {
+  if ("rows" in source) {
+    const rows = source.rows;
+    return (i) => rows[i];
+  }
+  return cohortRowReader(source, opts);
+}
+
+/** A problem with a program or a rank key, found before scoring. */
+export class AllocationSetupError extends Error {
+  constructor(
+    readonly code: "engine.unknownRankKey",
+    readonly path: string,
+    message: string,
+    readonly params: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "AllocationSetupError";
+  }
+}
+
+
+/**
+ * Numeric reading of a rank key's value: numbers, booleans 0/1, dates as day numbers, enums by declared position.
+ * Other text gets `undefined` here and is placed by text order once all rows are in.
+ */
+function keyNumber(value: unknown, enumIndex: Map<string, number> | undefined, dates: Map<string, number>): number | undefined {
+  if (value === undefined || value === null) return NaN;
+  if (typeof value === "number") return Number.isFinite(value) ? value : NaN;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value !== "string") return NaN;
+  if (enumIndex) return enumIndex.get(value) ?? NaN;
+  // Dates repeat across a cohort (a few thousand distinct days), so each is parsed once.
+  const known = dates.get(value);
+  if (known !== undefined) return known;
+  const date = parseIsoDate(value);
+  if (!date) return undefined;
+  const day = dayNumber(date);
+  if (dates.size < 200_000) dates.set(value, day);
+  return day;
+}
+
+interface KeyCollector {
+  key: RankKey;
+  column: Float64Array;
+  enumIndex?: Map<string, number>;
+  /** Day numbers of the date texts seen so far. */
+  dates: Map<string, number>;
+  /** Rows whose value is text that is neither a date nor an enum value. */
+  texts: Map<number, string>;
+  read: (facts: Facts, score: CompactScore, scope: ApplicantScope | undefined) => unknown;
+}
+
+/** Builds `RankColumns` for one program from rows scored by its compiled evaluator. */
+export class RankColumnsBuilder {
+  readonly program: Program;
+  private readonly size: number;
+  private readonly poolBy?: Id;
+  private readonly poolIndex = new Map<string, number>();
+  private readonly poolNames: string[] = [];
+  private readonly poolCodes: Int32Array;
+  private readonly eligible: Uint8Array;
+  private readonly vetoed: Uint8Array;
+  private readonly total: Float64Array;
+  private readonly collectors: KeyCollector[];
+  private readonly derived?: { evaluator: DerivedEvaluator; date: EvaluationDate };
+  private readonly poolDefault: unknown;
+
+  constructor(doc: StandardDocument, programId: Id, itemIds: readonly Id[], categoryIds: readonly Id[], size: number, date: IsoDate) {
+    this.program = findProgram(doc, programId);
+    this.size = size;
+    this.poolBy = this.program.allocation.kind === "quota" ? this.program.allocation.poolBy : undefined;
+    this.poolDefault = this.poolBy ? doc.facts.find((f) => f.id === this.poolBy)?.default : undefined;
+    this.poolCodes = new Int32Array(size);
+    this.eligible = new Uint8Array(size);
+    this.vetoed = new Uint8Array(size);
+    this.total = new Float64Array(size);
+    const factById = new Map(doc.facts.map((f) => [f.id, f]));
+    const derivedIds = new Set((doc.derived ?? []).map((d) => d.id));
+    const keys = programRankKeys(this.program);
+    if (keys.some((k) => k.key === "fact" && k.id !== undefined && derivedIds.has(k.id))) {
+      const { derived } = prepareFacts(doc);
+      this.derived = { evaluator: derived, date: evaluationDate(date) };
+    }
+    this.collectors = keys.map((key, k) => {
+      const path = `/programs/${doc.programs.indexOf(this.program)}/allocation/${k < (this.program.allocation as { rankBy: RankKey[] }).rankBy.length ? "rankBy" : "tieBreak"}`;
+      const unknown = (what: string) =>
+        new AllocationSetupError("engine.unknownRankKey", path, `Rank key ${key.key} "${String(key.id)}" names no ${what}`, { key });
+      const column = new Float64Array(size);
+      const texts = new Map<number, string>();
+      let enumIndex: Map<string, number> | undefined;
+      let read: KeyCollector["read"];
+      if (key.key === "total") read = (_f, score) => score.total;
+      else if (key.key === "category") {
+        const index = categoryIds.indexOf(key.id ?? "");
+        if (index < 0) throw unknown("category");
+        read = (_f, score) => score.categories[index];
+      } else if (key.key === "item") {
+        const index = itemIds.indexOf(key.id ?? "");
+        if (index < 0) throw unknown("item");
+        read = (_f, score) => score.items[index];
+      } else {
+        const id = key.id ?? "";
+        const definition = factById.get(id);
+        if (definition?.type === "enum") enumIndex = new Map((definition.values ?? []).map((v, k) => [v.value, k]));
+        if (definition) {
+          const fallback = definition.default;
+          read = (facts) => (Object.hasOwn(facts, id) ? facts[id] : undefined) ?? fallback;
+        } else if (derivedIds.has(id)) {
+          const slot = this.derived!.evaluator.ids.indexOf(id);
+          read = (_f, _s, scope) => scope!.derived[slot];
+        } else throw unknown("fact");
+      }
+      return { key, column, texts, enumIndex, dates: new Map(), read };
+    });
+  }
+
+  /** Records row `i`: its facts and its compiled score. */
+  add(i: number, facts: Facts, score: CompactScore): void {
+    this.eligible[i] = score.eligible ? 1 : 0;
+    this.vetoed[i] = score.vetoed ? 1 : 0;
+    this.total[i] = score.total;
+    if (this.poolBy) {
+      const raw = (Object.hasOwn(facts, this.poolBy) ? facts[this.poolBy] : undefined) ?? this.poolDefault;
+      const pool = raw === undefined || raw === null ? "" : String(raw);
+      let code = this.poolIndex.get(pool);
+      if (code === undefined) {
+        code = this.poolNames.length;
+        this.poolIndex.set(pool, code);
+        this.poolNames.push(pool);
+      }
+      this.poolCodes[i] = code;
+    }
+    let scope: ApplicantScope | undefined;
+    if (this.derived) {
+      scope = { facts, derived: new Array(this.derived.evaluator.ids.length) };
+      this.derived.evaluator.compute(scope, this.derived.date);
+    }
+    for (let k = 0; k < this.collectors.length; k++) {
+      const collector = this.collectors[k];
+      const raw = collector.read(facts, score, scope);
+      const value = keyNumber(raw, collector.enumIndex, collector.dates);
+      if (value === undefined) {
+        collector.texts.set(i, raw as string);
+        collector.column[i] = NaN;
+      } else collector.column[i] = value;
+    }
+  }
+
+  finish(ids: ArrayLike<string>, idOrder?: Int32Array): RankColumns {
+    if (!this.poolBy && this.poolNames.length === 0) this.poolNames.push("*");
+    const keys = this.collectors.map((collector) => {
+      if (collector.texts.size === 0) return collector.column;
+      // A column of free text is ranked by text order (numbers among them, if any, lose to text: rare and odd data).
+      const sorted = [...new Set(collector.texts.values())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const position = new Map(sorted.map((text, rank) => [text, rank]));
+      for (const [row, text] of collector.texts) collector.column[row] = position.get(text)!;
+      return collector.column;
+    });
+    return {
+      size: this.size,
+      ids,
+      poolCodes: this.poolCodes,
+      poolNames: this.poolNames,
+      eligible: this.eligible,
+      vetoed: this.vetoed,
+      total: this.total,
+      keys: keys.map((column, k) => (this.collectors[k].key.key === "total" ? this.total : column)),
+      idOrder,
+    };
+  }
+}

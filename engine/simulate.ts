@@ -1,0 +1,406 @@
+/**
+ * What-if simulation (OpenFisca's reform over a population): score a cohort under a baseline and a candidate
+ * version of a standard, allocate both, and diff the outcomes.
+ *
+ * Built for 1M applicants: both versions score each row in one pass (so item points are compared on the spot and
+ * only the changed ones are kept, in packed arrays), ranking runs over typed arrays (`allocateColumns`, one numeric
+ * sort of packed keys), and everything per applicant lives in typed columns. `applicantChange(result, i)` turns one
+ * row into an object when it is needed.
+ */
+import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
+import { compileProgram, type CompiledProgram } from "./compiled";
+import { allocateColumns, idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolAllocation } from "./rank";
+import { categoricalCodes, cohortFromRows, type Cohort } from "./cohort";
+import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
+
+export interface SimulationInput {
+  baseline: StandardDocument;
+  candidate: StandardDocument;
+  programId: Id;
+  cohort: CohortSource;
+  /** Places per pool ("*" = every pool without its own entry). */
+  quotas: Record<string, number>;
+  date: IsoDate;
+  /** Lottery seed (else each version's program `lotterySeed`). */
+  seed?: string;
+  /** Categorical facts to break the impact down by (enum, boolean, string, date facts of the cohort). */
+  groupBy?: Id[];
+  /** Called every `progressEvery` rows while scoring and once at the end. */
+  onProgress?: (done: number, total: number) => void;
+  progressEvery?: number;
+  /** Evaluators to use instead of compiling (benchmarks that compile once). */
+  compiled?: { baseline: CompiledProgram; candidate: CompiledProgram };
+}
+
+export interface PoolShift {
+  pool: string;
+  placesBefore: number | null;
+  placesAfter: number | null;
+  admittedBefore: number;
+  admittedAfter: number;
+  cutoffBefore: number | null;
+  cutoffAfter: number | null;
+  /** cutoffAfter − cutoffBefore when both exist. */
+  cutoffShift: number | null;
+}
+
+export interface RankChangeBucket {
+  label: string;
+  /** Inclusive bounds of (rank after − rank before); null = open. Negative = moved up. */
+  from: number | null;
+  to: number | null;
+  count: number;
+}
+
+export interface ItemImpact {
+  id: Id;
+  /** In both versions, or only in one. */
+  presence: "both" | "added" | "removed";
+  totalBefore: number;
+  totalAfter: number;
+  meanBefore: number;
+  meanAfter: number;
+  /** Applicants whose points for this item changed. */
+  changedApplicants: number;
+}
+
+export interface GroupImpact {
+  fact: Id;
+  values: Array<{
+    value: string;
+    applicants: number;
+    admittedBefore: number;
+    admittedAfter: number;
+    meanTotalBefore: number;
+    meanTotalAfter: number;
+    meanChange: number;
+  }>;
+}
+
+export interface SimulationSummary {
+  programId: Id;
+  date: IsoDate;
+  applicants: number;
+  admittedBefore: number;
+  admittedAfter: number;
+  /** Admitted after, not before (ids in cohort order). */
+  entered: string[];
+  /** Admitted before, not after. */
+  left: string[];
+  meanTotalBefore: number;
+  meanTotalAfter: number;
+  applicantsWithChangedTotal: number;
+  pools: PoolShift[];
+  rankChanges: RankChangeBucket[];
+  /** Ranked before, not after (now ineligible, vetoed or below the minimum), and the reverse. */
+  noLongerRanked: number;
+  newlyRanked: number;
+  items: ItemImpact[];
+  groups: GroupImpact[];
+}
+
+/** Per-applicant outcome columns (index = cohort row). */
+export interface SimulationColumns {
+  ids: ArrayLike<string>;
+  totalBefore: Float64Array;
+  totalAfter: Float64Array;
+  /** 1-based rank in pool, 0 = not ranked. */
+  rankBefore: Int32Array;
+  rankAfter: Int32Array;
+  /** OUTCOME codes of engine/rank. */
+  outcomeBefore: Uint8Array;
+  outcomeAfter: Uint8Array;
+  /** Item ids of both versions (baseline order, then items only in the candidate). */
+  itemIds: Id[];
+  /** Changed items of row i are entries changeStart[i] … changeStart[i+1]−1. */
+  changeStart: Int32Array;
+  changeItem: Int32Array;
+  changeBefore: Float64Array;
+  changeAfter: Float64Array;
+}
+
+export interface SimulationResult {
+  summary: SimulationSummary;
+  columns: SimulationColumns;
+}
+
+export interface ApplicantChange {
+  id: string;
+  totalBefore: number;
+  totalAfter: number;
+  rankBefore: number | null;
+  rankAfter: number | null;
+  admittedBefore: "round1" | "round2" | null;
+  admittedAfter: "round1" | "round2" | null;
+  reasonBefore?: NotAdmittedReason;
+  reasonAfter?: NotAdmittedReason;
+  items: Array<{ id: Id; before: number; after: number }>;
+}
+
+const RANK_BUCKETS: Array<[string, number | null, number | null]> = [
+  ["≤ −1000", null, -1000],
+  ["−999 … −100", -999, -100],
+  ["−99 … −10", -99, -10],
+  ["−9 … −1", -9, -1],
+  ["0", 0, 0],
+  ["1 … 9", 1, 9],
+  ["10 … 99", 10, 99],
+  ["100 … 999", 100, 999],
+  ["≥ 1000", 1000, null],
+];
+
+function bucketOf(delta: number): number {
+  if (delta <= -1000) return 0;
+  if (delta <= -100) return 1;
+  if (delta <= -10) return 2;
+  if (delta <= -1) return 3;
+  if (delta === 0) return 4;
+  if (delta <= 9) return 5;
+  if (delta <= 99) return 6;
+  if (delta <= 999) return 7;
+  return 8;
+}
+
+/** Growable typed arrays for the changed items. */
+class ChangeLog {
+  item = new Int32Array(1024);
+  before = new Float64Array(1024);
+  after = new Float64Array(1024);
+  length = 0;
+  push(item: number, before: number, after: number) {
+    if (this.length === this.item.length) {
+      const grow = this.item.length * 2;
+      const item = new Int32Array(grow);
+      item.set(this.item);
+      const b = new Float64Array(grow);
+      b.set(this.before);
+      const a = new Float64Array(grow);
+      a.set(this.after);
+      this.item = item;
+      this.before = b;
+      this.after = a;
+    }
+    this.item[this.length] = item;
+    this.before[this.length] = before;
+    this.after[this.length] = after;
+    this.length++;
+  }
+}
+
+const admittedCode = (code: number) => code === OUTCOME.round1 || code === OUTCOME.round2;
+
+/** Score both versions, allocate both, and diff (see module comment). */
+export function simulate(input: SimulationInput): SimulationResult {
+  const { baseline, candidate, programId, cohort, quotas, date } = input;
+  const compiledBaseline = input.compiled?.baseline ?? compileProgram(baseline, programId);
+  const compiledCandidate = input.compiled?.candidate ?? compileProgram(candidate, programId);
+  const size = cohortSize(cohort);
+  const ids = "rows" in cohort ? cohort.ids : cohort.ids;
+  const before = new RankColumnsBuilder(baseline, programId, compiledBaseline.itemIds, compiledBaseline.categoryIds, size, date);
+  const after = new RankColumnsBuilder(candidate, programId, compiledCandidate.itemIds, compiledCandidate.categoryIds, size, date);
+
+  // Item ids of both versions, and where each version's items sit in that list.
+  const itemIds = [...compiledBaseline.itemIds];
+  const unionIndex = new Map(itemIds.map((id, k) => [id, k]));
+  for (const id of compiledCandidate.itemIds) {
+    if (!unionIndex.has(id)) {
+      unionIndex.set(id, itemIds.length);
+      itemIds.push(id);
+    }
+  }
+  const itemCount = itemIds.length;
+  const beforeSlot = new Int32Array(itemCount).fill(-1);
+  const afterSlot = new Int32Array(itemCount).fill(-1);
+  compiledBaseline.itemIds.forEach((id, k) => (beforeSlot[unionIndex.get(id)!] = k));
+  compiledCandidate.itemIds.forEach((id, k) => (afterSlot[unionIndex.get(id)!] = k));
+  const itemSumBefore = new Float64Array(itemCount);
+  const itemSumAfter = new Float64Array(itemCount);
+  const itemChanged = new Int32Array(itemCount);
+
+  const changeStart = new Int32Array(size + 1);
+  const changes = new ChangeLog();
+  const every = input.progressEvery ?? 50_000;
+  const readFacts = cohortFactsReader(cohort, { reuse: true });
+  for (let i = 0; i < size; i++) {
+    const facts = readFacts(i);
+    const a = compiledBaseline.score(facts, date);
+    const b = compiledCandidate.score(facts, date);
+    before.add(i, facts, a);
+    after.add(i, facts, b);
+    changeStart[i] = changes.length;
+    for (let k = 0; k < itemCount; k++) {
+      const bs = beforeSlot[k];
+      const as = afterSlot[k];
+      const pointsBefore = bs >= 0 ? a.items[bs] : 0;
+      const pointsAfter = as >= 0 ? b.items[as] : 0;
+      itemSumBefore[k] += pointsBefore;
+      itemSumAfter[k] += pointsAfter;
+      if (pointsBefore !== pointsAfter) {
+        itemChanged[k]++;
+        changes.push(k, pointsBefore, pointsAfter);
+      }
+    }
+    if (input.onProgress && (i + 1) % every === 0) input.onProgress(i + 1, size);
+  }
+  changeStart[size] = changes.length;
+  input.onProgress?.(size, size);
+
+  const idOrder = idOrderOf(ids);
+  const columnsBefore = before.finish(ids, idOrder);
+  const columnsAfter = after.finish(ids, idOrder);
+  const allocatedBefore = allocateColumns(before.program, columnsBefore, quotas, { seed: input.seed });
+  const allocatedAfter = allocateColumns(after.program, columnsAfter, quotas, { seed: input.seed });
+
+  const columns: SimulationColumns = {
+    ids,
+    totalBefore: columnsBefore.total,
+    totalAfter: columnsAfter.total,
+    rankBefore: allocatedBefore.rank,
+    rankAfter: allocatedAfter.rank,
+    outcomeBefore: allocatedBefore.outcome,
+    outcomeAfter: allocatedAfter.outcome,
+    itemIds,
+    changeStart,
+    changeItem: changes.item.subarray(0, changes.length),
+    changeBefore: changes.before.subarray(0, changes.length),
+    changeAfter: changes.after.subarray(0, changes.length),
+  };
+
+  const entered: string[] = [];
+  const left: string[] = [];
+  const histogram = new Float64Array(RANK_BUCKETS.length);
+  let newlyRanked = 0;
+  let noLongerRanked = 0;
+  let sumBefore = 0;
+  let sumAfter = 0;
+  let changedTotals = 0;
+  let admittedBefore = 0;
+  let admittedAfter = 0;
+  for (let i = 0; i < size; i++) {
+    const wasIn = admittedCode(allocatedBefore.outcome[i]);
+    const isIn = admittedCode(allocatedAfter.outcome[i]);
+    if (wasIn) admittedBefore++;
+    if (isIn) admittedAfter++;
+    if (isIn && !wasIn) entered.push(ids[i]);
+    else if (wasIn && !isIn) left.push(ids[i]);
+    const rb = allocatedBefore.rank[i];
+    const ra = allocatedAfter.rank[i];
+    if (rb > 0 && ra > 0) histogram[bucketOf(ra - rb)]++;
+    else if (rb > 0) noLongerRanked++;
+    else if (ra > 0) newlyRanked++;
+    const tb = columnsBefore.total[i];
+    const ta = columnsAfter.total[i];
+    sumBefore += tb;
+    sumAfter += ta;
+    if (tb !== ta) changedTotals++;
+  }
+
+  const items: ItemImpact[] = itemIds.map((id, k) => ({
+    id,
+    presence: beforeSlot[k] >= 0 && afterSlot[k] >= 0 ? "both" : beforeSlot[k] >= 0 ? "removed" : "added",
+    totalBefore: itemSumBefore[k],
+    totalAfter: itemSumAfter[k],
+    meanBefore: size ? itemSumBefore[k] / size : 0,
+    meanAfter: size ? itemSumAfter[k] / size : 0,
+    changedApplicants: itemChanged[k],
+  }));
+
+  const summary: SimulationSummary = {
+    programId,
+    date,
+    applicants: size,
+    admittedBefore,
+    admittedAfter,
+    entered,
+    left,
+    meanTotalBefore: size ? sumBefore / size : 0,
+    meanTotalAfter: size ? sumAfter / size : 0,
+    applicantsWithChangedTotal: changedTotals,
+    pools: poolShifts(allocatedBefore.pools, allocatedAfter.pools),
+    rankChanges: RANK_BUCKETS.map(([label, from, to], b) => ({ label, from, to, count: histogram[b] })),
+    noLongerRanked,
+    newlyRanked,
+    items,
+    groups: (input.groupBy ?? []).map((fact) => groupImpact(fact, cohort, columns)),
+  };
+  return { summary, columns };
+}
+
+function poolShifts(before: PoolAllocation[], after: PoolAllocation[]): PoolShift[] {
+  const byPool = new Map<string, { before?: PoolAllocation; after?: PoolAllocation }>();
+  for (const pool of before) byPool.set(pool.pool, { before: pool });
+  for (const pool of after) byPool.set(pool.pool, { ...byPool.get(pool.pool), after: pool });
+  return [...byPool.keys()].sort().map((pool) => {
+    const { before: b, after: a } = byPool.get(pool)!;
+    const cutoffBefore = b?.cutoffTotal ?? null;
+    const cutoffAfter = a?.cutoffTotal ?? null;
+    return {
+      pool,
+      placesBefore: b?.places ?? null,
+      placesAfter: a?.places ?? null,
+      admittedBefore: b ? b.admittedRound1 + b.admittedRound2 : 0,
+      admittedAfter: a ? a.admittedRound1 + a.admittedRound2 : 0,
+      cutoffBefore,
+      cutoffAfter,
+      cutoffShift: cutoffBefore !== null && cutoffAfter !== null ? cutoffAfter - cutoffBefore : null,
+    };
+  });
+}
+
+function groupImpact(fact: Id, source: CohortSource, columns: SimulationColumns): GroupImpact {
+  const cohort: Cohort =
+    "rows" in source
+      ? cohortFromRows([{ id: fact, type: "string", label: { zh: fact, en: fact } }], source.ids, source.rows.map((r) => ({ [fact]: r[fact] })))
+      : source;
+  const { codes, labels } = categoricalCodes(cohort, fact);
+  const count = new Float64Array(labels.length);
+  const inBefore = new Float64Array(labels.length);
+  const inAfter = new Float64Array(labels.length);
+  const sumBefore = new Float64Array(labels.length);
+  const sumAfter = new Float64Array(labels.length);
+  for (let i = 0; i < codes.length; i++) {
+    const g = codes[i];
+    count[g]++;
+    if (admittedCode(columns.outcomeBefore[i])) inBefore[g]++;
+    if (admittedCode(columns.outcomeAfter[i])) inAfter[g]++;
+    sumBefore[g] += columns.totalBefore[i];
+    sumAfter[g] += columns.totalAfter[i];
+  }
+  const values = labels
+    .map((value, g) => ({
+      value,
+      applicants: count[g],
+      admittedBefore: inBefore[g],
+      admittedAfter: inAfter[g],
+      meanTotalBefore: count[g] ? sumBefore[g] / count[g] : 0,
+      meanTotalAfter: count[g] ? sumAfter[g] / count[g] : 0,
+      meanChange: count[g] ? (sumAfter[g] - sumBefore[g]) / count[g] : 0,
+    }))
+    .filter((v) => v.applicants > 0)
+    .sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  return { fact, values };
+}
+
+/** One row of the simulation as an object. */
+export function applicantChange(result: SimulationResult, i: number): ApplicantChange {
+  const c = result.columns;
+  const admitted = (code: number) => (code === OUTCOME.round1 ? "round1" : code === OUTCOME.round2 ? "round2" : null);
+  const change: ApplicantChange = {
+    id: c.ids[i],
+    totalBefore: c.totalBefore[i],
+    totalAfter: c.totalAfter[i],
+    rankBefore: c.rankBefore[i] || null,
+    rankAfter: c.rankAfter[i] || null,
+    admittedBefore: admitted(c.outcomeBefore[i]),
+    admittedAfter: admitted(c.outcomeAfter[i]),
+    items: [],
+  };
+  const reasonBefore = reasonOfOutcome(c.outcomeBefore[i]);
+  const reasonAfter = reasonOfOutcome(c.outcomeAfter[i]);
+  if (reasonBefore) change.reasonBefore = reasonBefore;
+  if (reasonAfter) change.reasonAfter = reasonAfter;
+  for (let e = c.changeStart[i]; e < c.changeStart[i + 1]; e++) {
+    change.items.push({ id: c.itemIds[c.changeItem[e]], before: c.changeBefore[e], after: c.changeAfter[e] });
+  }
+  return change;
+}

@@ -1,0 +1,41 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { StandardDocument } from "../../rules-schema/types";
+import { jifen, suzhouPath, tempDir } from "./cli-allocation.helpers";
+
+describe("jifen simulate", () => {
+  it("compares two versions on a generated cohort and prints the summary as JSON or text", () => {
+    const dir = tempDir();
+    const cohort = join(dir, "cohort.csv");
+    expect(jifen(["generate-cohort", "--standard", suzhouPath, "--size", "300", "--seed", "sim", "--date", "2016-05-01", "--format", "csv", "--out", cohort]).code).toBe(0);
+    const candidate = JSON.parse(readFileSync(suzhouPath, "utf8")) as StandardDocument;
+    const tiered = candidate.items.find((i) => i.scoring.kind === "tiers")!;
+    if (tiered.scoring.kind === "tiers") for (const tier of tiered.scoring.tiers) tier.points *= 2;
+    const candidatePath = join(dir, "candidate.json");
+    writeFileSync(candidatePath, JSON.stringify(candidate));
+    const quotas = join(dir, "quotas.json");
+    writeFileSync(quotas, JSON.stringify({ "*": 3 }));
+    const args = ["simulate", "--baseline", suzhouPath, "--candidate", candidatePath, "--cohort", cohort, "--program", "school", "--date", "2016-05-01", "--quotas", quotas];
+    const changes = join(dir, "changes.jsonl");
+    const json = jifen([...args, "--json", "--group-by", "educationLevel", "--changes", changes]);
+    expect(json.code).toBe(0);
+    const summary = JSON.parse(json.stdout) as { applicants: number; entered: string[]; left: string[]; items: Array<{ id: string; changedApplicants: number }>; groups: unknown[] };
+    expect(summary.applicants).toBe(300);
+    expect(summary.entered.length).toBeGreaterThan(0);
+    expect(summary.items.find((i) => i.id === tiered.id)!.changedApplicants).toBeGreaterThan(0);
+    expect(summary.groups).toHaveLength(1);
+    const changed = readFileSync(changes, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; items: Array<{ id: string }> });
+    expect(changed.some((c) => c.items.some((i) => i.id === tiered.id))).toBe(true);
+    for (const id of summary.entered) expect(changed.map((c) => c.id)).toContain(id);
+    const text = jifen(args, { JIFEN_LANG: "zh-CN" });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`新录取 ${summary.entered.length} 名`);
+  });
+
+  it("fails with a usage error when a file is missing", () => {
+    const result = jifen(["simulate", "--baseline", suzhouPath, "--candidate", "nope.json", "--cohort", "x.csv", "--program", "school", "--date", "2016-05-01", "--quota", "3"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("nope.json");
+  });
+});
