@@ -15,7 +15,7 @@ import type { Facts } from "../engine/types";
 import { parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
 
-export type CohortFormat = "csv" | "jsonl";
+export type CohortFormat = "csv" | "jsonl" | "xlsx";
 
 export interface CohortRowError {
   code:
@@ -31,6 +31,7 @@ export interface CohortRowError {
     | "badEnum"
     | "badRecords"
     | "badCsv"
+    | "badXlsx"
     | "duplicateId";
   /** Line of the file (1-based; the CSV header is line 1). */
   line: number;
@@ -48,6 +49,8 @@ export class CohortInputError extends Error {
 
 export interface Applicant {
   id: string;
+  /** Identity number when the source has one; stored only hashed and masked. */
+  idNumber?: string;
   facts: Facts;
 }
 
@@ -139,11 +142,19 @@ export function typeFactValue(
   }
 }
 
+/**
+ * How a source's columns map to the standard: source column → fact id, or "id" (the applicant's reference), or
+ * "idNumber" (an identity number, stored only hashed and masked), or "" to ignore the column. Unmapped columns keep
+ * their own name.
+ */
+export type ColumnMapping = Record<string, string>;
+
 /** Reads applicants one at a time; a row with errors is yielded with its errors (and no applicant). */
 export async function* readApplicants(
   input: Readable,
   format: CohortFormat,
   facts: readonly FactDefinition[],
+  opts: { mapping?: ColumnMapping } = {},
 ): AsyncGenerator<{ line: number; applicant?: Applicant; errors: CohortRowError[] }> {
   const byId = new Map<Id, FactDefinition>(facts.map((f) => [f.id, f]));
   let dataRow = 0;
@@ -167,42 +178,108 @@ export async function* readApplicants(
       }
       const object = parsed as Record<string, unknown>;
       const hasFactsObject = object.facts !== null && typeof object.facts === "object" && !Array.isArray(object.facts) && !byId.has("facts");
-      const source = (hasFactsObject ? object.facts : object) as Record<string, unknown>;
+      const source = renameKeys((hasFactsObject ? object.facts : object) as Record<string, unknown>, opts.mapping);
       const id = object.id === undefined ? `#${dataRow}` : String(object.id);
+      const idNumber = object.idNumber ?? source.idNumber;
+      if (idNumber !== undefined) source.idNumber = idNumber;
       yield typeRow(source, line, id, byId, false, hasFactsObject ? [] : ["id"]);
     }
     return;
   }
-  const parser = input.pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false }));
   let header: string[] | undefined;
+  for await (const row of format === "xlsx" ? xlsxRows(input) : csvRows(input)) {
+    if ("error" in row) {
+      yield { line: row.line, errors: [row.error] };
+      return;
+    }
+    const line = row.line;
+    if (!header) {
+      header = row.cells.map((h) => {
+        const name = String(h ?? "").trim();
+        return opts.mapping && name in opts.mapping ? opts.mapping[name] : name;
+      });
+      const unknown = header.filter((h) => h !== "" && !SPECIAL_COLUMNS.has(h) && !byId.has(h));
+      if (unknown.length > 0) {
+        yield {
+          line,
+          errors: unknown.map((column) =>
+            rowError("unknownColumn", line, column, "表头不是本标准的事实编号（请在列映射中对应到事实或忽略）", "the header names no fact of this standard (map it to a fact or ignore it)", {
+              known: [...byId.keys()],
+            }),
+          ),
+        };
+        return;
+      }
+      continue;
+    }
+    if (row.cells.every((c) => c === undefined || c === null || c === "")) continue;
+    dataRow++;
+    const source: Record<string, unknown> = {};
+    header.forEach((column, k) => {
+      if (column !== "") source[column] = row.cells[k];
+    });
+    const id = source.id === undefined || source.id === "" ? `#${dataRow}` : String(source.id);
+    yield typeRow(source, line, id, byId, true, ["id"]);
+  }
+}
+
+const SPECIAL_COLUMNS = new Set(["id", "idNumber"]);
+
+function renameKeys(source: Record<string, unknown>, mapping: ColumnMapping | undefined): Record<string, unknown> {
+  if (!mapping) return { ...source };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    const name = key in mapping ? mapping[key] : key;
+    if (name !== "") out[name] = value;
+  }
+  return out;
+}
+
+type TabularRow = { line: number; cells: unknown[] } | { line: number; error: CohortRowError };
+
+async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
+  const parser = input.pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false }));
+  let lastLine = 0;
   try {
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = record.info.lines;
-      if (!header) {
-        header = record.record.map((h) => h.trim());
-        const unknown = header.filter((h) => h !== "id" && !byId.has(h));
-        if (unknown.length > 0) {
-          yield {
-            line,
-            errors: unknown.map((column) =>
-              rowError("unknownColumn", line, column, "表头不是本标准的事实编号", "the header names no fact of this standard", { known: [...byId.keys()] }),
-            ),
-          };
-          return;
-        }
-        continue;
-      }
-      dataRow++;
-      const source: Record<string, unknown> = {};
-      header.forEach((column, k) => (source[column] = record.record[k]));
-      const id = source.id === undefined || source.id === "" ? `#${dataRow}` : String(source.id);
-      yield typeRow(source, line, id, byId, true, ["id"]);
+      lastLine = record.info.lines;
+      yield { line: record.info.lines, cells: record.record };
     }
   } catch (error) {
     const e = error as { message: string; lines?: number };
-    const line = e.lines ?? dataRow + 1;
-    yield { line, errors: [rowError("badCsv", line, undefined, `CSV 格式错误：${e.message}`, `malformed CSV: ${e.message}`)] };
+    const line = e.lines ?? lastLine + 1;
+    yield { line, error: rowError("badCsv", line, undefined, `CSV 格式错误：${e.message}`, `malformed CSV: ${e.message}`) };
   }
+}
+
+/** The first worksheet of an XLSX workbook, streamed; cells become text, numbers or ISO dates. Line = worksheet row. */
+async function* xlsxRows(input: Readable): AsyncGenerator<TabularRow> {
+  const { default: ExcelJS } = await import("exceljs");
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: "cache", worksheets: "emit", hyperlinks: "ignore", styles: "cache", entries: "emit" });
+  try {
+    for await (const worksheet of reader) {
+      for await (const row of worksheet as AsyncIterable<{ number: number; values: unknown[] }>) {
+        yield { line: row.number, cells: row.values.slice(1).map(xlsxCell) };
+      }
+      return;
+    }
+  } catch (error) {
+    yield { line: 0, error: rowError("badXlsx", 0, undefined, `不是有效的 XLSX 文件：${(error as Error).message}`, `not a valid XLSX file: ${(error as Error).message}`) };
+  }
+}
+
+function xlsxCell(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "object") {
+    const v = value as { richText?: Array<{ text: string }>; result?: unknown; text?: string };
+    if (v.richText) return v.richText.map((r) => r.text).join("");
+    if ("result" in v) return xlsxCell(v.result);
+    if (typeof v.text === "string") return v.text;
+  }
+  return String(value);
 }
 
 function typeRow(
@@ -215,8 +292,9 @@ function typeRow(
 ): { line: number; applicant?: Applicant; errors: CohortRowError[] } {
   const errors: CohortRowError[] = [];
   const facts: Facts = {};
+  const idNumber = source.idNumber === undefined || source.idNumber === null || source.idNumber === "" ? undefined : String(source.idNumber).trim();
   for (const key of Object.keys(source)) {
-    if (ignored.includes(key)) continue;
+    if (ignored.includes(key) || key === "idNumber") continue;
     const definition = byId.get(key);
     if (!definition) {
       errors.push(rowError("unknownColumn", line, key, "不是本标准的事实编号", "names no fact of this standard"));
@@ -226,11 +304,13 @@ function typeRow(
     if (typed.error) errors.push(typed.error);
     else if (typed.value !== undefined) facts[key] = typed.value;
   }
-  return errors.length > 0 ? { line, errors } : { line, applicant: { id, facts }, errors };
+  return errors.length > 0 ? { line, errors } : { line, applicant: { id, facts, ...(idNumber ? { idNumber } : {}) }, errors };
 }
 
 export function formatFromPath(path: string): CohortFormat {
-  return /\.csv$/i.test(path) ? "csv" : "jsonl";
+  if (/\.csv$/i.test(path)) return "csv";
+  if (/\.xlsx$/i.test(path)) return "xlsx";
+  return "jsonl";
 }
 
 /** Reads a whole cohort file; throws `CohortInputError` with up to `maxErrors` errors. */
