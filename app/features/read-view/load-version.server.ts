@@ -1,0 +1,39 @@
+/** Loads a version of a standard for the read view and the try page: the stored text, parsed and validated. */
+import { getVersion } from "../../../db/standards";
+import { validateDocumentText } from "../../../rules-schema/validate";
+import type { StandardDocument } from "../../../rules-schema/types";
+import { getDb } from "~/lib/db.server";
+
+export interface LoadedVersion {
+  id: number;
+  standardId: string;
+  versionLabel: string;
+  status: string;
+  revision: number;
+  /** The parsed document, or null when the stored text is not JSON (a draft being edited). */
+  document: StandardDocument | null;
+  /** Number of validation errors (0 = the engine can score it). */
+  errorCount: number;
+}
+
+export function loadVersionDocument(params: { standardId?: string; versionId?: string }): LoadedVersion {
+  const versionId = Number(params.versionId);
+  const version = Number.isInteger(versionId) ? getVersion(getDb(), versionId) : undefined;
+  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
+  const validation = validateDocumentText(version.document);
+  let document: StandardDocument | null = null;
+  try {
+    document = JSON.parse(version.document) as StandardDocument;
+  } catch {
+    document = null;
+  }
+  return {
+    id: version.id,
+    standardId: version.standardId,
+    versionLabel: version.versionLabel,
+    status: version.status,
+    revision: version.revision,
+    document,
+    errorCount: validation.problems.filter((p) => p.severity === "error").length,
+  };
+}

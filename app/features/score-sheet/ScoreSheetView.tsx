@@ -1,0 +1,378 @@
+/**
+ * One applicant's score sheet with every figure explained in words: eligibility (each gate with its reason),
+ * vetoes, then one row per item (conditions with the fact values seen, the tier chosen, records counted inside the
+ * lookback, caps, choose-one groups, the article), category subtotals, adjustments and the total.
+ * Pure: it receives the sheet, the document (for labels) and the language, and renders; no hooks, no fetching,
+ * so the simulation screen can render two side by side.
+ */
+import type { ConditionTrace, Facts, ItemOutcome, ScoreSheet } from "../../../engine/types";
+import type { ScoringItem, StandardDocument } from "../../../rules-schema/types";
+import {
+  describeAccrual,
+  describeLinear,
+  describeLookback,
+  describeRange,
+  describeTraceLeaf,
+  describeValue,
+  factInfo,
+  factLabel,
+  formatDate,
+  inRecords,
+  pickText,
+  pointsText,
+  type DescribeContext,
+  type Lang,
+} from "../read-view/describe";
+import { scoreSheetText } from "./messages";
+
+export interface ScoreSheetViewProps {
+  sheet: ScoreSheet;
+  /** The scored document: only its labels, facts, items, categories and groups are read. */
+  doc: StandardDocument;
+  lang: Lang;
+  /** The applicant's facts, to show the records that were counted. */
+  facts?: Facts;
+  /** Shown above the sheet, e.g. "before" / "after" on the simulation screen. */
+  caption?: string;
+}
+
+type Text = (key: Parameters<typeof scoreSheetText>[1], params?: Record<string, string | number>) => string;
+
+export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetViewProps) {
+  const m: Text = (key, params) => scoreSheetText(lang, key, params);
+  const ctx: DescribeContext = { doc, lang };
+  const program = doc.programs.find((candidate) => candidate.id === sheet.program);
+  const itemsByCategory = doc.categories.map((category) => ({
+    category,
+    outcomes: sheet.items.filter((outcome) => outcome.category === category.id),
+  }));
+  return (
+    <div className="score-sheet" data-testid="score-sheet">
+      {caption ? <h3 className="score-sheet-caption">{caption}</h3> : null}
+      <div className="score-summary">
+        <div className="score-total">
+          <span className="muted">{m("total")}</span>
+          <strong data-testid="total">{formatPoints(sheet.total)}</strong>
+        </div>
+        <span className={`badge ${sheet.eligible ? "badge-ok" : "badge-bad"}`} data-testid="eligibility">
+          {sheet.eligible ? m("eligible") : m("notEligible")}
+        </span>
+        <span className={`badge ${sheet.vetoed ? "badge-bad" : "badge-neutral"}`} data-testid="veto-status">
+          {sheet.vetoed ? m("vetoed") : m("notVetoed")}
+        </span>
+        <span className="muted small">
+          {m("evaluatedOn", { date: formatDate(lang, sheet.date), program: program ? pickText(lang, program.label) : sheet.program })}
+        </span>
+      </div>
+
+      <h4>{m("sectionGates")}</h4>
+      {sheet.gates.length === 0 ? (
+        <p className="muted">{m("noGates")}</p>
+      ) : (
+        <table className="grid compact sheet-table" data-testid="gates">
+          <thead>
+            <tr>
+              <th>{m("colCondition")}</th>
+              <th>{m("colResult")}</th>
+              <th>{m("colReason")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sheet.gates.map((gate) => {
+              const definition = doc.gates?.find((candidate) => candidate.id === gate.id);
+              return (
+                <tr key={gate.id} data-gate={gate.id} className={gate.passed ? "row-ok" : "row-bad"}>
+                  <td>
+                    <div className="strong">{definition ? pickText(lang, definition.label) : gate.id}</div>
+                    <TraceView trace={gate.trace} ctx={ctx} m={m} />
+                  </td>
+                  <td className={gate.passed ? "ok" : "error"}>{gate.passed ? `✓ ${m("passed")}` : `✗ ${m("failed")}`}</td>
+                  <td>{gate.passed ? "" : pickText(lang, gate.reason)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+
+      <h4>{m("sectionVetoes")}</h4>
+      {sheet.vetoes.length === 0 ? (
+        <p className="muted">{m("noVetoes")}</p>
+      ) : (
+        <table className="grid compact sheet-table" data-testid="vetoes">
+          <thead>
+            <tr>
+              <th>{m("colCondition")}</th>
+              <th>{m("colResult")}</th>
+              <th>{m("colReason")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sheet.vetoes.map((veto) => {
+              const definition = doc.vetoes?.find((candidate) => candidate.id === veto.id);
+              return (
+                <tr key={veto.id} data-veto={veto.id} className={veto.triggered ? "row-bad" : "row-ok"}>
+                  <td>
+                    <div className="strong">{definition ? pickText(lang, definition.label) : veto.id}</div>
+                    <TraceView trace={veto.trace} ctx={ctx} m={m} wanted={false} />
+                  </td>
+                  <td className={veto.triggered ? "error" : "ok"}>{veto.triggered ? `✗ ${m("triggered")}` : `✓ ${m("notTriggered")}`}</td>
+                  <td>{veto.triggered ? pickText(lang, veto.reason) : ""}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+
+      <h4>{m("sectionItems")}</h4>
+      <table className="grid compact sheet-table" data-testid="items">
+        <thead>
+          <tr>
+            <th>{m("colItem")}</th>
+            <th className="num">{m("colPoints")}</th>
+            <th>{m("colWhy")}</th>
+          </tr>
+        </thead>
+        {itemsByCategory.map(({ category, outcomes }) => (
+          <tbody key={category.id} data-category={category.id}>
+            {outcomes.map((outcome, index) => {
+              const item = doc.items.find((candidate) => candidate.id === outcome.id);
+              return (
+                <tr key={`${outcome.id}-${index}`} data-item={outcome.id} className={outcome.explanation.notApplicable ? "muted" : ""}>
+                  <td>{item ? pickText(lang, item.label) : outcome.id}</td>
+                  <td className="num" data-testid={`points-${outcome.id}`}>
+                    {formatPoints(outcome.points)}
+                  </td>
+                  <td>
+                    <ItemExplanationView outcome={outcome} item={item} ctx={ctx} m={m} facts={facts} />
+                  </td>
+                </tr>
+              );
+            })}
+            {sheet.adjustments
+              .filter((adjustment) => adjustment.category === category.id)
+              .map((adjustment, index) => (
+                <tr key={`adj-${index}`} className="adjustment-row">
+                  <td>{adjustmentLabel(adjustment, doc, lang, m)}</td>
+                  <td className="num">{formatPoints(adjustment.points)}</td>
+                  <td />
+                </tr>
+              ))}
+            <tr className="subtotal-row" data-subtotal={category.id}>
+              <th scope="row">{m("subtotal", { category: pickText(lang, category.label) })}</th>
+              <td className="num strong">{formatPoints(sheet.categories[category.id] ?? 0)}</td>
+              <td />
+            </tr>
+          </tbody>
+        ))}
+        <tbody>
+          {sheet.adjustments
+            .filter((adjustment) => adjustment.category === undefined)
+            .map((adjustment, index) => (
+              <tr key={`total-adj-${index}`} className="adjustment-row">
+                <td>{adjustmentLabel(adjustment, doc, lang, m)}</td>
+                <td className="num">{formatPoints(adjustment.points)}</td>
+                <td />
+              </tr>
+            ))}
+          <tr className="total-row">
+            <th scope="row">{m("total")}</th>
+            <td className="num strong" data-testid="total-row">
+              {formatPoints(sheet.total)}
+            </td>
+            <td />
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function formatPoints(points: number): string {
+  const rounded = Math.round(points * 1e6) / 1e6;
+  return rounded < 0 ? `−${Math.abs(rounded)}` : String(rounded);
+}
+
+function adjustmentLabel(adjustment: ScoreSheet["adjustments"][number], doc: StandardDocument, lang: Lang, m: Text): string {
+  const name =
+    adjustment.kind === "groupCap"
+      ? pickText(lang, doc.groups?.find((group) => group.id === adjustment.id)?.label) || String(adjustment.id)
+      : pickText(lang, doc.categories.find((category) => category.id === adjustment.id)?.label) || String(adjustment.id ?? "");
+  return m(`adj_${adjustment.kind}`, { name });
+}
+
+/**
+ * A condition as evaluated. ✓/✗ say whether each part held; the colour says whether that is good for the applicant
+ * (`wanted` is false for vetoes, where a condition that does not hold is the good outcome).
+ */
+function TraceView({ trace, ctx, m, wanted = true }: { trace: ConditionTrace; ctx: DescribeContext; m: Text; wanted?: boolean }) {
+  const tone = trace.result === wanted ? "ok" : "error";
+  if (!trace.kind) {
+    return (
+      <div className={`trace-leaf ${tone}`}>
+        {trace.result ? "✓" : "✗"} {describeTraceLeaf(ctx, trace)}
+      </div>
+    );
+  }
+  const children = trace.children ?? [];
+  if (trace.kind !== "not" && children.length === 1) return <TraceView trace={children[0]} ctx={ctx} m={m} wanted={wanted} />;
+  const heading = trace.kind === "all" ? m("allOf") : trace.kind === "any" ? m("anyOf") : m("notOf");
+  const childWanted = trace.kind === "not" ? !wanted : wanted;
+  return (
+    <div className="trace-group">
+      <span className={tone}>{trace.result ? "✓" : "✗"}</span> {heading}
+      <ul className="trace-list">
+        {children.map((child, index) => (
+          <li key={index}>
+            <TraceView trace={child} ctx={ctx} m={m} wanted={childWanted} />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ItemExplanationView({
+  outcome,
+  item,
+  ctx,
+  m,
+  facts,
+}: {
+  outcome: ItemOutcome;
+  item: ScoringItem | undefined;
+  ctx: DescribeContext;
+  m: Text;
+  facts?: Facts;
+}) {
+  const { lang } = ctx;
+  const explanation = outcome.explanation;
+  const parts: React.ReactNode[] = [];
+  if (explanation.notApplicable) {
+    parts.push(<div key="na">{m("notApplicable")}</div>);
+  } else {
+    if (explanation.when) {
+      parts.push(
+        <div key="when">
+          <div>{explanation.when.result ? m("whenHeld") : m("whenFailed")}</div>
+          <TraceView trace={explanation.when} ctx={ctx} m={m} />
+        </div>,
+      );
+    }
+    const whenFailed = explanation.when !== undefined && !explanation.when.result;
+    if (!whenFailed && item) parts.push(...scoringParts(outcome, item, ctx, m, facts));
+    if (explanation.vesting) {
+      const info = factInfo(ctx, explanation.vesting.fact);
+      const params = {
+        fact: info.label,
+        value: describeValue(ctx, explanation.vesting.fact, explanation.vesting.value),
+        atLeast: describeValue(ctx, explanation.vesting.fact, explanation.vesting.atLeast),
+      };
+      parts.push(<div key="vesting">{explanation.vesting.vested ? m("vested", params) : m("notVested", params)}</div>);
+    }
+    if (explanation.cappedFrom !== undefined) {
+      parts.push(
+        <div key="cap" className="note-cap">
+          {m("capped", { from: pointsText(lang, explanation.cappedFrom), to: pointsText(lang, Math.sign(explanation.cappedFrom) * (item?.cap ?? Math.abs(outcome.points))) })}
+        </div>,
+      );
+    }
+    if (explanation.supersededBy) {
+      const group = ctx.doc.groups?.find((candidate) => candidate.id === explanation.supersededBy?.group);
+      const winner = ctx.doc.items?.find((candidate) => candidate.id === explanation.supersededBy?.item);
+      parts.push(
+        <div key="superseded" className="note-cap">
+          {m("superseded", {
+            group: group ? pickText(lang, group.label) : explanation.supersededBy.group,
+            item: winner ? pickText(lang, winner.label) : explanation.supersededBy.item,
+          })}
+        </div>,
+      );
+    }
+  }
+  if (explanation.article) parts.push(<div key="article" className="article small muted">{m("article", { article: explanation.article })}</div>);
+  return <div className="explanation">{parts}</div>;
+}
+
+function scoringParts(outcome: ItemOutcome, item: ScoringItem, ctx: DescribeContext, m: Text, facts?: Facts): React.ReactNode[] {
+  const { lang } = ctx;
+  const explanation = outcome.explanation;
+  const scoring = item.scoring;
+  const raw = explanation.rawPoints ?? explanation.cappedFrom ?? outcome.points;
+  switch (scoring.kind) {
+    case "fixed":
+      return [<div key="fixed">{pointsText(lang, scoring.points)}</div>];
+    case "tiers": {
+      const chosen = scoring.tiers.find((tier) => tier.id === explanation.chosenTier);
+      const chosenTrace = explanation.tiers?.find((tier) => tier.id === explanation.chosenTier)?.trace;
+      if (chosen) {
+        return [
+          <div key="tier">{m("tierChosen", { tier: pickText(lang, chosen.label), points: pointsText(lang, chosen.points) })}</div>,
+          chosenTrace ? <TraceView key="trace" trace={chosenTrace} ctx={ctx} m={m} /> : null,
+        ];
+      }
+      const first = explanation.tiers?.[0]?.trace;
+      return [<div key="none">{m("noTier")}</div>, first ? <TraceView key="trace" trace={first} ctx={ctx} m={m} /> : null];
+    }
+    case "bands": {
+      const info = factInfo(ctx, scoring.fact);
+      const value = describeValue(ctx, scoring.fact, explanation.input);
+      const band = scoring.bands.find((entry) => entry.id === explanation.chosenTier);
+      if (!band) return [<div key="band">{m("noBand", { fact: info.label, value })}</div>];
+      const bandName = band.label ? pickText(lang, band.label) : describeRange(lang, band.min, band.max, info.unit, info.type === "integer");
+      return [<div key="band">{m("bandChosen", { fact: info.label, value, band: bandName, points: pointsText(lang, band.points) })}</div>];
+    }
+    case "linear":
+    case "accrual": {
+      const rule = scoring.kind === "linear" ? describeLinear(ctx, scoring) : describeAccrual(ctx, scoring);
+      return [
+        <div key="computed">
+          {m("computed", { fact: factLabel(ctx, scoring.fact), value: describeValue(ctx, scoring.fact, explanation.input), rule, points: pointsText(lang, raw) })}
+        </div>,
+      ];
+    }
+    case "perRecord": {
+      const records = explanation.records ?? [];
+      const recordsLabel = factLabel(ctx, scoring.records);
+      if (records.length === 0) return [<div key="records">{m("noRecords", { records: recordsLabel })}</div>];
+      const list = Array.isArray(facts?.[scoring.records]) ? (facts?.[scoring.records] as unknown[]) : [];
+      const recordCtx = inRecords(ctx, scoring.records);
+      const fields = ctx.doc.facts.find((fact) => fact.id === scoring.records)?.fields ?? [];
+      const within = scoring.within ? describeLookback(lang, scoring.within) : "";
+      return [
+        <div key="records">
+          {m("records", { records: recordsLabel, count: records.length })}
+          <ul className="record-list">
+            {records.map((record) => {
+              const data = list[record.index] as Record<string, unknown> | undefined;
+              const summary = data
+                ? fields
+                    .filter((field) => data[field.id] !== undefined)
+                    .map((field) => `${pickText(lang, field.label)} ${describeValue(recordCtx, field.id, data[field.id])}`)
+                    .join(lang === "en" ? ", " : "，")
+                : "";
+              const status = record.counted
+                ? m("recordCounted", { points: pointsText(lang, record.points) })
+                : record.reason === "within"
+                  ? m("recordOutside", { within })
+                  : record.reason === "where"
+                    ? m("recordNotMatching")
+                    : record.reason === "perUnit"
+                      ? m("recordNoQuantity")
+                      : m("recordOnce");
+              return (
+                <li key={record.index} className={record.counted ? "" : "muted"}>
+                  {m("recordNumber", { n: record.index + 1 })}
+                  {summary ? (lang === "en" ? ` (${summary})` : `（${summary}）`) : ""}
+                  {lang === "en" ? ": " : "："}
+                  {status}
+                </li>
+              );
+            })}
+          </ul>
+        </div>,
+      ];
+    }
+  }
+}
