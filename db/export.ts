@@ -33,7 +33,7 @@ export async function exportEverything(db: JifenDb, folder: string): Promise<Rec
     const out = createWriteStream(join(folder, `${table}.jsonl`));
     let n = 0;
     for (const row of sqlite.prepare(`select * from ${table} order by rowid`).iterate()) {
-      if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise((r) => out.once("drain", r));
+      if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
       n++;
     }
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
