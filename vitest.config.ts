@@ -7,5 +7,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 60_000,
     pool: "forks",
+    // The seed's synthetic past cohort is 50,000 applicants on a real install; tests use a small one.
+    env: { JIFEN_SEED_COHORT_SIZE: "2000" },
   },
 });

@@ -8,7 +8,12 @@ import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import type { JifenDb } from "./connection";
 import { users } from "./schema";
-import { countStandards, createStandardWithVersion, createVersion } from "./standards";
+import { generateApplicants } from "../engine/cohort-generate";
+import { simulate } from "../engine/simulate";
+import type { StandardDocument } from "../rules-schema/types";
+import { createCohort, listCohorts, type CohortRow } from "./cohorts";
+import { recordSimulationRun } from "./runs";
+import { countStandards, createStandardWithVersion, createVersion, getVersion, listStandards } from "./standards";
 import { countUsers, createUser, type Role } from "./users";
 
 export const DEMO_PASSWORD = "jifen-demo";
@@ -35,10 +40,26 @@ interface ExampleHead {
 export interface SeedReport {
   users: number;
   standards: string[];
+  cohorts: Array<{ name: string; rows: number }>;
+  runs: number;
 }
 
+/** Size of the synthetic past cohort; JIFEN_SEED_COHORT_SIZE overrides it (the browser tests use a small one). */
+export function seedCohortSize(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.JIFEN_SEED_COHORT_SIZE ?? 50_000);
+  return Number.isInteger(n) && n >= 0 ? n : 50_000;
+}
+
+const PAST_COHORT = {
+  name: "2019年苏州积分入学申请人（模拟数据）",
+  description: "Synthetic 2019 Suzhou school-admission applicants (generated, seed 2019), for trying simulations. 模拟生成，非真实个人数据。",
+  referenceDate: "2019-06-30",
+  programId: "school",
+  quotas: { "*": 120 },
+};
+
 export async function seedIfEmpty(db: JifenDb, examplesFolder = EXAMPLES_FOLDER): Promise<SeedReport> {
-  const report: SeedReport = { users: 0, standards: [] };
+  const report: SeedReport = { users: 0, standards: [], cohorts: [], runs: 0 };
   if (countUsers(db) === 0) {
     for (const u of DEMO_USERS) {
       await createUser(db, { ...u, password: DEMO_PASSWORD });
@@ -82,5 +103,66 @@ export async function seedIfEmpty(db: JifenDb, examplesFolder = EXAMPLES_FOLDER)
       report.standards.push(head.id);
     }
   }
+  if (listCohorts(db).length === 0 && seedCohortSize() > 0) seedPastCohort(db, report);
   return report;
+}
+
+/**
+ * A synthetic past cohort of the Suzhou standard and one simulation run of the Suzhou 2020 draft against the 2015
+ * version on it, so the dashboard, the simulation screens and the review page have something real to show.
+ */
+function seedPastCohort(db: JifenDb, report: SeedReport): void {
+  const versions = listStandards(db).find((s) => s.id === "suzhou")?.versions ?? [];
+  const published = versions.find((v) => v.status === "published");
+  const draft = versions.find((v) => v.status === "draft");
+  if (!published || !draft) return;
+  const baselineRecord = getVersion(db, published.id)!;
+  const candidateRecord = getVersion(db, draft.id)!;
+  const baseline = JSON.parse(baselineRecord.document) as StandardDocument;
+  const candidate = JSON.parse(candidateRecord.document) as StandardDocument;
+  const size = seedCohortSize();
+  const rows: CohortRow[] = [];
+  let n = 0;
+  for (const applicant of generateApplicants(baseline, size, 2019, { referenceDate: PAST_COHORT.referenceDate })) {
+    rows.push({ rowNo: ++n, applicantRef: applicant.id, facts: applicant.facts });
+  }
+  const drafterId = db.select({ id: users.id }).from(users).where(eq(users.username, "drafter")).get()?.id ?? null;
+  const { cohortId, rowCount } = createCohort(
+    db,
+    { name: PAST_COHORT.name, standardId: "suzhou", description: PAST_COHORT.description, sourceFormat: "generated", createdBy: drafterId },
+    rows,
+  );
+  report.cohorts.push({ name: PAST_COHORT.name, rows: rowCount });
+  if (!candidate.programs.some((p) => p.id === PAST_COHORT.programId)) return;
+  const result = simulate({
+    baseline,
+    candidate,
+    programId: PAST_COHORT.programId,
+    cohort: { ids: rows.map((r) => r.applicantRef), rows: rows.map((r) => r.facts) },
+    quotas: PAST_COHORT.quotas,
+    date: PAST_COHORT.referenceDate,
+  });
+  const summary = result.summary;
+  recordSimulationRun(db, {
+    standardId: "suzhou",
+    baselineVersionId: baselineRecord.id,
+    baselineHash: baselineRecord.contentHash,
+    candidateVersionId: candidateRecord.id,
+    candidateHash: candidateRecord.contentHash,
+    cohortId,
+    programId: PAST_COHORT.programId,
+    evaluationDate: PAST_COHORT.referenceDate,
+    quotas: PAST_COHORT.quotas,
+    seed: null,
+    summary: {
+      applicants: summary.applicants,
+      admittedBefore: summary.admittedBefore,
+      admittedAfter: summary.admittedAfter,
+      entered: summary.entered.length,
+      left: summary.left.length,
+      pools: summary.pools.map((p) => ({ pool: p.pool, cutoffBefore: p.cutoffBefore, cutoffAfter: p.cutoffAfter })),
+    },
+    createdBy: drafterId,
+  });
+  report.runs += 1;
 }

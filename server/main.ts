@@ -42,7 +42,11 @@ const server = app.listen(env.port, env.host, () => {
   console.log(`Jifen is running at ${url}`);
   console.log(`Database: ${databasePath(env.databaseUrl)}`);
   if (seeded.users > 0 || seeded.standards.length > 0) {
-    console.log(`Seeded ${seeded.users} demo users and ${seeded.standards.length} standards (${seeded.standards.join(", ")}).`);
+    const cohorts = seeded.cohorts.map((c) => `${c.rows} applicants`).join(", ");
+    console.log(
+      `Seeded ${seeded.users} demo users, ${seeded.standards.length} standards (${seeded.standards.join(", ")})` +
+        (cohorts ? `, a synthetic past cohort (${cohorts}) and ${seeded.runs} simulation run.` : "."),
+    );
   }
   console.log(`Sign in as ${DEMO_USERS.map((u) => u.username).join(" / ")} with password "${DEMO_PASSWORD}".`);
 });

@@ -36,7 +36,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const databaseUrl = join(dir, "jifen.sqlite");
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["server/start.mjs"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, ...extraEnv },
+    // A small seeded past cohort keeps each test server's start quick; tests that need the full one pass their own size.
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, JIFEN_SEED_COHORT_SIZE: "2000", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -66,9 +66,13 @@ describe("seed and sign-in", () => {
   it("seeds one user per role and every example standard, once", async () => {
     const first = await seedIfEmpty(db);
     expect(first.users).toBe(DEMO_USERS.length);
-    expect(first.standards.length).toBeGreaterThan(0);
+    expect(first.standards).toEqual(expect.arrayContaining(["suzhou", "hangzhou", "shanghai"]));
+    expect(first.cohorts).toEqual([{ name: expect.stringContaining("2019"), rows: 2000 }]);
+    expect(first.runs).toBe(1);
+    const suzhou = listStandards(db).find((s) => s.id === "suzhou")!;
+    expect(suzhou.versions.map((v) => v.status)).toEqual(["published", "draft"]);
     const again = await seedIfEmpty(db);
-    expect(again).toEqual({ users: 0, standards: [] });
+    expect(again).toEqual({ users: 0, standards: [], cohorts: [], runs: 0 });
     const user = await verifyCredentials(db, "drafter", "jifen-demo");
     expect(user?.roles).toEqual(["drafter"]);
     expect(await verifyCredentials(db, "drafter", "wrong")).toBeNull();
