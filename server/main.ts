@@ -12,6 +12,7 @@ import express from "express";
 import { databasePath, openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
+import { mountApi } from "../app/api/express.server";
 import { readServerEnv } from "../app/lib/env.server";
 
 const env = readServerEnv();
@@ -30,6 +31,9 @@ db.$client.close();
 const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
+// The department API is served by plain handlers ahead of Remix: the same handlers as app/routes/api.v1.$.ts, without
+// Remix's per-request overhead (see docs/decisions/007-department-api.md).
+mountApi(app);
 app.use(compression());
 app.use("/assets", express.static(resolve(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(resolve(buildDir, "client"), { maxAge: "1h" }));

@@ -1,0 +1,48 @@
+/**
+ * The API's one error shape, the validator's: `{code, path, message: {zh, en}, params}`, with `path` a JSON pointer
+ * into the request body ("" = the whole body) and `line`/`column` when the body is not valid JSON.
+ */
+export interface ApiProblem {
+  code: string;
+  path: string;
+  message: { zh: string; en: string };
+  params: Record<string, unknown>;
+  line?: number;
+  column?: number;
+}
+
+/** Thrown by handlers; turned into a response with status and `{errors: [...]}` by the router. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problems: ApiProblem[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problems[0]?.message.en ?? `HTTP ${status}`);
+  }
+}
+
+export function apiProblem(code: string, path: string, zh: string, en: string, params: Record<string, unknown> = {}): ApiProblem {
+  return { code, path, message: { zh, en }, params };
+}
+
+export function apiError(status: number, code: string, path: string, zh: string, en: string, params: Record<string, unknown> = {}): ApiError {
+  return new ApiError(status, [apiProblem(code, path, zh, en, params)]);
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
+
+/** An answer before it becomes a web `Response` (Remix) or is written straight to Node's response (Express). */
+export interface ApiReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function jsonReply(body: unknown, status = 200, headers: Record<string, string> = {}): ApiReply {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export function errorReply(error: ApiError): ApiReply {
+  return jsonReply({ errors: error.problems }, error.status, error.headers);
+}

@@ -1,0 +1,138 @@
+/**
+ * Checks the facts a department sends against the version's fact dictionary before scoring, so a typo in a fact id
+ * or a number sent as text is refused with its place instead of silently scoring 0. Pure: no I/O.
+ */
+import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
+import { joinPointer } from "../../rules-schema/errors";
+import { apiProblem, type ApiProblem } from "./errors.server";
+
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+export interface FactDictionary {
+  byId: Map<string, FactDefinition>;
+  derived: Set<string>;
+}
+
+export function factDictionary(doc: StandardDocument): FactDictionary {
+  return { byId: new Map(doc.facts.map((f) => [f.id, f])), derived: new Set((doc.derived ?? []).map((d) => d.id)) };
+}
+
+function expectation(fact: FactDefinition, value: unknown): { expected: string; expectedZh: string } | undefined {
+  switch (fact.type) {
+    case "number":
+      if (typeof value !== "number" || !Number.isFinite(value)) return { expected: "a number", expectedZh: "数字" };
+      return bounds(fact, value);
+    case "integer":
+      if (!Number.isInteger(value)) return { expected: "a whole number", expectedZh: "整数" };
+      return bounds(fact, value as number);
+    case "boolean":
+      return typeof value === "boolean" ? undefined : { expected: "true or false", expectedZh: "true 或 false" };
+    case "date":
+      return typeof value === "string" && ISO_DATE.test(value) ? undefined : { expected: "a date YYYY-MM-DD", expectedZh: "日期 YYYY-MM-DD" };
+    case "string":
+      return typeof value === "string" ? undefined : { expected: "text", expectedZh: "文字" };
+    case "enum": {
+      const declared = (fact.values ?? []).map((v) => v.value);
+      return typeof value === "string" && declared.includes(value)
+        ? undefined
+        : { expected: `one of ${declared.join(", ")}`, expectedZh: `以下之一：${declared.join("、")}` };
+    }
+    case "records":
+      return Array.isArray(value) ? undefined : { expected: "a list of records", expectedZh: "记录列表 […]" };
+  }
+}
+
+function bounds(fact: FactDefinition, value: number): { expected: string; expectedZh: string } | undefined {
+  if (fact.minimum !== undefined && value < fact.minimum) return { expected: `at least ${fact.minimum}`, expectedZh: `不小于 ${fact.minimum}` };
+  if (fact.maximum !== undefined && value > fact.maximum) return { expected: `at most ${fact.maximum}`, expectedZh: `不大于 ${fact.maximum}` };
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function checkValue(fact: FactDefinition, value: unknown, path: string, problems: ApiProblem[], limit: number): void {
+  if (value === null || problems.length >= limit) return;
+  const wrong = expectation(fact, value);
+  if (wrong) {
+    problems.push(
+      apiProblem(
+        "api.factType",
+        path,
+        `事实“${fact.id}”（${fact.label.zh}）的值 ${describe(value)} 不符合其类型：应为${wrong.expectedZh}`,
+        `Fact "${fact.id}" (${fact.label.en}) has the value ${describe(value)}, which does not fit: expected ${wrong.expected}`,
+        { fact: fact.id, type: fact.type, expected: wrong.expected },
+      ),
+    );
+    return;
+  }
+  if (fact.type !== "records") return;
+  const fields = new Map((fact.fields ?? []).map((f) => [f.id, f]));
+  (value as unknown[]).forEach((record, index) => {
+    const recordPath = joinPointer(path, index);
+    if (record === null || typeof record !== "object" || Array.isArray(record)) {
+      problems.push(
+        apiProblem("api.factType", recordPath, `事实“${fact.id}”的第 ${index + 1} 条记录应为对象 {…}`, `Record ${index + 1} of fact "${fact.id}" must be an object {…}`, {
+          fact: fact.id,
+          index,
+        }),
+      );
+      return;
+    }
+    for (const [key, fieldValue] of Object.entries(record)) {
+      const field = fields.get(key);
+      if (!field) {
+        problems.push(unknownFact(joinPointer(recordPath, key), key, `记录型事实“${fact.id}”的字段`, `field of records fact "${fact.id}"`, [...fields.keys()]));
+        continue;
+      }
+      checkValue(field, fieldValue, joinPointer(recordPath, key), problems, limit);
+    }
+  });
+}
+
+function unknownFact(path: string, id: string, whatZh: string, whatEn: string, known: string[]): ApiProblem {
+  const suggestion = closest(id, known);
+  return apiProblem(
+    "api.unknownFact",
+    path,
+    `“${id}”不是此版本定义的${whatZh}${suggestion ? `（是否想写“${suggestion}”？）` : ""}`,
+    `"${id}" is not a ${whatEn} defined by this version${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+    { id, ...(suggestion ? { suggestion } : {}) },
+  );
+}
+
+function closest(id: string, known: string[]): string | undefined {
+  const lower = id.toLowerCase();
+  return known.find((k) => k.toLowerCase() === lower) ?? known.find((k) => k.toLowerCase().startsWith(lower.slice(0, 6)) && lower.length >= 6);
+}
+
+/** Problems with `facts` (located at `basePath`, e.g. "/facts" or "/applicants/3/facts"), at most `limit`. */
+export function checkFacts(dictionary: FactDictionary, facts: unknown, basePath: string, problems: ApiProblem[] = [], limit = 50): ApiProblem[] {
+  if (facts === null || typeof facts !== "object" || Array.isArray(facts)) {
+    problems.push(apiProblem("api.factsNotObject", basePath, "facts 应为对象 {事实编号: 值}", "facts must be an object {factId: value}"));
+    return problems;
+  }
+  for (const [id, value] of Object.entries(facts)) {
+    if (problems.length >= limit) break;
+    const path = joinPointer(basePath, id);
+    const fact = dictionary.byId.get(id);
+    if (fact) {
+      checkValue(fact, value, path, problems, limit);
+    } else if (dictionary.derived.has(id)) {
+      problems.push(
+        apiProblem(
+          "api.derivedFact",
+          path,
+          `“${id}”是派生事实，由引擎根据其他事实计算，请改为提供它所依据的事实`,
+          `"${id}" is a derived fact computed by the engine; send the facts it is computed from instead`,
+          { id },
+        ),
+      );
+    } else {
+      problems.push(unknownFact(path, id, "事实", "fact", [...dictionary.byId.keys()]));
+    }
+  }
+  return problems;
+}

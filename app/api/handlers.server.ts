@@ -1,0 +1,597 @@
+/**
+ * The department API (/api/v1): `handleApiRequest(request: Request) => Promise<Response>`, mounted by the Remix
+ * resource route app/routes/api.v1.$.ts and, for throughput, directly on Express (app/api/express.server.ts) through
+ * `handleApiCall`, the same handlers over a minimal request/reply pair (building web Request and Response objects
+ * cost more than scoring). See docs/decisions/007-department-api.md.
+ */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../rules-schema/canonical";
+import { parseJsonText } from "../../rules-schema/locate";
+import type { Id, StandardDocument } from "../../rules-schema/types";
+import { scoreApplicant } from "../../engine/reference";
+import { scoreAndRank } from "../../engine/ranking-cases";
+import type { CompiledProgram } from "../../engine/compiled";
+import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
+import type { JifenDb } from "../../db/connection";
+import { getDecision, recordDecision, recordDecisions, type NewDecision } from "../../db/decisions";
+import { logDecision } from "./decision-writer.server";
+import { touchApiToken, verifyApiToken, type TokenScope, type VerifiedToken } from "../../db/tokens";
+import { getDb } from "../lib/db.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
+import { checkFacts } from "./facts-check";
+import { openApiDocument } from "./openapi";
+import { rateLimitConfig, TokenBucketLimiter } from "./rate-limit.server";
+import { loadVersionById, loadVersionInEffect, type LoadedVersion } from "./versions.server";
+
+export const SINGLE_BODY_LIMIT = 1024 * 1024;
+export const BATCH_BODY_LIMIT = 50 * 1024 * 1024;
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** The score in a form a department reads without the document: points by item and category id. */
+export interface ScoreSummary {
+  eligible: boolean;
+  vetoed: boolean;
+  failedGates: Id[];
+  total: number;
+  categories: Record<Id, number>;
+  items: Record<Id, number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Request plumbing
+
+let limiter: TokenBucketLimiter | undefined;
+const lastTouched = new Map<number, number>();
+const TOUCH_EVERY_MS = 60_000;
+
+function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): VerifiedToken {
+  const header = request.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const challenge = { "WWW-Authenticate": 'Bearer realm="jifen"' };
+  if (!match) {
+    throw new ApiError(
+      401,
+      [apiProblem("api.unauthenticated", "", "缺少 API 令牌：请在 Authorization 头中发送 Bearer <令牌>", "No API token: send Authorization: Bearer <token>")],
+      challenge,
+    );
+  }
+  const verified = verifyApiToken(db, match[1]);
+  if (!verified.ok) {
+    const revoked = verified.reason === "revoked";
+    throw new ApiError(
+      401,
+      [
+        apiProblem(
+          revoked ? "api.tokenRevoked" : "api.tokenInvalid",
+          "",
+          revoked ? "此 API 令牌已被吊销，请向系统管理员申请新令牌" : "API 令牌无效",
+          revoked ? "This API token has been revoked; ask an administrator for a new one" : "The API token is not valid",
+        ),
+      ],
+      challenge,
+    );
+  }
+  const token = verified.token;
+  if (!token.scopes.includes(scope)) {
+    throw apiError(
+      403,
+      "api.scopeMissing",
+      "",
+      `此令牌（${token.department}）没有“${scope}”权限，现有权限：${token.scopes.join("、")}`,
+      `This token (${token.department}) lacks the "${scope}" scope; it has: ${token.scopes.join(", ")}`,
+      { required: scope, granted: token.scopes },
+    );
+  }
+  limiter ??= new TokenBucketLimiter(rateLimitConfig());
+  const decision = limiter.take(token.id);
+  if (!decision.allowed) {
+    throw new ApiError(
+      429,
+      [
+        apiProblem(
+          "api.rateLimited",
+          "",
+          `请求过于频繁（每秒上限 ${limiter.config.perSecond} 次），请 ${decision.retryAfterSeconds} 秒后重试`,
+          `Too many requests (limit ${limiter.config.perSecond}/s); retry after ${decision.retryAfterSeconds} s`,
+          { perSecond: limiter.config.perSecond, retryAfterSeconds: decision.retryAfterSeconds },
+        ),
+      ],
+      { "Retry-After": String(decision.retryAfterSeconds) },
+    );
+  }
+  const now = Date.now();
+  if ((lastTouched.get(token.id) ?? 0) + TOUCH_EVERY_MS < now) {
+    lastTouched.set(token.id, now);
+    touchApiToken(db, token.id);
+  }
+  return token;
+}
+
+function tooLarge(limit: number): ApiError {
+  const mb = limit / (1024 * 1024);
+  // The rest of the body is left unread, so the connection cannot carry another request: tell the client to close it.
+  return new ApiError(
+    413,
+    [apiProblem("api.bodyTooLarge", "", `请求体超过 ${mb} MB 上限`, `The request body exceeds the ${mb} MB limit`, { limitBytes: limit })],
+    { Connection: "close" },
+  );
+}
+
+async function readText(request: ApiCall, limit: number): Promise<string> {
+  const declared = Number(request.header("content-length") ?? NaN);
+  if (declared > limit) throw tooLarge(limit);
+  const text = await request.readText(limit);
+  if (text === undefined) throw tooLarge(limit);
+  return text;
+}
+
+/** The body as a JSON object; a syntax error is reported with its line and column. */
+async function readJsonObject(request: ApiCall, limit: number): Promise<Record<string, unknown>> {
+  const text = await readText(request, limit);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Only a failed parse pays for locating the error.
+    const located = parseJsonText(text).problems[0];
+    const problem: ApiProblem = located
+      ? { code: "api.jsonSyntax", path: "", message: located.message, params: located.params, line: located.line, column: located.column }
+      : apiProblem("api.jsonSyntax", "", "请求体不是有效的 JSON", "The request body is not valid JSON");
+    throw new ApiError(400, [problem]);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw apiError(422, "api.bodyNotObject", "", "请求体应为 JSON 对象 {…}", "The request body must be a JSON object {…}");
+  }
+  return value as Record<string, unknown>;
+}
+
+function requireProgramAndDate(body: Record<string, unknown>): { program: string; date: string } {
+  const problems: ApiProblem[] = [];
+  if (typeof body.program !== "string" || body.program === "") {
+    problems.push(apiProblem("api.required", "/program", "缺少项目编号 program（文字）", 'Missing "program" (the program id, text)', { property: "program" }));
+  }
+  if (body.date === undefined) {
+    problems.push(apiProblem("api.required", "/date", "缺少评估日期 date（YYYY-MM-DD）", 'Missing "date" (evaluation date, YYYY-MM-DD)', { property: "date" }));
+  } else if (typeof body.date !== "string" || !ISO_DATE.test(body.date)) {
+    problems.push(apiProblem("api.badDate", "/date", "评估日期 date 应为 YYYY-MM-DD 格式的日期", 'The evaluation "date" must be a date YYYY-MM-DD', { value: body.date }));
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  return { program: body.program as string, date: body.date as string };
+}
+
+function requireProgram(version: LoadedVersion, programId: string): void {
+  if (version.doc.programs.some((p) => p.id === programId)) return;
+  const known = version.doc.programs.map((p) => p.id);
+  throw apiError(
+    404,
+    "api.unknownProgram",
+    "/program",
+    `计分标准“${version.head.standardId}”（版本 ${version.head.versionLabel}）没有项目“${programId}”，可选：${known.join("、")}`,
+    `Standard "${version.head.standardId}" (version ${version.head.versionLabel}) has no program "${programId}"; it has: ${known.join(", ")}`,
+    { program: programId, known },
+  );
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function versionFields(version: LoadedVersion) {
+  return {
+    standardId: version.head.standardId,
+    versionId: version.head.id,
+    versionLabel: version.head.versionLabel,
+    versionHash: version.head.contentHash,
+  };
+}
+
+/** Positions of the first occurrence of each id, in the sorted order canonical JSON uses. */
+function sortedFirstPositions(ids: readonly Id[]): number[] {
+  const first = new Map<Id, number>();
+  ids.forEach((id, index) => {
+    if (!first.has(id)) first.set(id, index);
+  });
+  return [...first.keys()].sort().map((id) => first.get(id)!);
+}
+
+const summaryOrders = new WeakMap<CompiledProgram, { items: number[]; categories: number[] }>();
+
+/**
+ * The score by id, built with every key in sorted order so that `JSON.stringify` of it is already its canonical
+ * JSON (ids start with a letter, so no key is reordered as an array index): the decision log stores one per
+ * applicant, and canonicalising afterwards cost as much as scoring.
+ */
+export function summaryFromCompact(compiled: CompiledProgram, score: CompactScore): ScoreSummary {
+  let orders = summaryOrders.get(compiled);
+  if (!orders) {
+    orders = { items: sortedFirstPositions(compiled.itemIds), categories: sortedFirstPositions(compiled.categoryIds) };
+    summaryOrders.set(compiled, orders);
+  }
+  const categories: Record<Id, number> = {};
+  for (const c of orders.categories) categories[compiled.categoryIds[c]] = score.categories[c];
+  const items: Record<Id, number> = {};
+  for (const i of orders.items) items[compiled.itemIds[i]] = score.items[i];
+  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
+}
+
+export function summaryFromSheet(sheet: ScoreSheet): ScoreSummary {
+  const items: Record<Id, number> = {};
+  for (const item of sheet.items) if (!(item.id in items)) items[item.id] = item.points;
+  return {
+    eligible: sheet.eligible,
+    vetoed: sheet.vetoed,
+    failedGates: sheet.gates.filter((g) => !g.passed).map((g) => g.id),
+    total: sheet.total,
+    categories: { ...sheet.categories },
+    items,
+  };
+}
+
+function canonicalInput(facts: Facts, program: string, date: string): string {
+  return canonicalJson({ facts, program, date });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Handlers
+
+/** GET /api/v1/standards/{id}?date=YYYY-MM-DD — the version in effect (default: today in China) and its fact dictionary. */
+export async function getStandardInEffect(request: ApiCall, standardId: string): Promise<ApiReply> {
+  const db = getDb();
+  authenticate(request, db, "read");
+  const date = request.query.get("date") ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  if (!ISO_DATE.test(date)) {
+    throw apiError(422, "api.badDate", "/date", "查询参数 date 应为 YYYY-MM-DD 格式的日期", 'The "date" query parameter must be a date YYYY-MM-DD', { value: date });
+  }
+  const version = loadVersionInEffect(db, standardId, date);
+  const doc: StandardDocument = version.doc;
+  return jsonReply({
+    ...versionFields(version),
+    date,
+    effectiveFrom: version.head.effectiveFrom,
+    effectiveTo: version.head.effectiveTo,
+    title: doc.title,
+    jurisdiction: doc.jurisdiction,
+    programs: doc.programs.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      label: p.label,
+      allocation: p.allocation.kind,
+      ...(p.allocation.kind === "quota" && p.allocation.poolBy ? { poolBy: p.allocation.poolBy } : {}),
+    })),
+    facts: doc.facts,
+    derived: (doc.derived ?? []).map((d) => ({ id: d.id, kind: d.kind, label: d.label })),
+    categories: doc.categories.map((c) => ({ id: c.id, kind: c.kind, label: c.label })),
+    items: doc.items.map((i) => ({ id: i.id, category: i.category, label: i.label, ...(i.programs ? { programs: i.programs } : {}) })),
+  });
+}
+
+/**
+ * POST /api/v1/standards/{id}/evaluate — one applicant. Default: the compiled path's figures by item id;
+ * `?explain=true`: the reference path's full ScoreSheet (conditions, fact values, tiers chosen) as `sheet` too.
+ */
+export async function evaluateApplicant(request: ApiCall, standardId: string): Promise<ApiReply> {
+  const db = getDb();
+  const token = authenticate(request, db, "evaluate");
+  const explain = /^(1|true|yes)$/i.test(request.query.get("explain") ?? "");
+  const body = await readJsonObject(request, SINGLE_BODY_LIMIT);
+  const { program, date } = requireProgramAndDate(body);
+  const version = loadVersionInEffect(db, standardId, date);
+  requireProgram(version, program);
+  const facts = (body.facts ?? {}) as Facts;
+  const problems = checkFacts(version.dictionary, facts, "/facts");
+  if (problems.length) throw new ApiError(422, problems);
+
+  let score: ScoreSummary;
+  let sheet: ScoreSheet | undefined;
+  if (explain) {
+    sheet = await scoreApplicant(version.doc, facts, program, date);
+    score = summaryFromSheet(sheet);
+  } else {
+    const compiled = version.compiled(program);
+    score = summaryFromCompact(compiled, compiled.score(facts, date));
+  }
+  const input = canonicalInput(facts, program, date);
+  const inputHash = sha256(input);
+  const decisionId = await logDecision(db, {
+    tokenId: token.id,
+    standardId: version.head.standardId,
+    versionId: version.head.id,
+    versionHash: version.head.contentHash,
+    programId: program,
+    evaluationDate: date,
+    inputHash,
+    input,
+    output: canonicalJson(score),
+  });
+  return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, score, ...(sheet ? { sheet } : {}) });
+}
+
+interface BatchApplicant {
+  id: string;
+  facts: Facts;
+}
+
+function requireApplicants(body: Record<string, unknown>, version: LoadedVersion, uniqueIds: boolean): BatchApplicant[] {
+  const applicants = body.applicants;
+  if (!Array.isArray(applicants) || applicants.length === 0) {
+    throw apiError(422, "api.required", "/applicants", "applicants 应为非空列表 [{id, facts}, …]", '"applicants" must be a non-empty list [{id, facts}, …]', { property: "applicants" });
+  }
+  const problems: ApiProblem[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < applicants.length && problems.length < 50; i++) {
+    const applicant = applicants[i] as { id?: unknown; facts?: unknown } | null;
+    const path = `/applicants/${i}`;
+    if (applicant === null || typeof applicant !== "object" || Array.isArray(applicant)) {
+      problems.push(apiProblem("api.applicantNotObject", path, "每位申请人应为对象 {id, facts}", "Each applicant must be an object {id, facts}"));
+      continue;
+    }
+    if (typeof applicant.id !== "string" || applicant.id === "") {
+      problems.push(apiProblem("api.required", `${path}/id`, "申请人缺少编号 id（文字）", 'The applicant has no "id" (text)', { property: "id" }));
+    } else if (uniqueIds) {
+      if (seen.has(applicant.id)) {
+        problems.push(apiProblem("api.duplicateApplicant", `${path}/id`, `申请人编号“${applicant.id}”重复`, `Applicant id "${applicant.id}" appears twice`, { id: applicant.id }));
+      }
+      seen.add(applicant.id);
+    }
+    checkFacts(version.dictionary, applicant.facts ?? {}, `${path}/facts`, problems);
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  return applicants as BatchApplicant[];
+}
+
+/**
+ * POST /api/v1/standards/{id}/evaluate/batch — many applicants on the compiled path; per applicant the compact
+ * score (points in the order of `itemIds` / `categoryIds`) and its decision id. All decisions in one transaction.
+ */
+export async function evaluateBatch(request: ApiCall, standardId: string): Promise<ApiReply> {
+  const db = getDb();
+  const token = authenticate(request, db, "evaluate");
+  const body = await readJsonObject(request, BATCH_BODY_LIMIT);
+  const { program, date } = requireProgramAndDate(body);
+  const version = loadVersionInEffect(db, standardId, date);
+  requireProgram(version, program);
+  const applicants = requireApplicants(body, version, false);
+  const compiled = version.compiled(program);
+  const decisions: NewDecision[] = new Array(applicants.length);
+  const scores: CompactScore[] = new Array(applicants.length);
+  for (let i = 0; i < applicants.length; i++) {
+    const facts = applicants[i].facts ?? {};
+    const score = compiled.score(facts, date);
+    scores[i] = score;
+    const input = canonicalInput(facts, program, date);
+    decisions[i] = {
+      tokenId: token.id,
+      standardId: version.head.standardId,
+      versionId: version.head.id,
+      versionHash: version.head.contentHash,
+      programId: program,
+      evaluationDate: date,
+      inputHash: sha256(input),
+      input,
+      output: JSON.stringify(summaryFromCompact(compiled, score)),
+    };
+  }
+  const ids = recordDecisions(db, decisions);
+  return jsonReply({
+    ...versionFields(version),
+    program,
+    date,
+    itemIds: compiled.itemIds,
+    categoryIds: compiled.categoryIds,
+    results: applicants.map((a, i) => ({ id: a.id, decisionId: ids[i], inputHash: decisions[i].inputHash, ...scores[i] })),
+  });
+}
+
+function requireQuotas(body: Record<string, unknown>, version: LoadedVersion, program: string): Record<string, number> {
+  const quotas = body.quotas ?? {};
+  const isQuota = version.doc.programs.find((p) => p.id === program)?.allocation.kind === "quota";
+  const problems: ApiProblem[] = [];
+  if (quotas === null || typeof quotas !== "object" || Array.isArray(quotas)) {
+    problems.push(apiProblem("api.quotasNotObject", "/quotas", "quotas 应为对象 {名额池: 名额数}", '"quotas" must be an object {pool: places}'));
+  } else {
+    for (const [pool, places] of Object.entries(quotas)) {
+      if (!Number.isInteger(places) || (places as number) < 0) {
+        problems.push(apiProblem("api.badQuota", `/quotas/${pool.replace(/~/g, "~0").replace(/\//g, "~1")}`, `名额池“${pool}”的名额应为非负整数`, `The places of pool "${pool}" must be a whole number ≥ 0`, { pool, value: places }));
+      }
+    }
+    if (isQuota && Object.keys(quotas).length === 0) {
+      problems.push(apiProblem("api.required", "/quotas", "此项目按名额排名，需提供 quotas（无名额池时用 \"*\"）", 'This program ranks by quota: give "quotas" (use "*" when it has no pools)', { property: "quotas" }));
+    }
+  }
+  if (body.seed !== undefined && typeof body.seed !== "string") {
+    problems.push(apiProblem("api.badSeed", "/seed", "seed 应为文字", '"seed" must be text'));
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  return quotas as Record<string, number>;
+}
+
+function rankCohort(version: LoadedVersion, input: { program: string; date: string; quotas: Record<string, number>; seed?: string; applicants: BatchApplicant[] }) {
+  const allocation = scoreAndRank(
+    version.doc,
+    input.program,
+    { ids: input.applicants.map((a) => a.id), rows: input.applicants.map((a) => a.facts ?? {}) },
+    input.quotas,
+    input.date,
+    input.seed !== undefined ? { seed: input.seed } : {},
+  );
+  return { kind: allocation.kind, ...(allocation.tiePolicy ? { tiePolicy: allocation.tiePolicy } : {}), admittedCount: allocation.admittedCount, pools: allocation.pools, applicants: allocation.applicants };
+}
+
+/** POST /api/v1/standards/{id}/rank — score a cohort and allocate the program's places (quotas per pool). */
+export async function rankApplicants(request: ApiCall, standardId: string): Promise<ApiReply> {
+  const db = getDb();
+  const token = authenticate(request, db, "rank");
+  const body = await readJsonObject(request, BATCH_BODY_LIMIT);
+  const { program, date } = requireProgramAndDate(body);
+  const version = loadVersionInEffect(db, standardId, date);
+  requireProgram(version, program);
+  const applicants = requireApplicants(body, version, true);
+  const quotas = requireQuotas(body, version, program);
+  const seed = body.seed as string | undefined;
+  const allocation = rankCohort(version, { program, date, quotas, seed, applicants });
+  const input = canonicalJson({ applicants: applicants.map((a) => ({ id: a.id, facts: a.facts ?? {} })), program, date, quotas, seed });
+  const inputHash = sha256(input);
+  const decisionId = recordDecision(db, {
+    tokenId: token.id,
+    standardId: version.head.standardId,
+    versionId: version.head.id,
+    versionHash: version.head.contentHash,
+    programId: program,
+    evaluationDate: date,
+    inputHash,
+    input,
+    output: canonicalJson(allocation),
+  });
+  return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, allocation });
+}
+
+function requireDecision(db: JifenDb, rawId: string) {
+  const id = /^\d+$/.test(rawId) ? Number(rawId) : NaN;
+  const decision = Number.isSafeInteger(id) ? getDecision(db, id) : undefined;
+  if (!decision) throw apiError(404, "api.unknownDecision", "", `没有编号为 ${rawId} 的决定记录`, `There is no decision ${rawId}`, { decisionId: rawId });
+  return decision;
+}
+
+/** GET /api/v1/decisions/{id} — a logged decision: version, input (canonical), input hash and output. */
+export async function getDecisionRecord(request: ApiCall, rawId: string): Promise<ApiReply> {
+  const db = getDb();
+  authenticate(request, db, "read");
+  const decision = requireDecision(db, rawId);
+  return jsonReply({
+    decisionId: decision.id,
+    at: decision.at,
+    standardId: decision.standardId,
+    versionId: decision.versionId,
+    versionHash: decision.versionHash,
+    program: decision.programId,
+    date: decision.evaluationDate,
+    inputHash: decision.inputHash,
+    input: JSON.parse(decision.input) as unknown,
+    output: JSON.parse(decision.output) as unknown,
+  });
+}
+
+/**
+ * POST /api/v1/decisions/{id}/replay — for an appeal (复核): recomputes the stored input with the stored version
+ * (its content checked against the recorded hash) and says whether the result is identical; single evaluations
+ * come back with the full explained sheet.
+ */
+export async function replayDecision(request: ApiCall, rawId: string): Promise<ApiReply> {
+  const db = getDb();
+  authenticate(request, db, "read");
+  const decision = requireDecision(db, rawId);
+  const version = loadVersionById(db, decision.versionId);
+  if (!version) throw apiError(404, "api.versionGone", "", "该决定所用的版本已不存在", "The version this decision used no longer exists", { versionId: decision.versionId });
+  const input = JSON.parse(decision.input) as { facts?: Facts; applicants?: BatchApplicant[]; program: string; date: string; quotas?: Record<string, number>; seed?: string };
+  const inputHashMatches = sha256(decision.input) === decision.inputHash;
+  const versionHashMatches = version.head.contentHash === decision.versionHash;
+  let replayed: unknown;
+  let sheet: ScoreSheet | undefined;
+  let identical: boolean;
+  if (input.applicants) {
+    replayed = rankCohort(version, { program: input.program, date: input.date, quotas: input.quotas ?? {}, seed: input.seed, applicants: input.applicants });
+    identical = canonicalJson(replayed) === decision.output;
+  } else {
+    const facts = input.facts ?? {};
+    const compiled = version.compiled(input.program);
+    const fromCompiled = summaryFromCompact(compiled, compiled.score(facts, input.date));
+    sheet = await scoreApplicant(version.doc, facts, input.program, input.date);
+    replayed = fromCompiled;
+    identical = canonicalJson(fromCompiled) === decision.output && canonicalJson(summaryFromSheet(sheet)) === decision.output;
+  }
+  return jsonReply({
+    decisionId: decision.id,
+    identical: identical && inputHashMatches && versionHashMatches,
+    versionId: decision.versionId,
+    versionHash: decision.versionHash,
+    versionHashMatches,
+    inputHashMatches,
+    recorded: JSON.parse(decision.output) as unknown,
+    replayed,
+    ...(sheet ? { sheet } : {}),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Router
+
+/** What a handler needs of a request, whatever server received it. */
+export interface ApiCall {
+  method: string;
+  pathname: string;
+  query: URLSearchParams;
+  header(name: string): string | null;
+  /** The body as text, or undefined when it is longer than `limit` bytes. */
+  readText(limit: number): Promise<string | undefined>;
+}
+
+type Route = { method: "GET" | "POST"; pattern: RegExp; handle: (request: ApiCall, param: string) => Promise<ApiReply> };
+
+const ROUTES: Route[] = [
+  { method: "GET", pattern: /^\/api\/v1\/openapi\.json$/, handle: async () => jsonReply(openApiDocument) },
+  { method: "GET", pattern: /^\/api\/v1\/standards\/([^/]+)$/, handle: getStandardInEffect },
+  { method: "POST", pattern: /^\/api\/v1\/standards\/([^/]+)\/evaluate$/, handle: evaluateApplicant },
+  { method: "POST", pattern: /^\/api\/v1\/standards\/([^/]+)\/evaluate\/batch$/, handle: evaluateBatch },
+  { method: "POST", pattern: /^\/api\/v1\/standards\/([^/]+)\/rank$/, handle: rankApplicants },
+  { method: "GET", pattern: /^\/api\/v1\/decisions\/([^/]+)$/, handle: getDecisionRecord },
+  { method: "POST", pattern: /^\/api\/v1\/decisions\/([^/]+)\/replay$/, handle: replayDecision },
+];
+
+/** Dispatches any call under /api/v1 and turns every failure into the error shape. */
+export async function handleApiCall(request: ApiCall): Promise<ApiReply> {
+  const pathname = request.pathname.replace(/\/+$/, "");
+  try {
+    let pathMatched = false;
+    for (const route of ROUTES) {
+      const match = route.pattern.exec(pathname);
+      if (!match) continue;
+      pathMatched = true;
+      if (route.method !== request.method) continue;
+      return await route.handle(request, decodeURIComponent(match[1] ?? ""));
+    }
+    if (pathMatched) {
+      const allowed = ROUTES.filter((r) => r.pattern.test(pathname)).map((r) => r.method);
+      throw new ApiError(
+        405,
+        [apiProblem("api.methodNotAllowed", "", `此地址不支持 ${request.method} 方法，请使用 ${allowed.join("、")}`, `${request.method} is not allowed here; use ${allowed.join(", ")}`, { allowed })],
+        { Allow: allowed.join(", ") },
+      );
+    }
+    throw apiError(404, "api.notFound", "", `没有这个 API 地址：${pathname}（见 /api/v1/openapi.json）`, `No such API endpoint: ${pathname} (see /api/v1/openapi.json)`, { path: pathname });
+  } catch (error) {
+    if (error instanceof ApiError) return errorReply(error);
+    console.error("API request failed", error);
+    return errorReply(apiError(500, "api.internal", "", "服务器内部错误", "Internal server error"));
+  }
+}
+
+async function readWebBody(request: Request, limit: number): Promise<string | undefined> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The API as a web handler `(Request) => Promise<Response>`. */
+export async function handleApiRequest(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const reply = await handleApiCall({
+    method: request.method,
+    pathname: url.pathname,
+    query: url.searchParams,
+    header: (name) => request.headers.get(name),
+    readText: (limit) => readWebBody(request, limit),
+  });
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}

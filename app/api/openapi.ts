@@ -1,0 +1,373 @@
+/**
+ * The OpenAPI 3.1 description of the department API, served at /api/v1/openapi.json. The tests validate real
+ * responses against these schemas (ajv 2020-12), so the document cannot drift from what the server sends.
+ */
+const bilingual = {
+  type: "object",
+  required: ["zh", "en"],
+  properties: { zh: { type: "string" }, en: { type: "string" } },
+} as const;
+
+const isoDate = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" } as const;
+const sha256Hex = { type: "string", pattern: "^[0-9a-f]{64}$" } as const;
+
+const versionFields = {
+  standardId: { type: "string" },
+  versionId: { type: "integer" },
+  versionLabel: { type: "string" },
+  versionHash: { ...sha256Hex, description: "SHA-256 of the canonical JSON of the version's document." },
+} as const;
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
+});
+
+const commonErrors = {
+  "400": errorResponse("The body is not valid JSON (line and column given)."),
+  "401": errorResponse("No token, an unknown token or a revoked token."),
+  "403": errorResponse("The token lacks the scope this endpoint needs."),
+  "404": errorResponse("Unknown standard, program, or no version in effect on the date."),
+  "413": errorResponse("The body is over the size limit (1 MB single, 50 MB batch)."),
+  "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts."),
+  "429": errorResponse("Rate limit reached; see the Retry-After header."),
+};
+
+const standardIdParam = { name: "standardId", in: "path", required: true, schema: { type: "string" }, example: "suzhou" };
+const decisionIdParam = { name: "decisionId", in: "path", required: true, schema: { type: "integer" } };
+const bearer = [{ bearerAuth: [] }];
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Jifen department API / 积分标准部门接口",
+    version: "1.0.0",
+    description:
+      "Evaluate applicants against the version of a points standard in effect on a date, rank cohorts with quotas, and replay logged decisions for appeals (复核). Authenticate with `Authorization: Bearer <token>`; tokens are issued per department by administrators with scopes evaluate, rank and read. Errors are `{errors: [{code, path, message: {zh, en}, params}]}` with `path` a JSON pointer into the request body.",
+  },
+  servers: [{ url: "/" }],
+  security: bearer,
+  paths: {
+    "/api/v1/openapi.json": {
+      get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } } } },
+    },
+    "/api/v1/standards/{standardId}": {
+      get: {
+        summary: "The version in effect on a date and its fact dictionary (scope read)",
+        parameters: [standardIdParam, { name: "date", in: "query", required: false, schema: isoDate, description: "Default: today (China time)." }],
+        responses: {
+          "200": { description: "Version in effect", content: { "application/json": { schema: { $ref: "#/components/schemas/StandardInEffect" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/standards/{standardId}/evaluate": {
+      post: {
+        summary: "Score one applicant with the version in effect on the date (scope evaluate)",
+        parameters: [
+          standardIdParam,
+          { name: "explain", in: "query", required: false, schema: { type: "boolean" }, description: "true: also return the full explained score sheet (reference path). Default false." },
+        ],
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EvaluateRequest" } } } },
+        responses: {
+          "200": { description: "Score and decision id", content: { "application/json": { schema: { $ref: "#/components/schemas/EvaluateResponse" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/standards/{standardId}/evaluate/batch": {
+      post: {
+        summary: "Score many applicants (compiled path; scope evaluate)",
+        parameters: [standardIdParam],
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BatchRequest" } } } },
+        responses: {
+          "200": { description: "Compact score per applicant", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchResponse" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/standards/{standardId}/rank": {
+      post: {
+        summary: "Score a cohort and allocate places per pool (scope rank)",
+        parameters: [standardIdParam],
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/RankRequest" } } } },
+        responses: {
+          "200": { description: "Allocation", content: { "application/json": { schema: { $ref: "#/components/schemas/RankResponse" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/decisions/{decisionId}": {
+      get: {
+        summary: "A logged decision (scope read)",
+        parameters: [decisionIdParam],
+        responses: {
+          "200": { description: "Decision", content: { "application/json": { schema: { $ref: "#/components/schemas/Decision" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/decisions/{decisionId}/replay": {
+      post: {
+        summary: "Recompute a decision with its stored version and input (appeal / 复核; scope read)",
+        parameters: [decisionIdParam],
+        responses: {
+          "200": { description: "Replay outcome", content: { "application/json": { schema: { $ref: "#/components/schemas/ReplayResponse" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A department token (jifen_…) issued by an administrator." } },
+    schemas: {
+      Problem: {
+        type: "object",
+        required: ["code", "path", "message", "params"],
+        properties: {
+          code: { type: "string", examples: ["api.factType"] },
+          path: { type: "string", description: "JSON pointer into the request body; empty = the whole body." },
+          message: bilingual,
+          params: { type: "object" },
+          line: { type: "integer", minimum: 1 },
+          column: { type: "integer", minimum: 1 },
+        },
+      },
+      ErrorBody: {
+        type: "object",
+        required: ["errors"],
+        properties: { errors: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Problem" } } },
+      },
+      Facts: { type: "object", description: "Fact id → value, typed as the version's fact dictionary says.", additionalProperties: true },
+      EvaluateRequest: {
+        type: "object",
+        required: ["program", "date"],
+        properties: { program: { type: "string", examples: ["settlement"] }, date: isoDate, facts: { $ref: "#/components/schemas/Facts" } },
+      },
+      ScoreSummary: {
+        type: "object",
+        required: ["eligible", "vetoed", "failedGates", "total", "categories", "items"],
+        additionalProperties: false,
+        properties: {
+          eligible: { type: "boolean" },
+          vetoed: { type: "boolean" },
+          failedGates: { type: "array", items: { type: "string" } },
+          total: { type: "number" },
+          categories: { type: "object", additionalProperties: { type: "number" } },
+          items: { type: "object", additionalProperties: { type: "number" } },
+        },
+      },
+      ScoreSheet: {
+        type: "object",
+        description: "The reference path's explained score sheet (engine/types.ts ScoreSheet).",
+        required: ["standardId", "version", "program", "date", "eligible", "gates", "vetoes", "vetoed", "derived", "items", "adjustments", "categories", "total"],
+        properties: {
+          standardId: { type: "string" },
+          version: { type: "string" },
+          program: { type: "string" },
+          date: isoDate,
+          eligible: { type: "boolean" },
+          gates: { type: "array", items: { type: "object", required: ["id", "passed", "reason", "trace"] } },
+          vetoes: { type: "array", items: { type: "object", required: ["id", "triggered", "reason", "trace"] } },
+          vetoed: { type: "boolean" },
+          derived: { type: "object" },
+          items: {
+            type: "array",
+            items: { type: "object", required: ["id", "category", "points", "explanation"], properties: { id: { type: "string" }, points: { type: "number" } } },
+          },
+          adjustments: { type: "array", items: { type: "object", required: ["kind", "points"] } },
+          categories: { type: "object", additionalProperties: { type: "number" } },
+          total: { type: "number" },
+        },
+      },
+      EvaluateResponse: {
+        type: "object",
+        required: [...Object.keys(versionFields), "program", "date", "decisionId", "inputHash", "score"],
+        additionalProperties: false,
+        properties: {
+          ...versionFields,
+          program: { type: "string" },
+          date: isoDate,
+          decisionId: { type: "integer" },
+          inputHash: { ...sha256Hex, description: "SHA-256 of the canonical JSON of {facts, program, date}." },
+          score: { $ref: "#/components/schemas/ScoreSummary" },
+          sheet: { $ref: "#/components/schemas/ScoreSheet" },
+        },
+      },
+      Applicant: {
+        type: "object",
+        required: ["id"],
+        properties: { id: { type: "string" }, facts: { $ref: "#/components/schemas/Facts" } },
+      },
+      BatchRequest: {
+        type: "object",
+        required: ["program", "date", "applicants"],
+        properties: { program: { type: "string" }, date: isoDate, applicants: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Applicant" } } },
+      },
+      BatchResponse: {
+        type: "object",
+        required: [...Object.keys(versionFields), "program", "date", "itemIds", "categoryIds", "results"],
+        additionalProperties: false,
+        properties: {
+          ...versionFields,
+          program: { type: "string" },
+          date: isoDate,
+          itemIds: { type: "array", items: { type: "string" }, description: "The order of each result's `items`." },
+          categoryIds: { type: "array", items: { type: "string" }, description: "The order of each result's `categories`." },
+          results: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "decisionId", "inputHash", "eligible", "vetoed", "failedGates", "items", "categories", "total"],
+              additionalProperties: false,
+              properties: {
+                id: { type: "string" },
+                decisionId: { type: "integer" },
+                inputHash: sha256Hex,
+                eligible: { type: "boolean" },
+                vetoed: { type: "boolean" },
+                failedGates: { type: "array", items: { type: "string" } },
+                items: { type: "array", items: { type: "number" } },
+                categories: { type: "array", items: { type: "number" } },
+                total: { type: "number" },
+              },
+            },
+          },
+        },
+      },
+      RankRequest: {
+        type: "object",
+        required: ["program", "date", "applicants"],
+        properties: {
+          program: { type: "string" },
+          date: isoDate,
+          quotas: { type: "object", additionalProperties: { type: "integer", minimum: 0 }, description: 'Places per pool value; "*" when the program has no pools.' },
+          seed: { type: "string", description: "Lottery seed (overrides the program's published seed)." },
+          applicants: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Applicant" } },
+        },
+      },
+      Allocation: {
+        type: "object",
+        required: ["kind", "admittedCount", "pools", "applicants"],
+        additionalProperties: false,
+        properties: {
+          kind: { enum: ["threshold", "quota"] },
+          tiePolicy: { enum: ["admitAll", "lottery", "exclude"] },
+          admittedCount: { type: "integer" },
+          pools: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["pool", "places", "candidates", "admittedRound1", "admittedRound2", "cutoffTotal", "leftover"],
+              properties: {
+                pool: { type: "string" },
+                places: { type: ["integer", "null"] },
+                candidates: { type: "integer" },
+                admittedRound1: { type: "integer" },
+                admittedRound2: { type: "integer" },
+                cutoffTotal: { type: ["number", "null"] },
+                leftover: { type: "integer" },
+              },
+            },
+          },
+          applicants: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "pool", "total", "rank", "admitted"],
+              properties: {
+                id: { type: "string" },
+                pool: { type: "string" },
+                total: { type: "number" },
+                rank: { type: ["integer", "null"] },
+                admitted: { enum: ["round1", "round2", null] },
+                reason: { enum: ["ineligible", "vetoed", "belowMinimum", "belowThreshold", "belowCutoff", "tieExcluded", "lotteryLost"] },
+              },
+            },
+          },
+        },
+      },
+      RankResponse: {
+        type: "object",
+        required: [...Object.keys(versionFields), "program", "date", "decisionId", "inputHash", "allocation"],
+        additionalProperties: false,
+        properties: {
+          ...versionFields,
+          program: { type: "string" },
+          date: isoDate,
+          decisionId: { type: "integer" },
+          inputHash: sha256Hex,
+          allocation: { $ref: "#/components/schemas/Allocation" },
+        },
+      },
+      StandardInEffect: {
+        type: "object",
+        required: [...Object.keys(versionFields), "date", "effectiveFrom", "effectiveTo", "title", "jurisdiction", "programs", "facts", "derived", "categories", "items"],
+        properties: {
+          ...versionFields,
+          date: isoDate,
+          effectiveFrom: { type: ["string", "null"] },
+          effectiveTo: { type: ["string", "null"] },
+          title: bilingual,
+          jurisdiction: { type: "object", required: ["code", "name"], properties: { code: { type: "string" }, name: bilingual } },
+          programs: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "kind", "label", "allocation"],
+              properties: { id: { type: "string" }, kind: { type: "string" }, label: bilingual, allocation: { enum: ["threshold", "quota"] }, poolBy: { type: "string" } },
+            },
+          },
+          facts: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "type", "label"],
+              properties: {
+                id: { type: "string" },
+                type: { enum: ["number", "integer", "boolean", "date", "string", "enum", "records"] },
+                label: bilingual,
+              },
+            },
+          },
+          derived: { type: "array", items: { type: "object", required: ["id", "kind", "label"] } },
+          categories: { type: "array", items: { type: "object", required: ["id", "kind", "label"] } },
+          items: { type: "array", items: { type: "object", required: ["id", "category", "label"] } },
+        },
+      },
+      Decision: {
+        type: "object",
+        required: ["decisionId", "at", "standardId", "versionId", "versionHash", "program", "date", "inputHash", "input", "output"],
+        additionalProperties: false,
+        properties: {
+          decisionId: { type: "integer" },
+          at: { type: "string" },
+          standardId: { type: "string" },
+          versionId: { type: "integer" },
+          versionHash: sha256Hex,
+          program: { type: "string" },
+          date: isoDate,
+          inputHash: sha256Hex,
+          input: { type: "object", description: "Canonical input: {facts, program, date}, or {applicants, program, date, quotas, seed} for a ranking." },
+          output: { type: "object" },
+        },
+      },
+      ReplayResponse: {
+        type: "object",
+        required: ["decisionId", "identical", "versionId", "versionHash", "versionHashMatches", "inputHashMatches", "recorded", "replayed"],
+        additionalProperties: false,
+        properties: {
+          decisionId: { type: "integer" },
+          identical: { type: "boolean", description: "Recomputed output equals the recorded one, and the version and input hashes match." },
+          versionId: { type: "integer" },
+          versionHash: sha256Hex,
+          versionHashMatches: { type: "boolean" },
+          inputHashMatches: { type: "boolean" },
+          recorded: { type: "object" },
+          replayed: { type: "object" },
+          sheet: { $ref: "#/components/schemas/ScoreSheet" },
+        },
+      },
+    },
+  },
+} as const;
