@@ -94,6 +94,8 @@ const messages = {
   readTable: { zh: "标准表格", en: "Official table" },
   tryApplicant: { zh: "试算申请人", en: "Try an applicant" },
   reviewPublish: { zh: "审核与发布", en: "Review and publish" },
+  history: { zh: "修订历史", en: "History" },
+  compare: { zh: "版本比较", en: "Compare" },
   notFound: { zh: "未找到该页面。", en: "Page not found." },
   errorTitle: { zh: "出错了", en: "Something went wrong" },
   demoHint: {

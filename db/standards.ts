@@ -216,3 +216,27 @@ export function saveDraftDocument(
 export function countStandards(db: JifenDb): number {
   return db.select({ n: sql<number>`count(*)` }).from(standards).get()?.n ?? 0;
 }
+
+export interface RevisionSummary {
+  revision: number;
+  contentHash: string;
+  savedBy: string | null;
+  savedAt: string;
+}
+
+export function listRevisions(db: JifenDb, versionId: number): RevisionSummary[] {
+  return db.$client
+    .prepare(
+      `select r.revision, r.content_hash as contentHash, u.username as savedBy, r.saved_at as savedAt
+       from version_revisions r left join users u on u.id = r.saved_by where r.version_id = ? order by r.revision desc`,
+    )
+    .all(versionId) as RevisionSummary[];
+}
+
+export function getRevisionDocument(db: JifenDb, versionId: number, revision: number): string | undefined {
+  return db
+    .select({ document: versionRevisions.document })
+    .from(versionRevisions)
+    .where(and(eq(versionRevisions.versionId, versionId), eq(versionRevisions.revision, revision)))
+    .get()?.document;
+}

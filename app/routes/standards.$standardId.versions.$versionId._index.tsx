@@ -122,6 +122,8 @@ export default function EditVersion() {
         <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/table`}>{t("readTable")}</Link>
         <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/try`}>{t("tryApplicant")}</Link>
         <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/review`}>{t("reviewPublish")}</Link>
+        <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/history`}>{t("history")}</Link>
+        <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/compare`}>{t("compare")}</Link>
       </p>
       <h1>
         {t("editorTitle")}: {version.standardId} · {version.versionLabel}{" "}

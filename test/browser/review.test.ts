@@ -84,4 +84,37 @@ describe("review and publish", () => {
     expect(audit).toContain("version.approve");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/review-approved.en.png`, fullPage: true });
   });
+
+  it("publishes with an effective date once every check holds, superseding the 2015 version", async () => {
+    const { page } = browser;
+    // The seed's simulation run of this exact content is what satisfies the simulation check.
+    expect(await page.textContent("[data-testid=checks]")).toMatch(/Simulated on a past cohort \(\d+ run/);
+    expect(await page.textContent("[data-testid=blockers]")).toContain("Every condition holds");
+    await page.fill("input[name=effectiveFrom]", "2021-01-01");
+    await page.click("button[value=publish]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
+    expect(versionStatus(server.databaseUrl, draftId)).toBe("published");
+    const db = new Database(server.databaseUrl, { readonly: true });
+    const old = db.prepare("select status, effective_to as effectiveTo from standard_versions where standard_id = 'suzhou' and id <> ?").get(draftId);
+    db.close();
+    expect(old).toEqual({ status: "superseded", effectiveTo: "2020-12-31" });
+    await page.goto(`${server.url}/standards?lang=zh-CN`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-after-publish.zh-CN.png`, fullPage: true });
+  });
+
+  it("tells a drafter of a new revision, in Chinese, that the same person cannot approve it", async () => {
+    const { page } = browser;
+    await signOut();
+    await signIn(page, server.url, "admin");
+    await page.goto(`${reviewUrl}?lang=zh-CN`);
+    await page.fill("input[name=versionLabel]", "2021-rev");
+    await Promise.all([page.waitForURL(/\/versions\/\d+$/), page.click("button[value=startRevision]")]);
+    const revisionUrl = page.url();
+    await page.goto(`${revisionUrl}/review?lang=zh-CN`);
+    await page.click("button[value=submit]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("操作已完成");
+    await page.click("button[value=approve]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("双人复核");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-four-eyes.zh-CN.png`, fullPage: true });
+  });
 });

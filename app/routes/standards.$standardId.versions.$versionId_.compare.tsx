@@ -1,0 +1,182 @@
+/**
+ * Compare this version (as it is now) with another version of the standard or an earlier revision of this one:
+ * Monaco's diff of the texts, and the structural changes entry by entry (matched by stable id).
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { getRevisionDocument, getVersion, listRevisions, listStandards } from "../../db/standards";
+import { diffDocuments, type DocumentDiff } from "../../engine/document-diff";
+import type { StandardDocument } from "../../rules-schema/types";
+import { JsonDiff } from "~/components/JsonDiff";
+import { historyMessages } from "~/features/history/messages";
+import { pick, useT, type MessageKey } from "~/i18n";
+import { requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+
+function parse(text: string): StandardDocument | null {
+  try {
+    return JSON.parse(text) as StandardDocument;
+  } catch {
+    return null;
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  requireUser(request);
+  const db = getDb();
+  const version = getVersion(db, Number(params.versionId));
+  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
+  const standard = listStandards(db).find((s) => s.id === version.standardId)!;
+  const revisions = listRevisions(db, version.id);
+  const others = standard.versions.filter((v) => v.id !== version.id);
+  const url = new URL(request.url);
+  // Default: the version this one was based on, else the published one, else the previous revision.
+  const fallback = others.find((v) => v.status === "published") ?? others[0];
+  const against = url.searchParams.get("against") ?? (fallback ? `v:${fallback.id}` : revisions[1] ? `r:${revisions[1].revision}` : `r:${version.revision}`);
+  let leftText: string | undefined;
+  let leftName = against;
+  const [kind, rawId] = against.split(":");
+  if (kind === "v") {
+    const other = getVersion(db, Number(rawId));
+    if (other && other.standardId === version.standardId) {
+      leftText = other.document;
+      leftName = other.versionLabel;
+    }
+  } else if (kind === "r") {
+    leftText = getRevisionDocument(db, version.id, Number(rawId));
+    leftName = `${version.versionLabel} #${rawId}`;
+  }
+  if (leftText === undefined) throw new Response("Unknown comparison", { status: 404 });
+  const left = parse(leftText);
+  const right = parse(version.document);
+  const diff: DocumentDiff | null = left && right ? diffDocuments(left, right) : null;
+  const labels = new Map<string, { zh: string; en: string }>();
+  for (const doc of [left, right]) {
+    if (!doc) continue;
+    for (const section of ["facts", "categories", "items", "groups", "gates", "vetoes", "programs", "testCases"] as const) {
+      for (const entry of (doc[section] ?? []) as Array<{ id: string; label?: { zh: string; en: string } }>) {
+        if (entry.label) labels.set(`${section}/${entry.id}`, entry.label);
+      }
+    }
+  }
+  return {
+    version: { id: version.id, standardId: version.standardId, versionLabel: version.versionLabel, status: version.status },
+    options: [
+      ...others.map((v) => ({ value: `v:${v.id}`, kind: "version" as const, label: v.versionLabel, status: v.status })),
+      ...revisions.map((r) => ({ value: `r:${r.revision}`, kind: "revision" as const, label: String(r.revision), status: "" })),
+    ],
+    against,
+    leftName,
+    leftText,
+    rightText: version.document,
+    diff: diff ? { ...diff, entries: diff.entries.filter((e) => e.status !== "unchanged") } : null,
+    labels: Object.fromEntries(labels),
+  };
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "—";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+
+/** Up to two changes inline; more fold into a summary the reader can open. */
+function FieldChanges({ changes }: { changes: Array<{ path: string; before?: unknown; after?: unknown }> }) {
+  const { m } = historyMessages.useMessages();
+  const rows = changes.map((c) => (
+    <div key={c.path}>
+      {c.path || "/"}: {show(c.before)} → {show(c.after)}
+    </div>
+  ));
+  if (changes.length <= 2) return <>{rows}</>;
+  return (
+    <details>
+      <summary>{m("fieldsChanged", { count: changes.length, first: changes[0].path || "/" })}</summary>
+      {rows}
+    </details>
+  );
+}
+
+export default function Compare() {
+  const { version, options, against, leftName, leftText, rightText, diff, labels } = useLoaderData<typeof loader>();
+  const { lang, t } = useT();
+  const { m } = historyMessages.useMessages();
+  const base = `/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}`;
+  return (
+    <section>
+      <p className="links-row">
+        <Link to={base}>← {t("back")}</Link>
+        <Link to={`${base}/history`}>{m("historyTitle")}</Link>
+      </p>
+      <h1>
+        {m("compareTitle")}: {version.standardId} · {version.versionLabel}
+      </h1>
+      <Form method="get" className="toolbar">
+        <label>
+          {m("against")}{" "}
+          <select name="against" defaultValue={against} data-testid="against">
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.kind === "version"
+                  ? m("versionOption", { label: o.label, status: t(`status_${o.status}` as MessageKey) })
+                  : m("revisionOption", { revision: o.label })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">{m("show")}</button>
+      </Form>
+      <p className="muted small">
+        {m("left", { name: leftName })} · {m("right", { name: version.versionLabel })}
+      </p>
+      <JsonDiff original={leftText} modified={rightText} loadingText={t("editorLoading")} />
+
+      <h2>{m("structuralTitle")}</h2>
+      {!diff ? (
+        <p className="notice">{m("notParsable")}</p>
+      ) : diff.entries.length === 0 && diff.header.length === 0 ? (
+        <p className="ok">{m("noChanges")}</p>
+      ) : (
+        <>
+          <p className="muted" data-testid="diff-counts">
+            {m("counts", { added: diff.counts.added, removed: diff.counts.removed, modified: diff.counts.modified, moved: diff.counts.moved })}
+          </p>
+          <table className="grid compact" data-testid="structural-diff">
+            <thead>
+              <tr>
+                <th>{m("section")}</th>
+                <th>{m("entry")}</th>
+                <th>{m("change")}</th>
+                <th>{m("fields")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {diff.header.length > 0 ? (
+                <tr>
+                  <td>{m("header")}</td>
+                  <td />
+                  <td>{m("status_modified")}</td>
+                  <td className="mono small">
+                    <FieldChanges changes={diff.header} />
+                  </td>
+                </tr>
+              ) : null}
+              {diff.entries.map((e) => (
+                <tr key={`${e.section}/${e.id}`} className={`diff-${e.status}`}>
+                  <td className="mono">{e.section}</td>
+                  <td>
+                    <span className="mono">{e.id}</span> {labels[`${e.section}/${e.id}`] ? pick(lang, labels[`${e.section}/${e.id}`]) : ""}
+                  </td>
+                  <td>{m(`status_${e.status}`)}</td>
+                  <td className="mono small">
+                    <FieldChanges changes={e.changes} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * Revision history, restore and comparison in a real browser, and the schema's hover help in the UI's language.
+ */
+import { mkdirSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineOf, openBrowser, SCREENSHOT_DIR, signIn, startServer, typeInLine, waitForEditor, type BrowserSession, type RunningServer } from "./harness";
+
+let server: RunningServer;
+let browser: BrowserSession;
+let draft: { id: number; document: string };
+let base: string;
+
+function stored(id: number): { document: string; revision: number } {
+  const db = new Database(server.databaseUrl, { readonly: true });
+  try {
+    return db.prepare("select document, revision from standard_versions where id = ?").get(id) as { document: string; revision: number };
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  server = await startServer();
+  browser = await openBrowser();
+  const db = new Database(server.databaseUrl, { readonly: true });
+  draft = db.prepare("select id, document from standard_versions where standard_id = 'suzhou' and status = 'draft'").get() as { id: number; document: string };
+  db.close();
+  base = `${server.url}/standards/suzhou/versions/${draft.id}`;
+  await signIn(browser.page, server.url, "drafter");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("history, restore and compare", () => {
+  it("shows hover help from the schema in Chinese, and in English on request", async () => {
+    const { page } = browser;
+    for (const [lang, pattern] of [
+      ["zh-CN", /[\u4e00-\u9fff]/],
+      ["en", /[A-Za-z]{4,}/],
+    ] as const) {
+      await page.goto(`${base}?lang=${lang}`);
+      await waitForEditor(page);
+      const key = page.locator(".view-line span", { hasText: '"jurisdiction"' }).first();
+      await key.hover();
+      const hover = page.locator(".monaco-hover-content").first();
+      await hover.waitFor({ state: "visible", timeout: 20_000 });
+      const text = (await hover.textContent()) ?? "";
+      expect(text).toMatch(pattern);
+      if (lang === "en") expect(text).not.toMatch(/[\u4e00-\u9fff]{4,}/);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-hover.${lang}.png` });
+    }
+  });
+
+  it("keeps every save as a revision, compares it with the current content and restores it", async () => {
+    const { page } = browser;
+    await page.goto(`${base}?lang=zh-CN`);
+    await waitForEditor(page);
+    await typeInLine(page, lineOf(draft.document, '"version"'), "-b", 2);
+    await page.click("[data-testid=save]");
+    await expect.poll(() => page.textContent("[data-testid=save-result]")).toContain("修订号 2");
+
+    await page.goto(`${base}/history?lang=zh-CN`);
+    expect(await page.locator("[data-testid=revisions] tbody tr").count()).toBe(2);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/history.zh-CN.png`, fullPage: true });
+
+    await page.goto(`${base}/compare?against=r:1&lang=zh-CN`);
+    await page.waitForSelector("[data-testid=json-diff] .monaco-diff-editor .view-lines", { timeout: 30_000 });
+    const header = await page.textContent("[data-testid=structural-diff]");
+    expect(header).toContain("/version");
+    expect(header).toContain("2020-rev-b");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/compare-revision.zh-CN.png`, fullPage: true });
+
+    await page.goto(`${base}/history?lang=en`);
+    await page.click("[data-testid=restore-1]");
+    await expect.poll(() => page.textContent("[data-testid=restore-result]")).toContain("Restored the content of revision 1 as revision 3");
+    const now = stored(draft.id);
+    expect(now.revision).toBe(3);
+    expect(now.document).toBe(draft.document);
+  });
+
+  it("lists the structural changes of the 2020 revision against the 2015 standard, by item", async () => {
+    const { page } = browser;
+    await page.goto(`${base}/compare?lang=en`);
+    await page.waitForSelector("[data-testid=json-diff] .monaco-diff-editor .view-lines", { timeout: 30_000 });
+    const text = (await page.textContent("[data-testid=structural-diff]")) ?? "";
+    expect(text).toMatch(/removed/);
+    expect(text).toMatch(/added/);
+    expect(text).toMatch(/modified/);
+    expect(await page.textContent("[data-testid=diff-counts]")).toMatch(/\d+ added, \d+ removed, \d+ modified/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/compare-versions.en.png`, fullPage: true });
+    await page.goto(`${base}/compare?lang=zh-CN`);
+    expect(await page.textContent("[data-testid=structural-diff]")).toContain("删除");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/compare-versions.zh-CN.png`, fullPage: true });
+  });
+});
