@@ -32,6 +32,9 @@ export function langCookie(lang: Lang): string {
 const messages = {
   appName: { zh: "积分标准管理平台", en: "Jifen points standards" },
   navStandards: { zh: "计分标准", en: "Standards" },
+  navCohorts: { zh: "申请人数据", en: "Cohorts" },
+  navSimulations: { zh: "模拟测算", en: "Simulations" },
+  navTokens: { zh: "部门 API 令牌", en: "API tokens" },
   switchLang: { zh: "English", en: "中文" },
   signIn: { zh: "登录", en: "Sign in" },
   signOut: { zh: "退出", en: "Sign out" },

@@ -5,6 +5,7 @@ import {
   Link,
   Links,
   Meta,
+  NavLink,
   Outlet,
   Scripts,
   ScrollRestoration,
@@ -61,9 +62,14 @@ function Header({ lang, user }: RootData) {
       <Link to="/standards" className="brand">
         {translate(lang, "appName")}
       </Link>
-      <nav>
-        <Link to="/standards">{translate(lang, "navStandards")}</Link>
-      </nav>
+      {user ? (
+        <nav>
+          <NavLink to="/standards">{translate(lang, "navStandards")}</NavLink>
+          <NavLink to="/cohorts">{translate(lang, "navCohorts")}</NavLink>
+          <NavLink to="/simulations">{translate(lang, "navSimulations")}</NavLink>
+          {user.roles.includes("administrator") ? <NavLink to="/admin/tokens">{translate(lang, "navTokens")}</NavLink> : null}
+        </nav>
+      ) : null}
       <div className="topbar-right">
         <a href={`${location.pathname}?${params.toString()}`} hrefLang={other} data-testid="switch-lang">
           {translate(lang, "switchLang")}
