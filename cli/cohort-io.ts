@@ -187,6 +187,8 @@ export async function* readApplicants(
     return;
   }
   let header: string[] | undefined;
+  // Each column's meaning, resolved once from the header: a fact, the applicant id, the identity number, or ignored.
+  let columns: Array<FactDefinition | "id" | "idNumber" | null> = [];
   for await (const row of format === "xlsx" ? xlsxRows(input) : csvRows(input)) {
     if ("error" in row) {
       yield { line: row.line, errors: [row.error] };
@@ -210,16 +212,39 @@ export async function* readApplicants(
         };
         return;
       }
+      columns = header.map((h) => (h === "" ? null : h === "id" || h === "idNumber" ? h : byId.get(h)!));
       continue;
     }
-    if (row.cells.every((c) => c === undefined || c === null || c === "")) continue;
+    const cells = row.cells;
+    let blank = true;
+    for (const c of cells) {
+      if (c !== undefined && c !== null && c !== "") {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) continue;
     dataRow++;
-    const source: Record<string, unknown> = {};
-    header.forEach((column, k) => {
-      if (column !== "") source[column] = row.cells[k];
-    });
-    const id = source.id === undefined || source.id === "" ? `#${dataRow}` : String(source.id);
-    yield typeRow(source, line, id, byId, true, ["id"]);
+    const facts: Facts = {};
+    let errors: CohortRowError[] | undefined;
+    let id: string | undefined;
+    let idNumber: string | undefined;
+    for (let k = 0; k < columns.length; k++) {
+      const column = columns[k];
+      const cell = cells[k];
+      if (column === null) continue;
+      if (column === "id") {
+        if (cell !== undefined && cell !== null && cell !== "") id = String(cell);
+      } else if (column === "idNumber") {
+        if (cell !== undefined && cell !== null && String(cell).trim() !== "") idNumber = String(cell).trim();
+      } else {
+        const typed = typeFactValue(column, cell, line, true);
+        if (typed.error) (errors ??= []).push(typed.error);
+        else if (typed.value !== undefined) facts[column.id] = typed.value;
+      }
+    }
+    if (errors) yield { line, errors };
+    else yield { line, applicant: { id: id ?? `#${dataRow}`, facts, ...(idNumber ? { idNumber } : {}) }, errors: [] };
   }
 }
 
