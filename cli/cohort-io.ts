@@ -267,16 +267,59 @@ type TabularRow = { line: number; cells: unknown[] } | { line: number; error: Co
  * the header is row 1, blank rows count. A UTF-8 byte-order mark is dropped.
  */
 async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
-  const parser = input.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { skipEmptyLines: false }));
+  // Chunked callbacks cost a third of PapaParse's per-row stream events; pause/resume keeps memory bounded.
+  const queue: string[][][] = [];
+  let done = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  let paused: Papa.Parser | undefined;
+  const signal = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  Papa.parse(input as unknown as File, {
+    skipEmptyLines: false,
+    chunk(results: Papa.ParseResult<string[]>, parser: Papa.Parser) {
+      queue.push(results.data);
+      if (queue.length >= 4 && !paused) {
+        paused = parser;
+        parser.pause();
+      }
+      signal();
+    },
+    complete() {
+      done = true;
+      signal();
+    },
+    error(error: Error) {
+      failure = error;
+      done = true;
+      signal();
+    },
+  });
   let row = 0;
   let width: number | undefined;
-  try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
+  for (;;) {
+    const batch = queue.shift();
+    if (!batch) {
+      if (done) break;
+      if (paused) {
+        const parser = paused;
+        paused = undefined;
+        parser.resume();
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      continue;
+    }
+    for (const cells of batch) {
       row++;
       if (row === 1 && cells.length > 0 && cells[0].charCodeAt(0) === 0xfeff) cells[0] = cells[0].slice(1);
       if (cells.length === 1 && cells[0] === "") continue;
       if (width === undefined) width = cells.length;
       else if (cells.length !== width) {
+        input.destroy();
         yield {
           line: row,
           error: rowError("badCsv", row, undefined, `有 ${cells.length} 列，表头有 ${width} 列`, `has ${cells.length} columns but the header has ${width}`, {
@@ -288,8 +331,9 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
       }
       yield { line: row, cells };
     }
-  } catch (error) {
-    yield { line: row + 1, error: rowError("badCsv", row + 1, undefined, `CSV 格式错误：${(error as Error).message}`, `malformed CSV: ${(error as Error).message}`) };
+  }
+  if (failure) {
+    yield { line: row + 1, error: rowError("badCsv", row + 1, undefined, `CSV 格式错误：${failure.message}`, `malformed CSV: ${failure.message}`) };
   }
 }
 
