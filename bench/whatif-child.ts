@@ -8,8 +8,7 @@ import { readFileSync } from "node:fs";
 import type { StandardDocument } from "../rules-schema/types";
 import { generateCohortColumns } from "../engine/cohort-generate";
 import { simulate } from "../engine/simulate";
-import { compileProgram } from "../engine/compiled";
-import { cohortRowReader } from "../engine/cohort";
+import { bindColumnar } from "../engine/columnar";
 
 /** A plausible revision: the first item worth points gains 20% (tiers: every tier; bands: every band). */
 export function reviseStandard(doc: StandardDocument): StandardDocument {
@@ -36,7 +35,7 @@ export interface WhatIfFigures {
   admittedAfter: number;
   entered: number;
   left: number;
-  /** Small cohorts only: CPU time of scoring both versions alone (reading rows + compiled score), the rest is ranking and diffing. */
+  /** Small cohorts only: CPU time of scoring both versions alone (columnar compiled scoring), the rest is ranking and diffing. */
   scoringOnlyCpuMs?: number;
 }
 
@@ -72,14 +71,12 @@ if (isMain) {
     left: result.summary.left.length,
   };
   if (size <= 200_000) {
-    const baseline = compileProgram(doc, programId);
-    const revised = compileProgram(candidate, programId);
-    const read = cohortRowReader(cohort, { reuse: true });
+    const baseline = bindColumnar(doc, programId, cohort, date);
+    const revised = bindColumnar(candidate, programId, cohort, date, { derivedFrom: { program: baseline, doc } });
     const scoringStart = process.cpuUsage();
     for (let i = 0; i < size; i++) {
-      const facts = read(i);
-      baseline.score(facts, date);
-      revised.score(facts, date);
+      baseline.scoreRow(i);
+      revised.scoreRow(i);
     }
     const scoring = process.cpuUsage(scoringStart);
     figures.scoringOnlyCpuMs = Math.round((scoring.user + scoring.system) / 1000);

@@ -11,7 +11,10 @@ import { dayNumber, evaluationDate, parseIsoDate, type EvaluationDate } from "./
 import { prepareFacts, type DerivedEvaluator } from "./derived";
 import type { ApplicantScope } from "./facts";
 import type { Cohort } from "./cohort";
-import { cohortRowReader } from "./cohort";
+import { cohortRowReader, columnValueReader } from "./cohort";
+import { bindColumnar } from "./columnar";
+import { compileProgram } from "./compiled";
+import { setOwn } from "./derived";
 
 /** Applicants as objects with ids, or a columnar cohort. */
 export type CohortSource = Cohort | { ids: readonly string[]; rows: readonly Facts[] };
@@ -75,6 +78,8 @@ interface KeyCollector {
   /** Rows whose value is text that is neither a date nor an enum value. */
   texts: Map<number, string>;
   read: (facts: Facts, score: CompactScore, scope: ApplicantScope | undefined) => unknown;
+  /** A fact key naming a derived fact. */
+  fromDerived?: boolean;
 }
 
 /** Builds `RankColumns` for one program from rows scored by its compiled evaluator. */
@@ -116,6 +121,7 @@ export class RankColumnsBuilder {
       const texts = new Map<number, string>();
       let enumIndex: Map<string, number> | undefined;
       let read: KeyCollector["read"];
+      let fromDerived = false;
       if (key.key === "total") read = (_f, score) => score.total;
       else if (key.key === "category") {
         const index = categoryIds.indexOf(key.id ?? "");
@@ -135,14 +141,24 @@ export class RankColumnsBuilder {
         } else if (derivedIds.has(id)) {
           const slot = this.derived!.evaluator.ids.indexOf(id);
           read = (_f, _s, scope) => scope!.derived[slot];
+          fromDerived = true;
         } else throw unknown("fact");
       }
-      return { key, column, texts, enumIndex, dates: new Map(), read };
+      return { key, column, texts, enumIndex, dates: new Map(), read, fromDerived };
     });
   }
 
-  /** Records row `i`: its facts and its compiled score. */
-  add(i: number, facts: Facts, score: CompactScore): void {
+  /** The declared facts `add` reads from `facts` (the pool and fact rank keys); other facts may be absent. */
+  factIdsRead(): Id[] {
+    const ids = this.collectors.filter((collector) => collector.key.key === "fact" && !collector.fromDerived).map((collector) => collector.key.id ?? "");
+    return this.poolBy ? [this.poolBy, ...ids] : ids;
+  }
+
+  /**
+   * Records row `i`: its facts and its compiled score. `derivedValues`, when given, are the row's derived facts in
+   * evaluation order (orderDerived, as the columnar evaluator keeps them), so they are not computed again.
+   */
+  add(i: number, facts: Facts, score: CompactScore, derivedValues?: unknown[]): void {
     this.eligible[i] = score.eligible ? 1 : 0;
     this.vetoed[i] = score.vetoed ? 1 : 0;
     this.total[i] = score.total;
@@ -158,7 +174,8 @@ export class RankColumnsBuilder {
       this.poolCodes[i] = code;
     }
     let scope: ApplicantScope | undefined;
-    if (this.derived) {
+    if (this.derived && derivedValues) scope = { facts, derived: derivedValues };
+    else if (this.derived) {
       scope = { facts, derived: new Array(this.derived.evaluator.ids.length) };
       this.derived.evaluator.compute(scope, this.derived.date);
     }
@@ -194,5 +211,51 @@ export class RankColumnsBuilder {
       keys: keys.map((column, k) => (this.collectors[k].key.key === "total" ? this.total : column)),
       idOrder,
     };
+  }
+}
+
+/**
+ * Scores every applicant of the cohort into `builder` (made for the same document, program and date): a
+ * columnar cohort is read straight from its columns (engine/columnar.ts), applicants as objects go through the
+ * compiled evaluator. Either way the builder receives the same figures.
+ */
+export function scoreCohortInto(
+  builder: RankColumnsBuilder,
+  doc: StandardDocument,
+  programId: Id,
+  cohort: CohortSource,
+  date: IsoDate,
+  onProgress?: (done: number, total: number) => void,
+): void {
+  const size = cohortSize(cohort);
+  if ("rows" in cohort) {
+    const compiled = compileProgram(doc, programId);
+    for (let i = 0; i < size; i++) {
+      builder.add(i, cohort.rows[i], compiled.score(cohort.rows[i], date));
+      if (onProgress && (i + 1) % 50_000 === 0) onProgress(i + 1, size);
+    }
+    return;
+  }
+  const program = bindColumnar(doc, programId, cohort, date);
+  const factIds = builder.factIdsRead();
+  const readers = factIds.map((id) => columnValueReader(cohort, id));
+  const facts: Facts = {};
+  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+  const score: CompactScore = {
+    eligible: false,
+    vetoed: false,
+    failedGates: [],
+    items: program.items as unknown as number[],
+    categories: program.categories as unknown as number[],
+    total: 0,
+  };
+  const state = program.state;
+  for (let i = 0; i < size; i++) {
+    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
+    score.total = program.scoreRow(i);
+    score.vetoed = state[1] === 1;
+    score.eligible = state[1] === 0 && state[2] === 0;
+    builder.add(i, facts, score, program.derived);
+    if (onProgress && (i + 1) % 50_000 === 0) onProgress(i + 1, size);
   }
 }

@@ -4,11 +4,9 @@
  * dictionary, so a row's text is shared, never copied. Records facts are columnar too: the records of row i are
  * entries `start[i] … start[i+1]−1` of one column per declared field (fields not declared are not kept).
  *
- * The compiled evaluator reads facts from plain objects, so `cohortRowReader` builds a row's object when it is
- * scored (one reused object, or short-lived ones) and a 1M cohort is scored without ever holding 1M objects.
- * A column-native evaluator would instead read `columns[fact].values[i]` in a loop over i, writing totals into a
- * Float64Array: the compiled item scorers already read facts through one reader per fact id, so giving them a
- * reader over (columns, i) instead of (object) is the change that would remove the per-row objects.
+ * The columnar evaluator (engine/columnar.ts) scores row i straight from these columns. The object evaluators
+ * read a row through `cohortRowReader`, which builds the row's object when it is scored (one reused object, or
+ * short-lived ones), so even they never hold 1M objects; its decoding is what every path's meaning refers to.
  *
  * Rows are written in order (0, 1, 2, …): the records columns grow as rows arrive.
  */
@@ -195,6 +193,13 @@ function recordsReader(column: RecordsColumn): (i: number) => Facts[] | undefine
     }
     return records;
   };
+}
+
+/** A reader of one fact's value per row, as `cohortRowReader` gives it (undefined when the cohort lacks the fact). */
+export function columnValueReader(cohort: Cohort, factId: Id): (i: number) => unknown {
+  const column = cohort.factIds.includes(factId) ? cohort.columns[factId] : undefined;
+  if (!column) return () => undefined;
+  return column.kind === "records" ? recordsReader(column) : scalarReader(column);
 }
 
 /**

@@ -384,6 +384,56 @@ function keyCodes(values: Float64Array, candidates: Int32Array, descending: bool
 }
 
 /**
+ * orderCandidates when the packed keys take few values (whole-point totals): a counting sort, visiting the
+ * candidates in id order so that equal keys keep id order. The same order as sorting packed keys with the id last.
+ */
+function countingOrder(
+  candidates: Int32Array,
+  codes: KeyCodes[],
+  capacity: number,
+  idOrder: Int32Array,
+  idOrderIsIdentity: boolean,
+  size: number,
+): { order: Int32Array; groupAt: Int32Array } {
+  const m = candidates.length;
+  const keys = new Int32Array(m);
+  const starts = new Int32Array(capacity + 1);
+  for (let j = 0; j < m; j++) {
+    let key = 0;
+    for (let k = 0; k < codes.length; k++) key = key * codes[k].distinct + codes[k].codes[j];
+    keys[j] = key;
+    starts[key + 1]++;
+  }
+  for (let key = 0; key < capacity; key++) starts[key + 1] += starts[key];
+  const order = new Int32Array(m);
+  const keyAt = new Int32Array(m);
+  const place = (j: number) => {
+    const slot = starts[keys[j]]++;
+    order[slot] = candidates[j];
+    keyAt[slot] = keys[j];
+  };
+  // Candidates are in row order: row order is id order when idOrder is the identity.
+  if (idOrderIsIdentity) for (let j = 0; j < m; j++) place(j);
+  else {
+    const candidateOfRow = new Int32Array(size).fill(-1);
+    for (let j = 0; j < m; j++) candidateOfRow[candidates[j]] = j;
+    const rowById = new Int32Array(size);
+    for (let i = 0; i < size; i++) rowById[idOrder[i]] = i;
+    for (let position = 0; position < size; position++) {
+      const j = candidateOfRow[rowById[position]];
+      if (j >= 0) place(j);
+    }
+  }
+  const groupAt = new Int32Array(m);
+  let groupNumber = -1;
+  for (let j = 0; j < m; j++) {
+    if (j === 0 || keyAt[j] !== keyAt[j - 1]) groupNumber++;
+    groupAt[j] = groupNumber;
+  }
+  return { order, groupAt };
+}
+
+/**
  * Candidates in rank order (all pools together) and a dense tie-group number per position: positions share a
  * group exactly when their applicants are equal on every key. One numeric sort of packed keys when they fit in
  * 53 bits. Arrays are indexed by position in this order, so later passes read them sequentially.
@@ -405,6 +455,7 @@ function orderCandidates(
   // The id part takes the low bits (a power of two ≥ size), so splitting a packed key is an exact division.
   let idSpan = 1;
   while (idSpan < size) idSpan *= 2;
+  if (capacity <= Math.max(1 << 16, 2 * m)) return countingOrder(candidates, codes, capacity, idOrder, idOrderIsIdentity, size);
   if (capacity * idSpan < 2 ** 53) {
     const packed = new Float64Array(m);
     for (let j = 0; j < m; j++) {
@@ -507,13 +558,12 @@ export function allocateColumns(
   const { order, groupAt } = orderCandidates(candidates, keyColumns, descending, idOrder, isIdentity(idOrder), size);
 
   // Everything below is indexed by position in the global order; one gather here, one scatter at the end.
+  // Gathers read in random order (the cost of this function at a million): skipped where they are not needed.
   const poolAt = new Int32Array(candidateCount);
-  const totalAt = new Float64Array(candidateCount);
-  for (let j = 0; j < candidateCount; j++) {
-    const applicant = order[j];
-    poolAt[j] = poolCodes[applicant];
-    totalAt[j] = total[applicant];
-  }
+  if (poolNames.length > 1) for (let j = 0; j < candidateCount; j++) poolAt[j] = poolCodes[order[j]];
+  const totalAt = isQuota ? undefined : new Float64Array(candidateCount);
+  if (totalAt) for (let j = 0; j < candidateCount; j++) totalAt[j] = total[order[j]];
+  const totalOf = (position: number) => (totalAt ? totalAt[position] : total[order[position]]);
   const outcomeAt = new Uint8Array(candidateCount);
   const rankAt = new Int32Array(candidateCount);
 
@@ -538,7 +588,7 @@ export function allocateColumns(
     if (!isQuota) {
       for (let j = start; j < end; j++) {
         const position = poolOrder[j];
-        outcomeAt[position] = totalAt[position] >= allocation.threshold ? OUTCOME.round1 : OUTCOME.belowThreshold;
+        outcomeAt[position] = totalOf(position) >= allocation.threshold ? OUTCOME.round1 : OUTCOME.belowThreshold;
       }
     } else {
       const places = placesOf(poolNames[p]);
@@ -572,7 +622,7 @@ export function allocateColumns(
       rankAt[position] = j - start + 1;
       if (outcomeAt[position] === OUTCOME.round1) {
         admitted++;
-        if (cutoff === null || totalAt[position] < cutoff) cutoff = totalAt[position];
+        if (cutoff === null || totalOf(position) < cutoff) cutoff = totalOf(position);
       }
     }
     admittedCount += admitted;

@@ -10,7 +10,11 @@
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import { compileProgram, type CompiledProgram } from "./compiled";
 import { allocateColumns, idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolAllocation } from "./rank";
-import { categoricalCodes, cohortFromRows, type Cohort } from "./cohort";
+import { categoricalCodes, cohortFromRows, columnValueReader, type Cohort } from "./cohort";
+import { bindColumnar, type ColumnarProgram } from "./columnar";
+import { setOwn } from "./derived";
+import { findProgram } from "./reference";
+import type { CompactScore, Facts } from "./types";
 import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
 
 export interface SimulationInput {
@@ -192,8 +196,17 @@ const admittedCode = (code: number) => code === OUTCOME.round1 || code === OUTCO
 /** Score both versions, allocate both, and diff (see module comment). */
 export function simulate(input: SimulationInput): SimulationResult {
   const { baseline, candidate, programId, cohort, quotas, date } = input;
-  const compiledBaseline = input.compiled?.baseline ?? compileProgram(baseline, programId);
-  const compiledCandidate = input.compiled?.candidate ?? compileProgram(candidate, programId);
+  // A columnar cohort is scored from its columns (below): the object evaluators are then needed for their ids only.
+  const columnar = !("rows" in cohort) && !input.compiled;
+  const idsOnly = (doc: StandardDocument, id: Id): CompiledProgram => {
+    findProgram(doc, id);
+    const unused = () => {
+      throw new Error("not compiled");
+    };
+    return { standardId: doc.id, programId: id, itemIds: doc.items.map((item) => item.id), categoryIds: doc.categories.map((category) => category.id), score: unused };
+  };
+  const compiledBaseline = input.compiled?.baseline ?? (columnar ? idsOnly(baseline, programId) : compileProgram(baseline, programId));
+  const compiledCandidate = input.compiled?.candidate ?? (columnar ? idsOnly(candidate, programId) : compileProgram(candidate, programId));
   const size = cohortSize(cohort);
   const ids = "rows" in cohort ? cohort.ids : cohort.ids;
   const before = new RankColumnsBuilder(baseline, programId, compiledBaseline.itemIds, compiledBaseline.categoryIds, size, date);
@@ -220,13 +233,25 @@ export function simulate(input: SimulationInput): SimulationResult {
   const changeStart = new Int32Array(size + 1);
   const changes = new ChangeLog();
   const every = input.progressEvery ?? 50_000;
-  const readFacts = cohortFactsReader(cohort, { reuse: true });
+  // A columnar cohort is scored straight from its columns (engine/columnar.ts) unless evaluators are given.
+  const rows = columnar ? columnarRows(cohort as Cohort, baseline, candidate, programId, date, before, after) : undefined;
+  const readFacts = rows ? undefined : cohortFactsReader(cohort, { reuse: true });
   for (let i = 0; i < size; i++) {
-    const facts = readFacts(i);
-    const a = compiledBaseline.score(facts, date);
-    const b = compiledCandidate.score(facts, date);
-    before.add(i, facts, a);
-    after.add(i, facts, b);
+    let a: CompactScore;
+    let b: CompactScore;
+    if (rows) {
+      const facts = rows.facts(i);
+      a = rows.baseline(i);
+      b = rows.candidate(i);
+      before.add(i, facts, a, rows.baselineDerived);
+      after.add(i, facts, b, rows.candidateDerived);
+    } else {
+      const facts = readFacts!(i);
+      a = compiledBaseline.score(facts, date);
+      b = compiledCandidate.score(facts, date);
+      before.add(i, facts, a);
+      after.add(i, facts, b);
+    }
     changeStart[i] = changes.length;
     for (let k = 0; k < itemCount; k++) {
       const bs = beforeSlot[k];
@@ -324,6 +349,55 @@ export function simulate(input: SimulationInput): SimulationResult {
     groups: (input.groupBy ?? []).map((fact) => groupImpact(fact, cohort, columns)),
   };
   return { summary, columns };
+}
+
+/**
+ * Row i of a columnar cohort under both versions: each score is a view over its evaluator's scratch (valid until
+ * the next row), and the facts object holds only what ranking reads (pool and fact keys).
+ */
+function columnarRows(
+  cohort: Cohort,
+  baseline: StandardDocument,
+  candidate: StandardDocument,
+  programId: Id,
+  date: IsoDate,
+  before: RankColumnsBuilder,
+  after: RankColumnsBuilder,
+) {
+  const programBefore = bindColumnar(baseline, programId, cohort, date);
+  // Both versions usually share their facts and derived facts: the candidate then reuses the baseline's.
+  const programAfter = bindColumnar(candidate, programId, cohort, date, { derivedFrom: { program: programBefore, doc: baseline } });
+  const factIds = [...new Set([...before.factIdsRead(), ...after.factIdsRead()])];
+  const readers = factIds.map((id) => columnValueReader(cohort, id));
+  const facts: Facts = {};
+  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+  const view = (program: ColumnarProgram) => {
+    const score: CompactScore = {
+      eligible: false,
+      vetoed: false,
+      failedGates: [],
+      items: program.items as unknown as number[],
+      categories: program.categories as unknown as number[],
+      total: 0,
+    };
+    const state = program.state;
+    return (i: number): CompactScore => {
+      score.total = program.scoreRow(i);
+      score.vetoed = state[1] === 1;
+      score.eligible = state[1] === 0 && state[2] === 0;
+      return score;
+    };
+  };
+  return {
+    facts(i: number): Facts {
+      for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
+      return facts;
+    },
+    baseline: view(programBefore),
+    candidate: view(programAfter),
+    baselineDerived: programBefore.derived,
+    candidateDerived: programAfter.derived,
+  };
 }
 
 function poolShifts(before: PoolAllocation[], after: PoolAllocation[]): PoolShift[] {

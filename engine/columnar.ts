@@ -1,0 +1,948 @@
+/**
+ * The columnar compiled evaluator: a program bound to one columnar cohort (engine/cohort.ts) and one evaluation
+ * date, scoring row i straight from the typed-array columns, with no per-applicant object. Its figures are those
+ * of the compiled and reference paths on the row as `cohortRow` decodes it.
+ *
+ * How values are read: a text or boolean column has few distinct values, so every function of one such value
+ * (a condition against a literal, an age, a day number, a lookback test) is computed once per dictionary entry
+ * into a table indexed by `code + 1` (slot 0 = missing, i.e. the fact's default). Number columns are read as
+ * numbers (NaN = missing). Derived facts are locals of the generated function; aggregates, periods and per-record
+ * items loop over the row's slice of the records columns through small closures.
+ *
+ * Code generation follows compiled-codegen.ts: the text holds only engine-made names, operators and indices;
+ * every document or cohort value reaches it through the constants array, and `assertColumnarSource` refuses
+ * anything else. What cannot be read from columns (a JSONPath `path`, a records fact used as a plain value, a
+ * records fact whose default is a non-empty list) makes the whole program score each row through
+ * `cohortRowReader` and the compiled evaluator instead: `mode` says which way was taken and why.
+ */
+import type {
+  AggregateDerived,
+  Condition,
+  DerivedFact,
+  FactCondition,
+  FactDefinition,
+  Id,
+  IsoDate,
+  Lookback,
+  PerRecordScoring,
+  PeriodsDerived,
+  StandardDocument,
+} from "../rules-schema/types";
+import { cohortRowReader, type Cohort, type RecordsColumn, type ScalarColumn } from "./cohort";
+import { compileProgram } from "./compiled";
+import { booleanKind, compileCondition, isFactReference } from "./conditions";
+import {
+  daysInMonth,
+  evaluationDate,
+  fromDayNumber,
+  isIsoDate,
+  isoDayNumber,
+  wholeMonthsBetweenDays,
+  wholeMonthsFromIso,
+  type EvaluationDate,
+} from "./dates";
+import { orderDerived, prepareFacts } from "./derived";
+import type { ApplicantScope, FactTable } from "./facts";
+import { operatorFor } from "./operators";
+import {
+  accrualPoints,
+  capMagnitude,
+  exact,
+  groupKeyOf,
+  isNumber,
+  linearPoints,
+  matchingBand,
+  perRecordTotal,
+  type RecordCandidate,
+} from "./points";
+import { appliesTo, findProgram } from "./reference";
+import type { CompactScore } from "./types";
+
+// Hot functions as module constants: some loaders turn each use of an import into a property read.
+const round = exact;
+const isFiniteNumber = isNumber;
+const dayOfIso = isoDayNumber;
+const totalOfRecords = perRecordTotal;
+const monthLength = daysInMonth;
+const monthsBetweenDaysSlowly = wholeMonthsBetweenDays;
+const capped = capMagnitude;
+const linear = linearPoints;
+const accrual = accrualPoints;
+
+/** Civil dates of the day numbers 1900-01-01 … 2199-12-31 packed as year·512 + month·32 + day (periods measure many spans). */
+const CIVIL_FIRST = -25567;
+const CIVIL_COUNT = 109572;
+let civilTable: Int32Array | undefined;
+
+function civilTableOf(): Int32Array {
+  if (civilTable) return civilTable;
+  civilTable = new Int32Array(CIVIL_COUNT);
+  for (let n = 0; n < CIVIL_COUNT; n++) {
+    const date = fromDayNumber(CIVIL_FIRST + n);
+    civilTable[n] = date.year * 512 + date.month * 32 + date.day;
+  }
+  return civilTable;
+}
+
+/** wholeMonthsBetweenDays, through the civil table when both days are in its range. */
+function monthsBetweenDays(fromDay: number, toDay: number, table: Int32Array): number {
+  const a = fromDay - CIVIL_FIRST;
+  const b = toDay - CIVIL_FIRST;
+  if (a < 0 || b < 0 || a >= CIVIL_COUNT || b >= CIVIL_COUNT) return monthsBetweenDaysSlowly(fromDay, toDay);
+  const from = table[a];
+  const to = table[b];
+  const toYear = to >> 9;
+  const toMonth = (to >> 5) & 15;
+  const toDayOfMonth = to & 31;
+  let months = (toYear - (from >> 9)) * 12 + (toMonth - ((from >> 5) & 15));
+  if (toDayOfMonth < (from & 31) && toDayOfMonth !== monthLength(toYear, toMonth)) months -= 1;
+  return months < 0 ? 0 : months;
+}
+
+/** exact(a + b), without the rounding call when the sum is whole (the usual case: most tables give whole points). */
+function addExact(a: number, b: number): number {
+  const sum = a + b;
+  return sum % 1 === 0 ? sum + 0 : round(sum);
+}
+
+export interface ColumnarProgram {
+  standardId: Id;
+  programId: Id;
+  itemIds: Id[];
+  categoryIds: Id[];
+  /** Ids of the gates that apply to the program, in document order (positions of `failedGate`). */
+  gateIds: Id[];
+  /** Derived fact ids in evaluation order (orderDerived), the positions of `derived`. */
+  derivedIds: Id[];
+  /** "columns": read from the typed arrays; "rows": each row decoded to an object (see `fallbackReason`). */
+  mode: "columns" | "rows";
+  fallbackReason?: string;
+  /** Row scratch, valid until the next `scoreRow`: item points, category subtotals, 1 per failed gate, derived values. */
+  items: Float64Array;
+  /** Item points before groups (columns mode only). */
+  itemPoints: Float64Array;
+  categories: Float64Array;
+  failedGate: Uint8Array;
+  derived: unknown[];
+  /** [total, vetoed (0/1), number of failed gates] of the last row scored. */
+  state: Float64Array;
+  /** Scores row i into the scratch and returns its total. */
+  scoreRow(i: number): number;
+  /** Row i as the compiled evaluator's CompactScore (a fresh object). */
+  compact(i: number): CompactScore;
+}
+
+/** The program cannot be read from columns; the whole program falls back to decoded rows. */
+class NeedsRows extends Error {}
+
+const COLUMNAR_WORDS = new Set([
+  "return", "function", "score", "where", "let", "const", "if", "else", "true", "false", "undefined", "null",
+  "c", "i", "r", "s", "t", "u", "p", "x", "y", "total", "vetoed", "failed", "items", "cats", "gates", "st", "dv",
+]);
+
+/** Refuses generated text that could carry anything but engine-made code (see compiled-codegen.ts). */
+export function assertColumnarSource(source: string): void {
+  if (/["'`$\\]/.test(source)) throw new Error("generated columnar scorer contains a quote, backtick, $ or backslash");
+  for (const word of source.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|g)\d+$/.test(word)) {
+      throw new Error(`generated columnar scorer contains an unexpected word: ${word}`);
+    }
+  }
+}
+
+class Constants {
+  readonly values: unknown[] = [];
+  private readonly seen = new Map<unknown, string>();
+  ref(value: unknown): string {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    const name = `c${this.values.length}`;
+    this.values.push(value);
+    if (value !== null && (typeof value === "object" || typeof value === "function")) this.seen.set(value, name);
+    return name;
+  }
+  compile<T>(lines: string[]): T {
+    const hoisted = this.values.map((_, n) => `c${n} = c[${n}]`);
+    const source = (hoisted.length > 0 ? `const ${hoisted.join(", ")};\n` : "") + lines.join("\n");
+    assertColumnarSource(source);
+    return new Function("c", source)(this.values) as T;
+  }
+}
+
+/**
+ * A value as the engine would see it, read at row (or record) index `at`:
+ * - const: the same for every row;
+ * - finite: `values[column[at] + 1]` (slot 0 = missing), so any function of it can be tabulated;
+ * - number: `column[at]`, NaN = missing → `missing`;
+ * - local: an expression of the generated code (derived facts).
+ */
+type Source =
+  | { kind: "const"; value: unknown }
+  | { kind: "finite"; codes: Int32Array | Int8Array; values: unknown[] }
+  | { kind: "number"; column: Float64Array; missing: unknown }
+  | { kind: "local"; expression: string };
+
+function columnSource(column: ScalarColumn, missing: unknown): Source {
+  switch (column.kind) {
+    case "number":
+      return { kind: "number", column: column.values, missing };
+    case "boolean":
+      return { kind: "finite", codes: column.values, values: [missing, false, true] };
+    case "text":
+      return { kind: "finite", codes: column.values, values: [missing, ...column.dictionary] };
+  }
+}
+
+/** Expression of the source's value at index variable `at`. */
+function valueExpression(source: Source, k: Constants, at: string): string {
+  switch (source.kind) {
+    case "const":
+      return k.ref(source.value);
+    case "finite":
+      return `${k.ref(source.values)}[${k.ref(source.codes)}[${at}] + 1]`;
+    case "number":
+      return `((u = ${k.ref(source.column)}[${at}]) === u ? u : ${k.ref(source.missing)})`;
+    case "local":
+      return source.expression;
+  }
+}
+
+const MEMO_LOW = -1024;
+const MEMO_HIGH = 8192;
+
+/**
+ * f with its numeric results remembered for whole inputs in [MEMO_LOW, MEMO_HIGH): years, months, counts and
+ * most amounts are such numbers, and f (points of a band, a slope, an accrual) is pure.
+ */
+function memoized(f: (value: unknown) => unknown): (value: unknown) => unknown {
+  const known = new Float64Array(MEMO_HIGH - MEMO_LOW).fill(NaN);
+  return (value) => {
+    if (typeof value === "number" && value >= MEMO_LOW && value < MEMO_HIGH && value % 1 === 0 && !Object.is(value, -0)) {
+      const slot = value - MEMO_LOW;
+      const hit = known[slot];
+      if (hit === hit) return hit;
+      const result = f(value);
+      if (typeof result === "number") known[slot] = result;
+      return result;
+    }
+    return f(value);
+  };
+}
+
+/** Expression of f(value): a table lookup for finite sources, a call otherwise (`memo`: f is pure and numeric). */
+function unaryExpression(source: Source, f: (value: unknown) => unknown, k: Constants, at: string, memo = false): string {
+  if (source.kind === "const") return k.ref(f(source.value));
+  if (source.kind === "finite") return `${k.ref(source.values.map(f))}[${k.ref(source.codes)}[${at}] + 1]`;
+  return `${k.ref(memo ? memoized(f) : f)}(${valueExpression(source, k, at)})`;
+}
+
+/** A closure reading f(value) at an index (for the records loops, which are closures). */
+function unaryReader<T>(source: Source, f: (value: unknown) => T): (at: number) => T {
+  switch (source.kind) {
+    case "const": {
+      const value = f(source.value);
+      return () => value;
+    }
+    case "finite": {
+      const table = source.values.map(f);
+      const codes = source.codes;
+      return (at) => table[codes[at] + 1];
+    }
+    case "number": {
+      const { column, missing } = source;
+      return (at) => {
+        const value = column[at];
+        return f(value === value ? value : missing);
+      };
+    }
+    case "local":
+      throw new NeedsRows("a derived fact read inside a records loop");
+  }
+}
+
+const identity = (value: unknown) => value;
+
+interface ConditionScope {
+  source(id: Id): Source;
+  levels(id: Id): readonly string[] | undefined;
+  /** Same validation and errors as the closure form. */
+  validate(node: Condition): void;
+}
+
+function conditionExpression(node: Condition, scope: ConditionScope, k: Constants, at: string): string {
+  const kind = booleanKind(node);
+  if (kind === "all" || kind === "any") {
+    const children = ((node as unknown as Record<string, Condition[]>)[kind]).map((child) => conditionExpression(child, scope, k, at));
+    if (children.length === 0) return "true";
+    return `(${children.join(kind === "all" ? " && " : " || ")})`;
+  }
+  if (kind === "not") return `!(${conditionExpression((node as { not: Condition }).not, scope, k, at)})`;
+  const fact = node as FactCondition;
+  if (fact.path) throw new NeedsRows("a condition with a JSONPath path");
+  const { operator, context } = operatorFor(String(fact.operator), scope.levels(fact.fact));
+  const holds = (value: unknown, against: unknown) => operator.guard(value) && operator.evaluate(value, against, context);
+  const left = scope.source(fact.fact);
+  if (isFactReference(fact.value)) {
+    if (fact.value.path) throw new NeedsRows("a condition with a JSONPath path");
+    const right = scope.source(fact.value.fact);
+    const contextArgument = context === undefined ? "" : `, ${k.ref(context)}`;
+    return `(t = ${valueExpression(left, k, at)}, ${k.ref(operator.guard)}(t) && ${k.ref(operator.evaluate)}(t, ${valueExpression(right, k, at)}${contextArgument}))`;
+  }
+  const literal = fact.value;
+  if (left.kind === "const") return holds(left.value, literal) ? "true" : "false";
+  if (left.kind === "finite") {
+    const table = Uint8Array.from(left.values, (value) => (holds(value, literal) ? 1 : 0));
+    return `(${k.ref(table)}[${k.ref(left.codes)}[${at}] + 1] === 1)`;
+  }
+  const inline: Record<string, string> = {
+    lessThan: "<",
+    lessThanInclusive: "<=",
+    greaterThan: ">",
+    greaterThanInclusive: ">=",
+    equal: "===",
+  };
+  const symbol = typeof literal === "number" && Object.hasOwn(inline, String(fact.operator)) ? inline[String(fact.operator)] : undefined;
+  // A missing number reads as NaN here and as undefined in the engine: both fail these comparisons.
+  if (symbol && left.kind === "number" && left.missing === undefined) return `(${k.ref(left.column)}[${at}] ${symbol} ${k.ref(literal)})`;
+  // Derived facts are numbers or undefined (never text), so the numeric guard is the comparison itself.
+  if (symbol && left.kind === "local") return `(${left.expression} ${symbol} ${k.ref(literal)})`;
+  const contextArgument = context === undefined ? "" : `, ${k.ref(context)}`;
+  return `(t = ${valueExpression(left, k, at)}, ${k.ref(operator.guard)}(t) && ${k.ref(operator.evaluate)}(t, ${k.ref(literal)}${contextArgument}))`;
+}
+
+/** Where a records fact's records live for each row. */
+interface RecordsAccess {
+  /** [start, end) of row i's records; a missing fact has none. */
+  column: RecordsColumn | undefined;
+  definition: FactDefinition | undefined;
+}
+
+class ColumnarBuilder {
+  readonly table: FactTable;
+  readonly when: EvaluationDate;
+  constructor(
+    readonly doc: StandardDocument,
+    readonly cohort: Cohort,
+    date: IsoDate,
+  ) {
+    this.table = prepareFacts(doc).table;
+    this.when = evaluationDate(date);
+  }
+
+  /** An applicant fact as FactTable reads it from a decoded row. */
+  applicantSource(id: Id): Source {
+    const slot = this.table.slot(id);
+    if (slot.kind === "derived") return { kind: "local", expression: `d${slot.index}` };
+    if (slot.kind === "list") return { kind: "const", value: slot.value };
+    const column = this.cohort.factIds.includes(id) ? this.cohort.columns[id] : undefined;
+    // FactTable.load: a missing value takes the default (`default ?? value`); undeclared facts have none.
+    const fallback = slot.kind === "declared" ? (this.table.definitions.get(id)?.default ?? undefined) : undefined;
+    if (!column) return { kind: "const", value: fallback };
+    if (column.kind === "records") throw new NeedsRows(`the records fact "${id}" read as a value`);
+    return columnSource(column, fallback);
+  }
+
+  applicantScope(): ConditionScope {
+    const context = this.table.applicantContext();
+    return {
+      source: (id) => this.applicantSource(id),
+      levels: (id) => this.table.levels(id),
+      validate: (node) => void compileCondition(node, context),
+    };
+  }
+
+  records(id: Id): RecordsAccess {
+    const slot = this.table.slot(id);
+    if (slot.kind !== "declared") throw new NeedsRows(`records read from "${id}", which is not a declared fact`);
+    const definition = this.table.definitions.get(id);
+    const fallback = definition?.default;
+    if (Array.isArray(fallback) && fallback.length > 0) throw new NeedsRows(`the records fact "${id}" has default records`);
+    const column = this.cohort.factIds.includes(id) ? this.cohort.columns[id] : undefined;
+    if (column && column.kind !== "records") throw new NeedsRows(`the fact "${id}" is not stored as records`);
+    return { column, definition };
+  }
+
+  /** A field of a record: `forCondition` also sees lists (recordContext), else the field only (fieldReader). */
+  fieldSource(access: RecordsAccess, fieldId: Id, forCondition: boolean): Source {
+    const declared = access.definition?.fields?.find((field) => field.id === fieldId);
+    if (forCondition && this.table.lists.has(fieldId) && !declared) return { kind: "const", value: this.table.lists.get(fieldId) };
+    // withDefault: applies only when the field declares a default, and then also to null.
+    const missing = declared && declared.default !== undefined ? declared.default : undefined;
+    const index = access.column ? access.column.fieldIds.indexOf(fieldId) : -1;
+    if (!access.column || index < 0) return { kind: "const", value: missing };
+    return columnSource(access.column.fields[index], missing);
+  }
+
+  /** A record predicate `(r) => boolean` for a `where` condition. */
+  wherePredicate(recordsId: Id, access: RecordsAccess, where: Condition | undefined): ((r: number) => boolean) | undefined {
+    if (!where) return undefined;
+    const context = this.table.recordContext(recordsId);
+    compileCondition(where, context);
+    const k = new Constants();
+    const scope: ConditionScope = {
+      source: (fieldId) => this.fieldSource(access, fieldId, true),
+      levels: (fieldId) => context.levels(fieldId),
+      validate: () => undefined,
+    };
+    const body = conditionExpression(where, scope, k, "r");
+    return k.compile<(r: number) => boolean>(["return function where(r) {", "let t, u;", `return ${body};`, "};"]);
+  }
+
+  lookbackPredicate(access: RecordsAccess, within: Lookback | undefined): ((r: number) => boolean) | undefined {
+    if (!within) return undefined;
+    const start = this.when.lookbackStart(within.years ?? 0, within.months ?? 0);
+    const iso = this.when.iso;
+    const inWindow = (value: unknown) => typeof value === "string" && value > start && value <= iso && isIsoDate(value);
+    return unaryReader(this.fieldSource(access, within.dateField, false), inWindow);
+  }
+
+  aggregate(derived: AggregateDerived): (i: number) => unknown {
+    const access = this.records(derived.records);
+    const where = this.wherePredicate(derived.records, access, derived.where);
+    const inWindow = this.lookbackPredicate(access, derived.within);
+    const readField = derived.field ? unaryReader(this.fieldSource(access, derived.field, false), identity) : undefined;
+    const readDistinct = derived.distinctBy ? unaryReader(this.fieldSource(access, derived.distinctBy, false), identity) : undefined;
+    const column = access.column;
+    const op = derived.op;
+    return (i) => {
+      let count = 0;
+      let sum = 0;
+      let min: number | undefined;
+      let max: number | undefined;
+      if (column && column.present[i]) {
+        let seen: Set<unknown> | undefined;
+        const end = column.start[i + 1];
+        for (let r = column.start[i]; r < end; r++) {
+          if (inWindow && !inWindow(r)) continue;
+          if (where && !where(r)) continue;
+          if (readDistinct) {
+            const key = readDistinct(r);
+            if (key !== undefined && key !== null) {
+              seen ??= new Set();
+              if (seen.has(key)) continue;
+              seen.add(key);
+            }
+          }
+          count++;
+          const value = readField ? readField(r) : undefined;
+          if (isFiniteNumber(value)) {
+            sum = addExact(sum, value);
+            if (min === undefined || value < min) min = value;
+            if (max === undefined || value > max) max = value;
+          }
+        }
+      }
+      return op === "count" ? count : op === "sum" ? sum : op === "min" ? min : max;
+    };
+  }
+
+  periods(derived: PeriodsDerived): (i: number) => unknown {
+    const access = this.records(derived.records);
+    const where = this.wherePredicate(derived.records, access, derived.where);
+    const startDay = unaryReader(this.fieldSource(access, derived.startField, false), dayOfIso);
+    const today = this.when.day;
+    const OPEN = Infinity;
+    const endDay = unaryReader(this.fieldSource(access, derived.endField, false), (value) =>
+      value === undefined || value === null || value === "" ? OPEN : dayOfIso(value),
+    );
+    const allowGap = derived.mode === "continuous" ? (derived.allowGapDays ?? 0) : 0;
+    const column = access.column;
+    let starts = new Float64Array(16);
+    let ends = new Float64Array(16);
+    const civil = civilTableOf();
+    const unit = derived.unit;
+    const total = derived.mode === "total";
+    const measure = (first: number, count: number): number => {
+      let days = 0;
+      let months = 0;
+      for (let m = first; m < count; m++) {
+        if (unit === "days") days += ends[m] - starts[m];
+        else months += monthsBetweenDays(starts[m], ends[m], civil);
+      }
+      if (unit === "days") return days;
+      return unit === "months" ? months : Math.floor(months / 12);
+    };
+    return (i) => {
+      if (!column || !column.present[i]) return 0;
+      let count = 0;
+      const stop = column.start[i + 1];
+      if (stop - column.start[i] > starts.length) {
+        starts = new Float64Array(2 * (stop - column.start[i]));
+        ends = new Float64Array(starts.length);
+      }
+      for (let r = column.start[i]; r < stop; r++) {
+        if (where && !where(r)) continue;
+        const start = startDay(r);
+        if (Number.isNaN(start)) continue;
+        const last = endDay(r);
+        if (Number.isNaN(last)) continue;
+        const end = last === OPEN ? today : Math.min(last + 1, today);
+        if (start >= end) continue;
+        let n = count++;
+        while (n > 0 && (starts[n - 1] > start || (starts[n - 1] === start && ends[n - 1] > end))) {
+          starts[n] = starts[n - 1];
+          ends[n] = ends[n - 1];
+          n--;
+        }
+        starts[n] = start;
+        ends[n] = end;
+      }
+      if (count === 0) return 0;
+      let merged = 0;
+      for (let n = 1; n < count; n++) {
+        if (starts[n] <= ends[merged]) {
+          if (ends[n] > ends[merged]) ends[merged] = ends[n];
+        } else {
+          merged++;
+          starts[merged] = starts[n];
+          ends[merged] = ends[n];
+        }
+      }
+      const mergedCount = merged + 1;
+      if (total) return measure(0, mergedCount);
+      let first = mergedCount - 1;
+      while (first > 0 && starts[first] - ends[first - 1] <= allowGap) first--;
+      return measure(first, mergedCount);
+    };
+  }
+
+  perRecord(scoring: PerRecordScoring): (i: number) => number {
+    const access = this.records(scoring.records);
+    const where = this.wherePredicate(scoring.records, access, scoring.where);
+    const inWindow = this.lookbackPredicate(access, scoring.within);
+    const perUnit = scoring.perUnit;
+    const readQuantity = perUnit ? unaryReader(this.fieldSource(access, perUnit.field, false), identity) : undefined;
+    const readOnce = scoring.onceBy ? unaryReader(this.fieldSource(access, scoring.onceBy, false), identity) : undefined;
+    const byYear = scoring.groupCap?.byYear;
+    const readGroup = scoring.groupCap
+      ? unaryReader(this.fieldSource(access, scoring.groupCap.by, false), (value) => groupKeyOf(value, byYear))
+      : undefined;
+    const groupCap = scoring.groupCap?.cap;
+    const fixedPoints = scoring.points ?? 0;
+    const simple = !readOnce && !readGroup;
+    const column = access.column;
+    return (i) => {
+      if (!column || !column.present[i]) return 0;
+      const stop = column.start[i + 1];
+      const first = column.start[i];
+      if (stop === first) return 0;
+      let total = 0;
+      let candidates: RecordCandidate[] | undefined;
+      for (let r = first; r < stop; r++) {
+        if (where && !where(r)) continue;
+        if (inWindow && !inWindow(r)) continue;
+        let points = fixedPoints;
+        if (perUnit && readQuantity) {
+          const quantity = readQuantity(r);
+          if (!isFiniteNumber(quantity)) continue;
+          points = round(perUnit.rate * quantity);
+        }
+        if (simple) total = addExact(total, points);
+        else {
+          candidates ??= [];
+          candidates.push({
+            index: r - first,
+            points,
+            onceKey: readOnce ? readOnce(r) : undefined,
+            groupKey: readGroup ? readGroup(r) : undefined,
+          });
+        }
+      }
+      if (simple) return total;
+      return candidates ? totalOfRecords(candidates, Boolean(readOnce), groupCap).total : 0;
+    };
+  }
+
+  /** `call`, or `empty` without the call when row i has no records (most rows have none of most lists). */
+  unlessEmpty(recordsId: Id, empty: unknown, call: string, k: Constants): string {
+    const column = this.records(recordsId).column;
+    if (!column) return k.ref(empty);
+    const start = k.ref(column.start);
+    return `(${start}[i + 1] === ${start}[i] ? ${k.ref(empty)} : ${call})`;
+  }
+
+  derivedExpression(derived: DerivedFact, k: Constants): string {
+    const calendar = this.when.calendar;
+    switch (derived.kind) {
+      case "age": {
+        const age = (value: unknown) => {
+          const months = wholeMonthsFromIso(value, calendar);
+          return months === undefined ? undefined : Math.floor(months / 12);
+        };
+        return unaryExpression(this.applicantSource(derived.birthDate), age, k, "i");
+      }
+      case "duration": {
+        const unit = derived.unit;
+        if (!derived.to && unit !== "days") {
+          const span = (value: unknown) => {
+            const months = wholeMonthsFromIso(value, calendar);
+            if (months === undefined) return undefined;
+            return unit === "years" ? Math.floor(months / 12) : months;
+          };
+          return unaryExpression(this.applicantSource(derived.from), span, k, "i");
+        }
+        const between = (from: number, to: number) => {
+          if (Number.isNaN(from) || Number.isNaN(to)) return undefined;
+          if (unit === "years") return Math.floor(wholeMonthsBetweenDays(from, to) / 12);
+          if (unit === "months") return wholeMonthsBetweenDays(from, to);
+          const days = to - from;
+          return days < 0 ? 0 : days;
+        };
+        const from = unaryExpression(this.applicantSource(derived.from), isoDayNumber, k, "i");
+        const to = derived.to ? unaryExpression(this.applicantSource(derived.to), isoDayNumber, k, "i") : k.ref(this.when.day);
+        return `${k.ref(between)}(${from}, ${to})`;
+      }
+      case "combine": {
+        const op = derived.op;
+        const combine = (...values: unknown[]) => {
+          let result: number | undefined;
+          for (const value of values) {
+            if (!isFiniteNumber(value)) return undefined;
+            if (result === undefined) result = value;
+            else if (op === "sum") result = round(result + value);
+            else if (op === "min") result = value < result ? value : result;
+            else result = value > result ? value : result;
+          }
+          return result;
+        };
+        const operands = derived.of.map((entry) =>
+          typeof entry === "number" ? k.ref(entry) : valueExpression(this.applicantSource(entry), k, "i"),
+        );
+        return `${k.ref(combine)}(${operands.join(", ")})`;
+      }
+      case "aggregate": {
+        const empty = derived.op === "count" || derived.op === "sum" ? 0 : undefined;
+        return this.unlessEmpty(derived.records, empty, `${k.ref(this.aggregate(derived))}(i)`, k);
+      }
+      case "periods":
+        return this.unlessEmpty(derived.records, 0, `${k.ref(this.periods(derived))}(i)`, k);
+      default:
+        throw new Error(`Unknown derived kind: ${String((derived as { kind: unknown }).kind)}`);
+    }
+  }
+}
+
+interface Scratch {
+  items: Float64Array;
+  itemPoints: Float64Array;
+  categories: Float64Array;
+  failedGate: Uint8Array;
+  derived: unknown[];
+  state: Float64Array;
+}
+
+function generateRowScorer(
+  doc: StandardDocument,
+  programId: Id,
+  cohort: Cohort,
+  date: IsoDate,
+  scratch: Scratch,
+  shared: Shared | undefined,
+): (i: number) => number {
+  const program = findProgram(doc, programId);
+  const builder = new ColumnarBuilder(doc, cohort, date);
+  const scope = builder.applicantScope();
+  const k = new Constants();
+  const exactName = k.ref(exact);
+  const capName = k.ref(capMagnitude);
+  const isNumberName = k.ref(isNumber);
+  // exact(a + b) inline: whole sums skip the rounding call (`+ 0` turns −0 into 0, as exact does).
+  const sum = (a: string, b: string) => `((s = ${a} + ${b}) % 1 === 0 ? s + 0 : ${exactName}(s))`;
+  const finish = (points: number, cap: number | undefined) => exact(capMagnitude(points, cap));
+  const condition = (node: Condition) => {
+    scope.validate(node);
+    return conditionExpression(node, scope, k, "i");
+  };
+  const value = (id: Id) => valueExpression(builder.applicantSource(id), k, "i");
+
+  const categoryIndex = new Map<Id, number>();
+  doc.categories.forEach((category, index) => {
+    if (!categoryIndex.has(category.id)) categoryIndex.set(category.id, index);
+  });
+  const applicable = doc.items.map((item) => appliesTo(item.programs, programId));
+  const itemCategory = doc.items.map((item) => categoryIndex.get(item.category) ?? -1);
+  const firstItemIndex = new Map<Id, number>();
+  doc.items.forEach((item, index) => {
+    if (!firstItemIndex.has(item.id)) firstItemIndex.set(item.id, index);
+  });
+  const groups = (doc.groups ?? [])
+    .map((group) => ({
+      mode: group.mode,
+      cap: group.cap,
+      members: group.members
+        .map((id) => firstItemIndex.get(id))
+        .filter((index): index is number => index !== undefined && applicable[index]),
+    }))
+    .filter((group) => group.members.length > 0 && (group.mode === "highestOnly" || group.cap !== undefined));
+
+  const lines: string[] = [];
+  const out = (line: string) => lines.push(line);
+  const items = k.ref(scratch.items);
+  const cats = k.ref(scratch.categories);
+  const gatesName = k.ref(scratch.failedGate);
+  const stName = k.ref(scratch.state);
+  const dvName = k.ref(scratch.derived);
+  out("return function score(i) {");
+  out("let s, t, u, p = 0, x = 0, y = 0;");
+  const sharedDerived = shared ? k.ref(shared.scratch.derived) : undefined;
+  orderDerived(doc).forEach((derived, index) => {
+    out(`const d${index} = ${sharedDerived ? `${sharedDerived}[${index}]` : builder.derivedExpression(derived, k)};`);
+    out(`${dvName}[${index}] = d${index};`);
+  });
+  const itemPoints = k.ref(scratch.itemPoints);
+  doc.items.forEach((item, index) => {
+    if (!applicable[index]) {
+      out(`${items}[${index}] = 0;`);
+      out(`${itemPoints}[${index}] = 0;`);
+      return;
+    }
+    const same = shared?.itemIndex.get(JSON.stringify(item));
+    if (shared && same !== undefined) {
+      out(`p = ${k.ref(shared.scratch.itemPoints)}[${same}];`);
+      out(`${items}[${index}] = p; ${itemPoints}[${index}] = p;`);
+      return;
+    }
+    out("p = 0;");
+    out(`if (${item.when ? condition(item.when) : "true"}) {`);
+    const scoring = item.scoring;
+    // The item's cap and rounding are folded into its points wherever they are known before the row is read.
+    let finished = true;
+    switch (scoring.kind) {
+      case "fixed":
+        out(`p = ${k.ref(finish(scoring.points, item.cap))};`);
+        break;
+      case "tiers": {
+        const points = k.ref(scoring.tiers.map((tier) => tier.points));
+        const finishedPoints = k.ref(scoring.tiers.map((tier) => finish(tier.points, item.cap)));
+        out("x = -1;");
+        scoring.tiers.forEach((tier, tierIndex) => {
+          out(`if ((x < 0 || ${points}[${tierIndex}] > ${points}[x]) && ${condition(tier.when)}) x = ${tierIndex};`);
+        });
+        out(`p = x < 0 ? 0 : ${finishedPoints}[x];`);
+        break;
+      }
+      case "bands": {
+        const cap = item.cap;
+        const band = (input: unknown) => {
+          const found = matchingBand(scoring, input);
+          return round(capped(found < 0 ? 0 : scoring.bands[found].points, cap));
+        };
+        out(`p = ${unaryExpression(builder.applicantSource(scoring.fact), band, k, "i", true)};`);
+        break;
+      }
+      case "linear":
+      case "accrual": {
+        const cap = item.cap;
+        const points = (input: unknown) =>
+          round(capped(!isFiniteNumber(input) ? 0 : scoring.kind === "linear" ? linear(scoring, input) : accrual(scoring, input), cap));
+        out(`p = ${unaryExpression(builder.applicantSource(scoring.fact), points, k, "i", true)};`);
+        break;
+      }
+      case "perRecord":
+        out(`p = ${builder.unlessEmpty(scoring.records, 0, `${k.ref(builder.perRecord(scoring))}(i)`, k)};`);
+        finished = false;
+        break;
+    }
+    if (item.vesting) {
+      out(`y = ${value(item.vesting.fact)};`);
+      out(`if (!(${isNumberName}(y) && y >= ${k.ref(item.vesting.atLeast)})) p = 0;`);
+    }
+    if (!finished) out(item.cap !== undefined ? `p = ${exactName}(${capName}(p, ${k.ref(item.cap)}));` : `p = ${exactName}(p);`);
+    out("}");
+    out(`${items}[${index}] = p; ${itemPoints}[${index}] = p;`);
+  });
+
+  groups.forEach((group, g) => {
+    const members = group.members;
+    out(`let g${g} = 0;`);
+    if (group.mode === "highestOnly") {
+      out(`x = ${members[0]};`);
+      for (let m = 1; m < members.length; m++) out(`if (${items}[${members[m]}] > ${items}[x]) x = ${members[m]};`);
+      for (const member of members) out(`if (x !== ${member}) ${items}[${member}] = 0;`);
+    } else {
+      out("y = 0;");
+      for (const member of members) out(`y = ${sum("y", `${items}[${member}]`)};`);
+      out(`x = ${capName}(y, ${k.ref(group.cap)});`);
+      out(`if (x !== y) g${g} = ${exactName}(x - y);`);
+    }
+  });
+  const categoryCount = doc.categories.length;
+  for (let c = 0; c < categoryCount; c++) out(`${cats}[${c}] = 0;`);
+  itemCategory.forEach((category, index) => {
+    if (category >= 0) out(`${cats}[${category}] = ${sum(`${cats}[${category}]`, `${items}[${index}]`)};`);
+  });
+  groups.forEach((group, g) => {
+    const category = itemCategory[group.members[0]];
+    if (group.mode === "cap" && category >= 0) out(`if (g${g} !== 0) ${cats}[${category}] = ${sum(`${cats}[${category}]`, `g${g}`)};`);
+  });
+  out("let total = 0;");
+  doc.categories.forEach((category, c) => {
+    const first = categoryIndex.get(category.id) as number;
+    if (first !== c) out(`${cats}[${c}] = ${cats}[${first}];`);
+    else if (category.cap !== undefined) out(`${cats}[${c}] = ${capName}(${cats}[${c}], ${k.ref(category.cap)});`);
+    out(`total = ${sum("total", `${cats}[${c}]`)};`);
+  });
+  const totalRule = program.total ?? doc.total;
+  if (totalRule?.floor !== undefined) out(`if (total < ${k.ref(totalRule.floor)}) total = ${k.ref(totalRule.floor)};`);
+  if (totalRule?.cap !== undefined) out(`if (total > ${k.ref(totalRule.cap)}) total = ${k.ref(totalRule.cap)};`);
+  out("let failed = 0;");
+  const gates = (doc.gates ?? []).filter((gate) => appliesTo(gate.programs, programId));
+  if (shared && shared.gatesKey === JSON.stringify(gates)) {
+    const sharedGates = k.ref(shared.scratch.failedGate);
+    out(`failed = ${k.ref(shared.scratch.state)}[2];`);
+    gates.forEach((_, g) => out(`${gatesName}[${g}] = ${sharedGates}[${g}];`));
+  } else {
+    gates.forEach((gate, g) => {
+      out(`if (${condition(gate.condition)}) ${gatesName}[${g}] = 0; else { ${gatesName}[${g}] = 1; failed = failed + 1; }`);
+    });
+  }
+  out("let vetoed = 0;");
+  const vetoes = (doc.vetoes ?? []).filter((veto) => appliesTo(veto.programs, programId));
+  if (shared && shared.vetoesKey === JSON.stringify(vetoes)) out(`vetoed = ${k.ref(shared.scratch.state)}[1];`);
+  else for (const veto of vetoes) out(`if (vetoed === 0 && ${condition(veto.condition)}) vetoed = 1;`);
+  out(`total = ${exactName}(total);`);
+  out(`${stName}[0] = total; ${stName}[1] = vetoed; ${stName}[2] = failed;`);
+  out("return total;");
+  out("};");
+  return k.compile<(i: number) => number>(lines);
+}
+
+export interface BindOptions {
+  /**
+   * Another program bound to the same cohort, date and program id whose document has the same facts, lists and
+   * derived facts (two versions of a standard): this program then takes row i's derived facts, and the points of
+   * every item, gate list and veto list identical in both documents, from it instead of computing them again, so
+   * `derivedFrom.program.scoreRow(i)` must run before this program's `scoreRow(i)`. Ignored when the
+   * definitions differ.
+   */
+  derivedFrom?: { program: ColumnarProgram; doc: StandardDocument };
+}
+
+/** What a program bound with `derivedFrom` may take from the other program's row scratch. */
+interface Shared {
+  scratch: Scratch;
+  /** Item JSON → its index in the other document. */
+  itemIndex: Map<string, number>;
+  gatesKey: string;
+  vetoesKey: string;
+}
+
+const scratchOf = new WeakMap<ColumnarProgram, Scratch>();
+
+function sameDerivedDefinitions(a: StandardDocument, b: StandardDocument): boolean {
+  const definitions = (doc: StandardDocument) => JSON.stringify([doc.facts, doc.lists ?? [], doc.derived ?? []]);
+  return a === b || definitions(a) === definitions(b);
+}
+
+/** Binds a program to a columnar cohort and an evaluation date (see module comment). */
+export function bindColumnar(doc: StandardDocument, programId: Id, cohort: Cohort, date: IsoDate, options: BindOptions = {}): ColumnarProgram {
+  const program = findProgram(doc, programId);
+  const gates = (doc.gates ?? []).filter((gate) => appliesTo(gate.programs, programId));
+  const derivedIds = orderDerived(doc).map((derived) => derived.id);
+  const scratch: Scratch = {
+    items: new Float64Array(doc.items.length),
+    itemPoints: new Float64Array(doc.items.length),
+    categories: new Float64Array(doc.categories.length),
+    failedGate: new Uint8Array(gates.length),
+    derived: new Array(derivedIds.length).fill(undefined),
+    state: new Float64Array(3),
+  };
+  let scoreRow: (i: number) => number;
+  let mode: ColumnarProgram["mode"] = "columns";
+  let fallbackReason: string | undefined;
+  try {
+    const source = options.derivedFrom;
+    const sourceScratch = source ? scratchOf.get(source.program) : undefined;
+    const shared: Shared | undefined =
+      source &&
+      sourceScratch &&
+      source.program.mode === "columns" &&
+      source.program.programId === programId &&
+      source.program.derivedIds.length === derivedIds.length &&
+      sameDerivedDefinitions(source.doc, doc)
+        ? {
+            scratch: sourceScratch,
+            itemIndex: new Map(source.doc.items.map((item, index) => [JSON.stringify(item), index])),
+            gatesKey: JSON.stringify((source.doc.gates ?? []).filter((gate) => appliesTo(gate.programs, programId))),
+            vetoesKey: JSON.stringify((source.doc.vetoes ?? []).filter((veto) => appliesTo(veto.programs, programId))),
+          }
+        : undefined;
+    scoreRow = generateRowScorer(doc, programId, cohort, date, scratch, shared);
+  } catch (error) {
+    if (!(error instanceof NeedsRows || error instanceof EvalError)) throw error;
+    mode = "rows";
+    fallbackReason = error instanceof NeedsRows ? error.message : "code generation is not allowed here";
+    scoreRow = rowScorer(doc, program.id, cohort, date, scratch, gates.map((gate) => gate.id));
+  }
+  const gateIds = gates.map((gate) => gate.id);
+  const bound: ColumnarProgram = {
+    standardId: doc.id,
+    programId: program.id,
+    itemIds: doc.items.map((item) => item.id),
+    categoryIds: doc.categories.map((category) => category.id),
+    gateIds,
+    derivedIds,
+    mode,
+    fallbackReason,
+    ...scratch,
+    scoreRow,
+    compact(i) {
+      const total = scoreRow(i);
+      const failedGates = gateIds.filter((_, g) => scratch.failedGate[g] === 1);
+      const vetoed = scratch.state[1] === 1;
+      return {
+        eligible: failedGates.length === 0 && !vetoed,
+        vetoed,
+        failedGates,
+        items: Array.from(scratch.items),
+        categories: Array.from(scratch.categories),
+        total,
+      };
+    },
+  };
+  scratchOf.set(bound, scratch);
+  return bound;
+}
+
+/** The fallback: each row decoded to an object and scored by the compiled evaluator. */
+function rowScorer(doc: StandardDocument, programId: Id, cohort: Cohort, date: IsoDate, scratch: Scratch, gateIds: Id[]): (i: number) => number {
+  const compiled = compileProgram(doc, programId);
+  const read = cohortRowReader(cohort, { reuse: true });
+  const { derived } = prepareFacts(doc);
+  const when = evaluationDate(date);
+  const gatePosition = new Map(gateIds.map((id, g) => [id, g]));
+  return (i) => {
+    const facts = read(i);
+    const score = compiled.score(facts, date);
+    scratch.items.set(score.items);
+    scratch.categories.set(score.categories);
+    scratch.failedGate.fill(0);
+    for (const id of score.failedGates) scratch.failedGate[gatePosition.get(id) as number] = 1;
+    const scope: ApplicantScope = { facts, derived: scratch.derived };
+    derived.compute(scope, when);
+    scratch.state[0] = score.total;
+    scratch.state[1] = score.vetoed ? 1 : 0;
+    scratch.state[2] = score.failedGates.length;
+    return score.total;
+  };
+}
+
+/** Per-row outcome columns of a whole cohort. */
+export interface ColumnarScores {
+  total: Float64Array;
+  eligible: Uint8Array;
+  vetoed: Uint8Array;
+}
+
+export function scoreColumns(program: ColumnarProgram, size: number): ColumnarScores {
+  const total = new Float64Array(size);
+  const eligible = new Uint8Array(size);
+  const vetoed = new Uint8Array(size);
+  const state = program.state;
+  for (let i = 0; i < size; i++) {
+    total[i] = program.scoreRow(i);
+    vetoed[i] = state[1];
+    eligible[i] = state[1] === 0 && state[2] === 0 ? 1 : 0;
+  }
+  return { total, eligible, vetoed };
+}
