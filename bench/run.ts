@@ -5,7 +5,8 @@
  * Figures: reference and compiled applicants/s on a synthetic cohort (bench/scoring-bench.ts), the full what-if
  * (compile both versions, score both, allocate both, diff) wall time and peak RSS per cohort size, each in its own
  * child process (bench/whatif-child.ts) so its memory is measured alone, and the validator's figure
- * (bench/validate-bench.ts) when present.
+ * (bench/validate-bench.ts), the 1M-row cohort import (bench/import-bench.ts; `--import-size N`, 0 to skip) and the
+ * department API on loopback (bench/api-load.ts; needs a build; `--no-api` to skip, `--api-seconds N`).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -82,6 +83,25 @@ async function main() {
     validate = benchValidate();
   }
 
+  const importSize = Number(option("--import-size") ?? 1_000_000);
+  let cohortImport: import("./import-bench").ImportFigures | { error: string } | undefined;
+  if (importSize > 0) {
+    log(`Cohort import of ${importSize} CSV rows into SQLite …`);
+    const { benchImport } = (await import("./import-bench")) as typeof import("./import-bench");
+    cohortImport = await benchImport(importSize).catch((error: Error) => ({ error: error.message }));
+  }
+
+  // The department API on the production server (which mounts the API ahead of Remix); needs a build.
+  let api: import("./api-load").ApiBenchFigures | { error: string } | undefined;
+  const buildDir = join(root, process.env.JIFEN_BUILD_DIR ?? "build", "server", "index.js");
+  if (args.includes("--no-api")) api = undefined;
+  else if (!existsSync(buildDir)) api = { error: "no build: run `npm run build` first" };
+  else {
+    log("Department API load on loopback …");
+    const { benchApi } = (await import("./api-load")) as typeof import("./api-load");
+    api = await benchApi({ mount: "remix", seconds: Number(option("--api-seconds") ?? 5) }).catch((error: Error) => ({ error: error.message }));
+  }
+
   const largest = whatIfs.find((w) => w.size === 1_000_000);
   const report = {
     standard: doc.id,
@@ -90,7 +110,17 @@ async function main() {
     scoring: scoring ?? null,
     whatIf: whatIfs,
     validate: validate ?? null,
+    cohortImport: cohortImport ?? null,
+    api: api ?? null,
     targets: {
+      validate300ItemsWellUnder50ms: validate ? { targetMs: 50, actualMs: validate.ms, met: validate.ms < 50 } : null,
+      import1MUnder30s:
+        cohortImport && "rows" in cohortImport && cohortImport.rows >= 1_000_000
+          ? { targetMs: 30_000, actualMs: cohortImport.importMs, met: cohortImport.importMs < 30_000 }
+          : null,
+      apiSingle5000PerSecond: api && "singlePerSecond" in api ? { target: 5000, actual: api.singlePerSecond, met: api.singlePerSecond >= 5000 } : null,
+      apiBatch200kPerSecond:
+        api && "batchApplicantsPerSecond" in api ? { target: 200_000, actual: api.batchApplicantsPerSecond, met: api.batchApplicantsPerSecond >= 200_000 } : null,
       compiledAtLeast1000xReference: scoring ? { target: TARGETS.compiledRatio, actual: scoring.ratio, met: scoring.ratio >= TARGETS.compiledRatio } : null,
       whatIf1MUnder2s: largest ? { targetMs: TARGETS.whatIfMs, actualMs: largest.wallMs, met: largest.wallMs < TARGETS.whatIfMs } : null,
       whatIf1MUnder1_5GB: largest ? { targetMB: TARGETS.whatIfMB, actualMB: largest.maxRssMB, met: largest.maxRssMB < TARGETS.whatIfMB } : null,
@@ -120,7 +150,27 @@ async function main() {
     rows.push([`what-if ${w.size.toLocaleString("en")} wall`, `${w.wallMs} ms (cpu ${w.cpuMs} ms${share})`, is1M ? `< ${TARGETS.whatIfMs} ms` : "", is1M ? yes(w.wallMs < TARGETS.whatIfMs) : ""]);
     rows.push([`what-if ${w.size.toLocaleString("en")} peak RSS`, `${w.maxRssMB} MB`, is1M ? `< ${TARGETS.whatIfMB} MB` : "", is1M ? yes(w.maxRssMB < TARGETS.whatIfMB) : ""]);
   }
-  if (validate) rows.push([`validate (${validate.items} items)`, `${validate.ms.toFixed(1)} ms/run over ${validate.runs}`, "", ""]);
+  if (validate) rows.push([`validate (${validate.items} items)`, `${validate.ms.toFixed(1)} ms/run over ${validate.runs}`, "< 50 ms", yes(validate.ms < 50)]);
+  if (cohortImport && "error" in cohortImport) rows.push(["cohort import", `failed: ${cohortImport.error}`, "", "NO"]);
+  else if (cohortImport) {
+    const is1M = cohortImport.rows >= 1_000_000;
+    rows.push([
+      `import ${cohortImport.rows.toLocaleString("en")} CSV rows`,
+      `${cohortImport.importMs} ms (cpu ${cohortImport.importCpuMs} ms, ${cohortImport.rowsPerSecond.toLocaleString("en")} rows/s)`,
+      is1M ? "< 30000 ms" : "",
+      is1M ? yes(cohortImport.importMs < 30_000) : "",
+    ]);
+  }
+  if (api && "error" in api) rows.push(["department API", `skipped: ${api.error}`, "", "—"]);
+  else if (api) {
+    rows.push(["API single evaluations/s", `${Math.round(api.singlePerSecond).toLocaleString("en")} (p99 ${api.singleP99Ms} ms)`, "≥ 5,000", yes(api.singlePerSecond >= 5000)]);
+    rows.push([
+      "API batch applicants/s",
+      `${Math.round(api.batchApplicantsPerSecond).toLocaleString("en")} (p99 ${api.batchP99Ms} ms)`,
+      "≥ 200,000",
+      yes(api.batchApplicantsPerSecond >= 200_000),
+    ]);
+  }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const [r, row] of rows.entries()) {
     process.stdout.write(row.map((cell, c) => cell.padEnd(widths[c])).join("  ") + "\n");
