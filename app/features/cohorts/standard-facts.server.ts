@@ -1,0 +1,76 @@
+/**
+ * The facts a cohort of a standard may hold: the union over the standard's versions (the version in effect or the
+ * latest published first, then the others), so a past cohort serves both the baseline and a draft that adds facts.
+ */
+import { listStandards, getVersion, type StandardSummary } from "../../../db/standards";
+import type { JifenDb } from "../../../db/connection";
+import type { FactDefinition } from "../../../rules-schema/types";
+
+export interface FactChoice {
+  id: string;
+  type: FactDefinition["type"];
+  label: { zh: string; en: string };
+  values?: Array<{ value: string; label: { zh: string; en: string } }>;
+}
+
+function versionOrder(standard: StandardSummary): number[] {
+  const rank = (status: string) => (status === "published" ? 0 : status === "superseded" ? 1 : 2);
+  return [...standard.versions].sort((a, b) => rank(a.status) - rank(b.status) || b.id - a.id).map((v) => v.id);
+}
+
+export function standardFacts(db: JifenDb, standardId: string): FactDefinition[] | undefined {
+  const standard = listStandards(db).find((s) => s.id === standardId);
+  if (!standard) return undefined;
+  const facts: FactDefinition[] = [];
+  const seen = new Set<string>();
+  for (const versionId of versionOrder(standard)) {
+    const version = getVersion(db, versionId);
+    if (!version) continue;
+    let doc: { facts?: FactDefinition[] };
+    try {
+      doc = JSON.parse(version.document) as { facts?: FactDefinition[] };
+    } catch {
+      continue;
+    }
+    for (const fact of Array.isArray(doc.facts) ? doc.facts : []) {
+      if (fact && typeof fact.id === "string" && !seen.has(fact.id)) {
+        seen.add(fact.id);
+        facts.push(fact);
+      }
+    }
+  }
+  return facts;
+}
+
+export function factChoices(facts: readonly FactDefinition[]): FactChoice[] {
+  return facts.map((f) => ({
+    id: f.id,
+    type: f.type,
+    label: { zh: f.label?.zh ?? f.id, en: f.label?.en ?? f.id },
+    ...(f.type === "enum" && f.values ? { values: f.values.map((v) => ({ value: v.value, label: { zh: v.label?.zh ?? v.value, en: v.label?.en ?? v.value } })) } : {}),
+  }));
+}
+
+const ID_NAMES = new Set(["id", "申请编号", "编号", "applicant", "applicantid", "ref"]);
+const ID_NUMBER_NAMES = new Set(["idnumber", "身份证号", "身份证号码", "公民身份号码"]);
+
+/** A first mapping for a header: exact fact id, then fact label (either language), then the id columns; else ignore. */
+export function proposeMapping(headers: readonly string[], facts: readonly FactDefinition[]): Record<string, string> {
+  const byLabel = new Map<string, string>();
+  for (const fact of facts) {
+    if (fact.label?.zh) byLabel.set(fact.label.zh.trim(), fact.id);
+    if (fact.label?.en) byLabel.set(fact.label.en.trim().toLowerCase(), fact.id);
+  }
+  const ids = new Set(facts.map((f) => f.id));
+  const mapping: Record<string, string> = {};
+  for (const header of headers) {
+    const name = header.trim();
+    const lower = name.toLowerCase();
+    if (ids.has(name)) mapping[header] = name;
+    else if (byLabel.has(name) || byLabel.has(lower)) mapping[header] = byLabel.get(name) ?? byLabel.get(lower)!;
+    else if (ID_NAMES.has(lower)) mapping[header] = "id";
+    else if (ID_NUMBER_NAMES.has(lower)) mapping[header] = "idNumber";
+    else mapping[header] = "";
+  }
+  return mapping;
+}

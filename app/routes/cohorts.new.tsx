@@ -1,0 +1,329 @@
+/**
+ * Upload a cohort: choose the standard, name and file; the header is read (in the browser for CSV and JSON Lines,
+ * on the server for XLSX) and a column mapping proposed; the file is then sent with upload progress and imported
+ * all-or-nothing, with row errors listed when it is refused. Roles are enforced by the resource routes themselves.
+ */
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import Papa from "papaparse";
+import { useEffect, useRef, useState } from "react";
+import { listStandards } from "../../db/standards";
+import cohortStyles from "~/features/cohorts/cohorts.css?url";
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL, useCohortMessages } from "~/features/cohorts/messages";
+import type { FactChoice } from "~/features/cohorts/standard-facts.server";
+import { pick } from "~/i18n";
+import { hasRole, requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: cohortStyles }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = requireUser(request);
+  const standards = listStandards(getDb()).map((s) => ({ id: s.id, title: s.title }));
+  const wanted = new URL(request.url).searchParams.get("standard");
+  return { standards, initialStandard: standards.find((s) => s.id === wanted)?.id ?? standards[0]?.id ?? "", canUpload: hasRole(user, "drafter") };
+}
+
+type Format = "csv" | "xlsx" | "jsonl";
+
+interface HeaderInfo {
+  headers: string[];
+  mapping: Record<string, string>;
+  recalled: boolean;
+  facts: FactChoice[];
+}
+
+interface RowError {
+  line: number;
+  column: string | null;
+  message: { zh: string; en: string };
+}
+
+type UploadState =
+  | { phase: "idle" }
+  | { phase: "uploading"; percent: number }
+  | { phase: "checking" }
+  | { phase: "done"; cohortId: number; rowCount: number }
+  | { phase: "refused"; errors: RowError[]; rowsRead: number }
+  | { phase: "failed"; message: string };
+
+function formatOf(name: string): Format | undefined {
+  if (/\.csv$/i.test(name)) return "csv";
+  if (/\.xlsx$/i.test(name)) return "xlsx";
+  if (/\.(jsonl|ndjson)$/i.test(name)) return "jsonl";
+  return undefined;
+}
+
+async function headerInBrowser(file: File, format: Format): Promise<string[]> {
+  const text = await file.slice(0, 256 * 1024).text();
+  if (format === "csv") {
+    const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { preview: 1 });
+    return (parsed.data[0] ?? []).map((h) => String(h));
+  }
+  const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== "") ?? "{}";
+  const object = JSON.parse(firstLine) as Record<string, unknown>;
+  const inner = object.facts && typeof object.facts === "object" && !Array.isArray(object.facts) ? (object.facts as Record<string, unknown>) : object;
+  return Object.keys(inner).filter((k) => k !== "id");
+}
+
+const sizeText = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export default function NewCohort() {
+  const { standards, initialStandard, canUpload } = useLoaderData<typeof loader>();
+  const { lang, m } = useCohortMessages();
+  const [standardId, setStandardId] = useState(initialStandard);
+  const [name, setName] = useState("");
+  const [file, setFile] = useState<File | null>(null);
+  const [format, setFormat] = useState<Format | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [header, setHeader] = useState<HeaderInfo | null>(null);
+  const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [reading, setReading] = useState(false);
+  const [upload, setUpload] = useState<UploadState>({ phase: "idle" });
+  const nameRef = useRef<HTMLInputElement>(null);
+  const outcomeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (upload.phase === "done" || upload.phase === "refused" || upload.phase === "failed") outcomeRef.current?.scrollIntoView({ block: "start" });
+  }, [upload.phase]);
+  // Errors name the fact a column was mapped to; show the file's own column name beside it.
+  const sourceColumn = (factId: string | null) => (factId ? Object.entries(mapping).find(([, target]) => target === factId)?.[0] : undefined);
+
+  async function readHeader(chosen: File, chosenFormat: Format, standard: string) {
+    setReading(true);
+    setHeader(null);
+    try {
+      const query = `standardId=${encodeURIComponent(standard)}&format=${chosenFormat}`;
+      const response =
+        chosenFormat === "xlsx"
+          ? await fetch(`/cohorts/header?${query}`, { method: "POST", body: chosen, headers: { "Content-Type": "application/octet-stream" } })
+          : await fetch(`/cohorts/header?${query}`, {
+              method: "POST",
+              body: JSON.stringify({ headers: await headerInBrowser(chosen, chosenFormat) }),
+              headers: { "Content-Type": "application/json" },
+            });
+      const body = (await response.json()) as HeaderInfo & { error?: string };
+      if (!response.ok || body.error) throw new Error(body.error ?? response.statusText);
+      setHeader(body);
+      setMapping(body.mapping);
+    } catch (error) {
+      setFileError(m("headerFailed", { detail: error instanceof Error ? error.message : String(error) }));
+    } finally {
+      setReading(false);
+    }
+  }
+
+  function chooseFile(chosen: File | null) {
+    setUpload({ phase: "idle" });
+    setFileError(null);
+    setHeader(null);
+    setFile(chosen);
+    if (!chosen) return;
+    const chosenFormat = formatOf(chosen.name);
+    setFormat(chosenFormat ?? null);
+    if (!chosenFormat) return setFileError(m("unknownFormat"));
+    if (chosen.size > MAX_UPLOAD_BYTES) return setFileError(m("fileTooLarge", { size: sizeText(chosen.size), limit: MAX_UPLOAD_LABEL }));
+    if (!name) setName(chosen.name.replace(/\.[^.]+$/, ""));
+    void readHeader(chosen, chosenFormat, standardId);
+  }
+
+  function chooseStandard(id: string) {
+    setStandardId(id);
+    if (file && format && !fileError) void readHeader(file, format, id);
+  }
+
+  const duplicates = Object.entries(
+    Object.entries(mapping).reduce<Record<string, string[]>>((acc, [column, target]) => {
+      if (target) (acc[target] ??= []).push(column);
+      return acc;
+    }, {}),
+  ).filter(([, columns]) => columns.length > 1);
+
+  const targetLabel = (target: string) =>
+    target === "id" ? m("targetId") : target === "idNumber" ? m("targetIdNumber") : (header?.facts.find((f) => f.id === target)?.label[lang === "en" ? "en" : "zh"] ?? target);
+
+  function startUpload() {
+    if (!file || !format || !header) return;
+    if (!name.trim()) {
+      setUpload({ phase: "failed", message: m("nameRequired") });
+      nameRef.current?.focus();
+      return;
+    }
+    const params = new URLSearchParams({ standardId, name: name.trim(), format });
+    params.set("mapping", JSON.stringify(mapping));
+    params.set("headers", JSON.stringify(header.headers));
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/cohorts/upload?${params.toString()}`);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) setUpload({ phase: "uploading", percent: Math.round((event.loaded / event.total) * 100) });
+    };
+    xhr.upload.onload = () => setUpload({ phase: "checking" });
+    xhr.onerror = () => setUpload({ phase: "failed", message: m("networkError") });
+    xhr.onload = () => {
+      let body: { ok?: boolean; cohortId?: number; rowCount?: number; errors?: RowError[]; rowsRead?: number; message?: string } = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = { message: xhr.statusText };
+      }
+      if (body.ok && body.cohortId !== undefined) setUpload({ phase: "done", cohortId: body.cohortId, rowCount: body.rowCount ?? 0 });
+      else if (body.errors) setUpload({ phase: "refused", errors: body.errors, rowsRead: body.rowsRead ?? 0 });
+      else setUpload({ phase: "failed", message: body.message ?? `HTTP ${xhr.status}` });
+    };
+    setUpload({ phase: "uploading", percent: 0 });
+    xhr.send(file);
+  }
+
+  const busy = upload.phase === "uploading" || upload.phase === "checking";
+  return (
+    <section>
+      <p>
+        <Link to="/cohorts">← {m("back")}</Link>
+      </p>
+      <h1>{m("newTitle")}</h1>
+      <p className="muted">{m("newIntro", { limit: MAX_UPLOAD_LABEL })}</p>
+      {!canUpload ? <p className="notice notice-bad">{m("forbidden")}</p> : null}
+      <div className="card">
+        <div className="upload-form">
+          <label>
+            {m("fieldStandard")}
+            <select value={standardId} onChange={(e) => chooseStandard(e.target.value)} data-testid="standard" disabled={busy}>
+              {standards.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {pick(lang, s.title)} ({s.id})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {m("fieldName")}
+            <input ref={nameRef} value={name} onChange={(e) => setName(e.target.value)} placeholder={m("fieldNameHint")} data-testid="name" disabled={busy} />
+          </label>
+          <label className="full">
+            {m("fieldFile")} <span className="hint">{m("fileHint", { limit: MAX_UPLOAD_LABEL })}</span>
+            <input type="file" accept=".csv,.xlsx,.jsonl,.ndjson" onChange={(e) => chooseFile(e.target.files?.[0] ?? null)} data-testid="file" disabled={busy} />
+          </label>
+        </div>
+        {fileError ? (
+          <p className="notice notice-bad" data-testid="file-error">
+            {fileError}
+          </p>
+        ) : null}
+        {reading ? <p className="muted">{m("readingHeader")}</p> : null}
+      </div>
+
+      {header ? (
+        <div className="card section" data-testid="mapping">
+          <h2>{m("mappingTitle")}</h2>
+          <p className="muted">{m("mappingIntro")}</p>
+          {header.recalled ? (
+            <p className="notice notice-info" data-testid="mapping-recalled">
+              {m("mappingRecalled")}
+            </p>
+          ) : null}
+          <table className="grid compact mapping-table">
+            <thead>
+              <tr>
+                <th>{m("colSource")}</th>
+                <th>{m("colTarget")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {header.headers.map((column) => (
+                <tr key={column}>
+                  <td>{column}</td>
+                  <td>
+                    <select
+                      value={mapping[column] ?? ""}
+                      data-column={column}
+                      disabled={busy}
+                      onChange={(e) => setMapping({ ...mapping, [column]: e.target.value })}
+                    >
+                      <option value="">{m("targetIgnore")}</option>
+                      <option value="id">{m("targetId")}</option>
+                      <option value="idNumber">{m("targetIdNumber")}</option>
+                      {header.facts.map((f) => (
+                        <option key={f.id} value={f.id}>
+                          {pick(lang, f.label)} ({f.id})
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {duplicates.map(([target, columns]) => (
+            <p key={target} className="notice notice-bad">
+              {m("duplicateTarget", { target: targetLabel(target), columns: columns.join(", ") })}
+            </p>
+          ))}
+          <p>
+            <button type="button" onClick={startUpload} disabled={busy || duplicates.length > 0 || !canUpload} data-testid="start-upload">
+              {m("startUpload")}
+            </button>
+          </p>
+        </div>
+      ) : null}
+
+      <div ref={outcomeRef} />
+      {upload.phase === "uploading" ? (
+        <div className="section" data-testid="upload-progress">
+          <div className="progress">
+            <div style={{ width: `${upload.percent}%` }} />
+          </div>
+          <p>{m("uploading", { percent: upload.percent })}</p>
+        </div>
+      ) : null}
+      {upload.phase === "checking" ? (
+        <div className="section" data-testid="upload-progress">
+          <div className="progress">
+            <div style={{ width: "100%" }} />
+          </div>
+          <p>{m("checking")}</p>
+        </div>
+      ) : null}
+      {upload.phase === "done" ? (
+        <p className="notice notice-ok" data-testid="upload-done" data-rows={upload.rowCount}>
+          {m("imported", { rows: upload.rowCount.toLocaleString(lang) })} <Link to={`/cohorts/${upload.cohortId}`}>{m("openCohort")}</Link>
+        </p>
+      ) : null}
+      {upload.phase === "failed" ? (
+        <p className="notice notice-bad" data-testid="upload-failed">
+          {upload.message}
+        </p>
+      ) : null}
+      {upload.phase === "refused" ? (
+        <div className="section" data-testid="upload-refused">
+          <p className="notice notice-bad">{m("refused", { count: upload.errors.length, rows: upload.rowsRead.toLocaleString(lang) })}</p>
+          <table className="grid compact" data-testid="row-errors">
+            <thead>
+              <tr>
+                <th>{m("colRow")}</th>
+                <th>{m("colColumn")}</th>
+                <th>{m("colMessage")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {upload.errors.map((e, k) => (
+                <tr key={k} data-line={e.line}>
+                  <td>{e.line}</td>
+                  <td>
+                    {sourceColumn(e.column) && sourceColumn(e.column) !== e.column ? (
+                      <>
+                        {sourceColumn(e.column)} <span className="muted mono small">({e.column})</span>
+                      </>
+                    ) : (
+                      <span className="mono">{e.column ?? "—"}</span>
+                    )}
+                  </td>
+                  <td>{lang === "en" ? e.message.en : e.message.zh}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,218 @@
+/**
+ * Simulation in a real browser: a generated Suzhou cohort uploaded through the upload screen; Suzhou 2015 (baseline)
+ * against the Suzhou 2020 draft (candidate) for settlement with a quota. The summary equals an independent run of
+ * `simulate` in the test (on applicant objects read from the original file, not the stored columnar cohort); charts
+ * are drawn; the entered/left tables, one applicant side by side, CSV and XLSX exports agree; the run is listed on the
+ * dashboard and meets the publishing check on the candidate's review page.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import ExcelJS from "exceljs";
+import Papa from "papaparse";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCohortFile } from "../../cli/cohort-io";
+import { simulate, type SimulationResult } from "../../engine/simulate";
+import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
+import { chooseCohortFile, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+
+let server: RunningServer;
+let drafter: BrowserSession;
+let csv: GeneratedCsv;
+let expected: SimulationResult;
+let runUrl = "";
+let candidateVersionId = 0;
+
+const QUOTA = 300;
+const DATE = "2021-06-30";
+
+function storedDocument(databaseUrl: string, versionLabel: string): { id: number; doc: StandardDocument } {
+  const db = new Database(databaseUrl, { readonly: true });
+  try {
+    const row = db.prepare("select id, document from standard_versions where standard_id = 'suzhou' and version_label = ?").get(versionLabel) as { id: number; document: string };
+    return { id: row.id, doc: JSON.parse(row.document) as StandardDocument };
+  } finally {
+    db.close();
+  }
+}
+
+function versionLabels(databaseUrl: string): Array<{ id: number; label: string; status: string }> {
+  const db = new Database(databaseUrl, { readonly: true });
+  try {
+    return db.prepare("select id, version_label as label, status from standard_versions where standard_id = 'suzhou' order by id").all() as Array<{ id: number; label: string; status: string }>;
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  csv = writeCohortCsv(2000, 7, { rename: { socialInsuranceMonths: "社保缴费月数" } });
+  server = await startServer({ JIFEN_SEED_COHORT_SIZE: "0" });
+  drafter = await openBrowser();
+  await signIn(drafter.page, server.url, "drafter");
+  await chooseCohortFile(drafter.page, server.url, csv.path, "苏州 2000 人");
+  await drafter.page.selectOption('select[data-column="社保缴费月数"]', "socialInsuranceMonths");
+  await drafter.page.click("[data-testid=start-upload]");
+  await drafter.page.waitForSelector("[data-testid=upload-done]");
+
+  const versions = versionLabels(server.databaseUrl);
+  const baseline = storedDocument(server.databaseUrl, versions.find((v) => v.status === "published")!.label);
+  const candidate = storedDocument(server.databaseUrl, versions.find((v) => v.status === "draft")!.label);
+  candidateVersionId = candidate.id;
+  const known = new Set(baseline.doc.facts.map((f) => f.id));
+  const facts: FactDefinition[] = [...baseline.doc.facts, ...candidate.doc.facts.filter((f) => !known.has(f.id))];
+  const { ids, rows } = await readCohortFile(csv.plainPath, facts);
+  expected = simulate({ baseline: baseline.doc, candidate: candidate.doc, programId: "settlement", cohort: { ids, rows }, quotas: { "*": QUOTA }, date: DATE });
+});
+
+afterAll(async () => {
+  await drafter?.close();
+  await server?.stop();
+});
+
+const num = async (selector: string) => Number((await drafter.page.textContent(selector))?.trim());
+
+describe("simulation", () => {
+  it("shows the publishing check unmet before any run", async () => {
+    const page = drafter.page;
+    await page.goto(`${server.url}/standards/suzhou/versions/${candidateVersionId}/review`);
+    expect(await page.textContent("body")).toContain("尚未对当前内容进行模拟测算");
+  });
+
+  it("runs Suzhou 2015 against the 2020 draft with a quota, showing progress, and stores the run", async () => {
+    const page = drafter.page;
+    await page.goto(`${server.url}/simulations/new`);
+    await page.waitForLoadState("networkidle");
+    expect(await page.inputValue("[data-testid=standard]")).toBe("suzhou");
+    const labels = versionLabels(server.databaseUrl);
+    expect(await page.inputValue("[data-testid=baseline]")).toBe(String(labels.find((v) => v.status === "published")!.id));
+    expect(await page.inputValue("[data-testid=candidate]")).toBe(String(candidateVersionId));
+    expect(await page.inputValue("[data-testid=program]")).toBe("settlement");
+    await page.fill("[data-testid=date]", DATE);
+    await page.fill("[data-testid=quota]", String(QUOTA));
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new.zh-CN.png`, fullPage: true });
+    // Hold the request back a moment so the progress indicator can be seen (a 2,000-row run takes well under a second).
+    await page.route(/\/simulations\/new/, async (route) => {
+      if (route.request().method() === "POST") await new Promise((r) => setTimeout(r, 1500));
+      await route.fallback();
+    });
+    await page.click("[data-testid=run]");
+    const running = await page.waitForSelector("[data-testid=running]");
+    expect(await running.textContent()).toMatch(/正在测算… 已用 \d+ 秒/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-running.zh-CN.png`, fullPage: false });
+    await page.waitForURL(/\/simulations\/\d+$/, { timeout: 60_000 });
+    runUrl = page.url();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-summary.zh-CN.png` });
+    await page.unroute(/\/simulations\/new/);
+    await page.waitForSelector("[data-testid=summary]");
+    expect(await num("[data-testid=applicants]")).toBe(2000);
+    expect(await num("[data-testid=admitted-before]")).toBe(expected.summary.admittedBefore);
+    expect(await num("[data-testid=admitted-after]")).toBe(expected.summary.admittedAfter);
+    expect(await num("[data-testid=entered-count]")).toBe(expected.summary.entered.length);
+    expect(await num("[data-testid=left-count]")).toBe(expected.summary.left.length);
+    expect(expected.summary.entered.length).toBeGreaterThan(0);
+    const pool = expected.summary.pools[0];
+    expect(await page.textContent("[data-testid=pools] [data-testid=cutoff-before]")).toBe(String(pool.cutoffBefore ?? "—"));
+    expect(await page.textContent("[data-testid=pools] [data-testid=cutoff-after]")).toBe(String(pool.cutoffAfter ?? "—"));
+  });
+
+  it("draws the charts and lists who entered and left with the items that moved them", async () => {
+    const page = drafter.page;
+    for (const chart of ["chart-scores", "chart-ranks", "chart-groups", "chart-items"]) {
+      expect(await page.locator(`[data-testid=${chart}] .recharts-wrapper > svg`).count(), chart).toBe(1);
+      expect(await page.locator(`[data-testid=${chart}] .recharts-bar-rectangle`).count(), chart).toBeGreaterThan(0);
+    }
+    const enteredRows = page.locator("[data-testid=entered] tbody tr");
+    expect(await enteredRows.count()).toBe(Math.min(20, expected.summary.entered.length));
+    const firstRef = await enteredRows.first().getAttribute("data-ref");
+    expect(firstRef).toBe(expected.summary.entered[0]);
+    expect(await page.locator("[data-testid=left] tbody tr").count()).toBe(Math.min(20, expected.summary.left.length));
+    // Impact by another group, chosen on the page.
+    await page.selectOption("[data-testid=group-by]", "professionalTitle");
+    await Promise.all([page.waitForURL(/group=professionalTitle/), page.click("[data-testid=group-show]")]);
+    await expect.poll(() => page.locator("[data-testid=groups-table]").textContent()).toContain("中级");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-result.zh-CN.png` });
+    await page.locator(".charts").screenshot({ path: `${SCREENSHOT_DIR}/simulation-charts.zh-CN.png` });
+    await page.locator("#entered").screenshot({ path: `${SCREENSHOT_DIR}/simulation-entered.zh-CN.png` });
+  });
+
+  it("shows one applicant's score sheets side by side", async () => {
+    const page = drafter.page;
+    const ref = expected.summary.entered[0];
+    await page.goto(`${runUrl}?applicant=${ref}`);
+    const sheets = page.locator("[data-testid=side-by-side] [data-testid=score-sheet]");
+    expect(await sheets.count()).toBe(2);
+    const i = Array.from(expected.columns.ids).indexOf(ref);
+    const totals = await sheets.locator("[data-testid=total]").allTextContents();
+    expect(totals.map((t) => Number(t.replace(/[^\d.-]/g, "")))).toEqual([expected.columns.totalBefore[i], expected.columns.totalAfter[i]]);
+    await page.locator("#compare").screenshot({ path: `${SCREENSHOT_DIR}/simulation-compare.zh-CN.png` });
+    await page.goto(`${runUrl}?applicant=${ref}&lang=en`);
+    await page.waitForSelector("[data-testid=summary]");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-summary.en.png` });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-result.en.png` });
+    await page.locator(".charts").screenshot({ path: `${SCREENSHOT_DIR}/simulation-charts.en.png` });
+    await page.locator("#entered").screenshot({ path: `${SCREENSHOT_DIR}/simulation-entered.en.png` });
+    await page.locator("#compare").screenshot({ path: `${SCREENSHOT_DIR}/simulation-compare.en.png` });
+    await page.goto(`${server.url}/simulations/new`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new.en.png`, fullPage: true });
+    await page.goto(`${runUrl}?lang=zh-CN`);
+  });
+
+  it("exports CSV and XLSX with one row per applicant", async () => {
+    const page = drafter.page;
+    await page.goto(runUrl);
+    const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-csv]")]);
+    const text = readFileSync((await csvDownload.path())!, "utf8").replace(/^\uFEFF/, "");
+    const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data;
+    expect(parsed[0][0]).toBe("申请编号");
+    expect(parsed.length - 1).toBe(2000);
+    const enteredInCsv = parsed.slice(1).filter((r) => r[7] === "新进入录取").map((r) => r[0]);
+    expect(enteredInCsv.sort()).toEqual([...expected.summary.entered].sort());
+    const row = parsed.find((r) => r[0] === expected.summary.entered[0])!;
+    const i = Array.from(expected.columns.ids).indexOf(row[0]);
+    expect(Number(row[1])).toBe(expected.columns.totalBefore[i]);
+    expect(Number(row[4])).toBe(expected.columns.totalAfter[i]);
+
+    const [xlsxDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-xlsx]")]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await xlsxDownload.path())!);
+    const sheet = workbook.worksheets[0];
+    expect(sheet.rowCount).toBe(2001);
+    const leftInXlsx: string[] = [];
+    sheet.eachRow((r, n) => {
+      if (n > 1 && r.getCell(8).value === "退出录取") leftInXlsx.push(String(r.getCell(1).value));
+    });
+    expect(leftInXlsx.sort()).toEqual([...expected.summary.left].sort());
+  });
+
+  it("lists the run on the dashboard and the simulation list, and meets the check on the candidate's review page", async () => {
+    const page = drafter.page;
+    const runId = runUrl.split("/").pop()!;
+    await page.goto(`${server.url}/standards`);
+    const dashboard = await page.textContent("[data-testid=latest-runs]");
+    expect(dashboard).toContain(`录取 ${expected.summary.admittedBefore} → ${expected.summary.admittedAfter}，新进 ${expected.summary.entered.length}，退出 ${expected.summary.left.length}`);
+    await page.goto(`${server.url}/simulations`);
+    expect(await page.locator(`[data-testid=runs] tr[data-run="${runId}"]`).count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulations.zh-CN.png`, fullPage: true });
+    await page.goto(`${server.url}/simulations?lang=en`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulations.en.png`, fullPage: true });
+    await page.goto(`${runUrl}?lang=zh-CN`);
+    await Promise.all([page.waitForURL(/\/review$/), page.click("[data-testid=to-review]")]);
+    await expect.poll(() => page.locator("main").textContent()).toContain("已在历史申请人数据上模拟测算（1 次）");
+  });
+
+  it("offers one quota per pool for a program with pools, the pools read from the cohort", async () => {
+    const page = drafter.page;
+    await page.goto(`${server.url}/simulations/new?lang=zh-CN`);
+    await page.waitForLoadState("networkidle");
+    await Promise.all([page.waitForURL(/program=school/), page.selectOption("[data-testid=program]", "school")]);
+    await page.waitForSelector("[data-testid=pools]");
+    const schools = new Set(readFileSync(csv.plainPath, "utf8").split("\n").slice(1).filter(Boolean).map((line) => Papa.parse<string[]>(line).data[0][1 + SUZHOU_2015.facts.findIndex((f) => f.id === "schoolId")]));
+    expect(await page.locator('[data-testid=pools] input[data-pool]:not([data-pool="*"])').count()).toBe(schools.size);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new-pools.zh-CN.png`, fullPage: true });
+    await page.goto(`${page.url()}&lang=en`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new-pools.en.png`, fullPage: true });
+    await page.goto(`${server.url}/simulations?lang=zh-CN`);
+  });
+});
