@@ -107,6 +107,24 @@ export async function seedIfEmpty(db: JifenDb, examplesFolder = EXAMPLES_FOLDER)
   return report;
 }
 
+function unionById<T extends { id: string }>(a: T[] = [], b: T[] = []): T[] {
+  const ids = new Set(a.map((x) => x.id));
+  return [...a, ...b.filter((x) => !ids.has(x.id))];
+}
+
+/** One document whose facts, derived facts, items, gates and vetoes are those of both versions, for the generator. */
+function mergeForGeneration(baseline: StandardDocument, candidate: StandardDocument): StandardDocument {
+  return {
+    ...baseline,
+    facts: unionById(baseline.facts, candidate.facts),
+    derived: unionById(baseline.derived, candidate.derived),
+    categories: unionById(baseline.categories, candidate.categories),
+    items: unionById(baseline.items, candidate.items),
+    gates: unionById(baseline.gates, candidate.gates),
+    vetoes: unionById(baseline.vetoes, candidate.vetoes),
+  };
+}
+
 /**
  * A synthetic past cohort of the Suzhou standard and one simulation run of the Suzhou 2020 draft against the 2015
  * version on it, so the dashboard, the simulation screens and the review page have something real to show.
@@ -123,7 +141,9 @@ function seedPastCohort(db: JifenDb, report: SeedReport): void {
   const size = seedCohortSize();
   const rows: CohortRow[] = [];
   let n = 0;
-  for (const applicant of generateApplicants(baseline, size, 2019, { referenceDate: PAST_COHORT.referenceDate })) {
+  // The past cohort carries the facts both versions read (a department supplies every fact a draft may need), so the
+  // what-if compares like with like.
+  for (const applicant of generateApplicants(mergeForGeneration(baseline, candidate), size, 2019, { referenceDate: PAST_COHORT.referenceDate })) {
     rows.push({ rowNo: ++n, applicantRef: applicant.id, facts: applicant.facts });
   }
   const drafterId = db.select({ id: users.id }).from(users).where(eq(users.username, "drafter")).get()?.id ?? null;

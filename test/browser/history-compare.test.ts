@@ -56,6 +56,26 @@ describe("history, restore and compare", () => {
     }
   });
 
+  it("offers the schema's properties as completions, with help in the UI's language", async () => {
+    const { page } = browser;
+    await page.goto(`${base}?lang=zh-CN`);
+    await waitForEditor(page);
+    await page.click(".monaco-editor .view-lines");
+    await page.keyboard.press("Control+G");
+    await page.keyboard.type(String(lineOf(draft.document, '"formatVersion"')));
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Control+Space");
+    const widget = page.locator(".suggest-widget");
+    await widget.waitFor({ state: "visible", timeout: 20_000 });
+    // Properties the draft does not have yet are offered.
+    await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toContain("effectiveTo");
+    expect(await widget.textContent()).toContain("groups");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-completions.zh-CN.png` });
+    await page.keyboard.press("Escape");
+  });
+
   it("keeps every save as a revision, compares it with the current content and restores it", async () => {
     const { page } = browser;
     await page.goto(`${base}?lang=zh-CN`);

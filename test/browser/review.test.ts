@@ -55,6 +55,16 @@ describe("review and publish", () => {
     expect(versionStatus(server.databaseUrl, draftId)).toBe("in_review");
   });
 
+  it("refuses a state-changing request from another site (CSRF), even with the session cookie", async () => {
+    const response = await browser.context.request.post(reviewUrl, {
+      form: { intent: "submit" },
+      headers: { Origin: "https://evil.example" },
+      maxRedirects: 0,
+    });
+    expect(response.status()).toBe(403);
+    expect(versionStatus(server.databaseUrl, draftId)).toBe("in_review");
+  });
+
   it("refuses an approval posted by the drafter, whatever the page shows", async () => {
     const { page } = browser;
     expect(await page.locator("button[value=approve]").count()).toBe(0);
