@@ -34,6 +34,21 @@ app.disable("x-powered-by");
 // The department API is served by plain handlers ahead of Remix: the same handlers as app/routes/api.v1.$.ts, without
 // Remix's per-request overhead (see docs/decisions/007-department-api.md).
 mountApi(app);
+// CSRF: a state-changing request from another site's page is refused here with a clear 403 (Remix would abort it
+// with a 500). The API is exempt: it authenticates with bearer tokens, not cookies.
+app.use((req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD" || req.path.startsWith("/api/")) return next();
+  const origin = req.get("origin");
+  if (!origin) return next();
+  let originHost: string | undefined;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = undefined;
+  }
+  if (originHost === req.get("host")) return next();
+  res.status(403).type("text/plain; charset=utf-8").send("拒绝跨站请求。Cross-site request refused.");
+});
 app.use(compression());
 app.use("/assets", express.static(resolve(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(resolve(buildDir, "client"), { maxAge: "1h" }));
