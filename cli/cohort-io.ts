@@ -69,6 +69,18 @@ function rowError(
   return { code, line, ...(column ? { column } : {}), message: { zh: where.zh + zh, en: where.en + en }, params };
 }
 
+const enumValueSets = new WeakMap<FactDefinition, Set<string>>();
+
+/** The allowed values of an enum fact, built once per definition (typing runs once per cell of large files). */
+function enumValuesOf(definition: FactDefinition): Set<string> {
+  let set = enumValueSets.get(definition);
+  if (!set) {
+    set = new Set((definition.values ?? []).map((v) => v.value));
+    enumValueSets.set(definition, set);
+  }
+  return set;
+}
+
 /** Types one value (a CSV cell as text, or a JSON value) by its fact definition. */
 export function typeFactValue(
   definition: FactDefinition,
@@ -112,11 +124,12 @@ export function typeFactValue(
       return { value: text };
     }
     case "enum": {
-      const allowed = (definition.values ?? []).map((v) => v.value);
+      const allowed = enumValuesOf(definition);
       const text = typeof raw === "string" ? raw.trim() : undefined;
-      if (text === undefined || !allowed.includes(text)) {
+      if (text === undefined || !allowed.has(text)) {
+        const list = [...allowed];
         return {
-          error: rowError("badEnum", line, column, `“${shown}” 不是允许的取值（${allowed.join("、")}）`, `"${shown}" is not one of ${allowed.join(", ")}`, { value: raw, allowed }),
+          error: rowError("badEnum", line, column, `“${shown}” 不是允许的取值（${list.join("、")}）`, `"${shown}" is not one of ${list.join(", ")}`, { value: raw, allowed: list }),
         };
       }
       return { value: text };
