@@ -116,6 +116,8 @@ describe("cohort upload", () => {
 
     await page.goto(`${server.url}/cohorts/new?lang=en`);
     await chooseCohortFile(page, server.url, bad.path, "bad file");
+    await page.waitForSelector("[data-testid=mapping-recalled]");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-mapping.en.png`, fullPage: true });
     await page.click("[data-testid=start-upload]");
     await page.waitForSelector("[data-testid=upload-refused]");
     const en = await page.locator('[data-testid=row-errors] tr[data-line="57"]').textContent();
