@@ -5,7 +5,7 @@
  * keep-alive connections with node:http (fetch's own per-request cost was the bottleneck: the server sat half idle).
  * The load generator shares the machine's cores with the server.
  *
- * `tsx bench/api-load.ts [--mount remix|express] [--seconds 5]` prints one JSON object.
+ * `tsx bench/api-load.ts [--seconds 5]` prints one JSON object.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
@@ -20,8 +20,8 @@ import { generateCohort } from "../engine/cohort-generate";
 import type { StandardDocument } from "../rules-schema/types";
 
 export interface ApiBenchOptions {
-  /** "remix": the production server as it is (server/start.mjs); "express": the API mounted on Express first. */
-  mount?: "remix" | "express";
+  /** The production server (server/start.mjs), which mounts the API on Express ahead of Remix. */
+  mount?: "production";
   /** Seconds per measurement (default 5). */
   seconds?: number;
   /** Concurrent connections for single evaluations (default 16). */
@@ -32,7 +32,7 @@ export interface ApiBenchOptions {
 }
 
 export interface ApiBenchFigures {
-  mount: "remix" | "express";
+  mount: "production";
   singlePerSecond: number;
   singleP99Ms: number;
   batchApplicantsPerSecond: number;
@@ -56,11 +56,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startBenchServer(mount: "remix" | "express", env: Record<string, string>) {
+async function startBenchServer(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), "jifen-apibench-"));
   const databaseUrl = join(dir, "jifen.sqlite");
   const port = await freePort();
-  const args = mount === "remix" ? ["server/start.mjs"] : ["--import", "tsx", "bench/api-express-server.ts"];
+  const args = ["server/start.mjs"];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, NODE_ENV: "production", ...env },
@@ -161,13 +161,13 @@ async function drive(seconds: number, connections: number, send: (k: number) => 
 }
 
 export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigures> {
-  const mount = opts.mount ?? "remix";
+  const mount = opts.mount ?? "production";
   const seconds = opts.seconds ?? 5;
   const batchSize = opts.batchSize ?? 5_000;
   const doc = JSON.parse(readFileSync(join(root, "rules-schema/examples/suzhou-2015.json"), "utf8")) as StandardDocument;
   const program = "settlement";
   const date = "2016-05-15";
-  const server = await startBenchServer(mount, { API_RATE_PER_SECOND: "1000000" });
+  const server = await startBenchServer({ API_RATE_PER_SECOND: "1000000" });
   try {
     const db = openDatabase(server.databaseUrl);
     const token = createApiToken(db, { name: "bench", department: "bench", scopes: ["evaluate"] }).token;
@@ -208,7 +208,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return index >= 0 ? args[index + 1] : undefined;
   };
   const figures = await benchApi({
-    mount: value("--mount") === "express" ? "express" : "remix",
     seconds: value("--seconds") ? Number(value("--seconds")) : undefined,
     batchSize: value("--batch-size") ? Number(value("--batch-size")) : undefined,
   });

@@ -99,7 +99,7 @@ async function main() {
   else {
     log("Department API load on loopback …");
     const { benchApi } = (await import("./api-load")) as typeof import("./api-load");
-    api = await benchApi({ mount: "remix", seconds: Number(option("--api-seconds") ?? 5) }).catch((error: Error) => ({ error: error.message }));
+    api = await benchApi({ seconds: Number(option("--api-seconds") ?? 5) }).catch((error: Error) => ({ error: error.message }));
   }
 
   const largest = whatIfs.find((w) => w.size === 1_000_000);

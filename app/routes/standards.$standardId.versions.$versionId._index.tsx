@@ -1,24 +1,18 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { getVersion, saveDraftDocument } from "../../db/standards";
+import { saveDraftDocument } from "../../db/standards";
 import { JsonEditor, type EditorProblem } from "~/components/JsonEditor";
 import { requestLang, translate, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { loadVersionOr404 } from "~/lib/versions.server";
 import { validateForEditor } from "~/lib/validation.server";
 import { localizedSchema } from "../../rules-schema/schema";
 
-function loadVersion(params: LoaderFunctionArgs["params"]) {
-  const versionId = Number(params.versionId);
-  const version = Number.isInteger(versionId) ? getVersion(getDb(), versionId) : undefined;
-  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
-  return version;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
-  const version = loadVersion(params);
+  const version = loadVersionOr404(params);
   const lang = requestLang(request);
   return {
     schema: localizedSchema(lang),
@@ -43,7 +37,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = requireUser(request);
   const lang = requestLang(request);
-  const version = loadVersion(params);
+  const version = loadVersionOr404(params);
   const fail = (status: number, message: string, problems: EditorProblem[] = [], currentRevision?: number) =>
     data<SaveOutcome>({ ok: false, message, problems, currentRevision }, { status });
   if (!hasRole(user, "drafter")) return fail(403, translate(lang, "saveForbidden"));

@@ -8,7 +8,6 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { listAudit } from "../../db/audit";
 import { getCohort } from "../../db/cohorts";
 import { listSimulationRuns } from "../../db/runs";
-import { getVersion } from "../../db/standards";
 import { getUserName } from "../../db/users";
 import {
   approve,
@@ -26,17 +25,11 @@ import { pick, requestLang, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
 import { checkContent } from "~/lib/content-checks.server";
 import { getDb } from "~/lib/db.server";
-
-function loadVersion(params: LoaderFunctionArgs["params"]) {
-  const versionId = Number(params.versionId);
-  const version = Number.isInteger(versionId) ? getVersion(getDb(), versionId) : undefined;
-  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
-  return version;
-}
+import { loadVersionOr404 } from "~/lib/versions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
-  const version = loadVersion(params);
+  const version = loadVersionOr404(params);
   const db = getDb();
   const report = await checkContent(version.document, version.contentHash);
   const runs = listSimulationRuns(db, { standardId: version.standardId }).filter((r) => r.candidateVersionId === version.id);
@@ -73,7 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = requireUser(request);
-  const version = loadVersion(params);
+  const version = loadVersionOr404(params);
   const db = getDb();
   const lang = requestLang(request);
   const form = await request.formData();

@@ -12,6 +12,7 @@ import { historyMessages } from "~/features/history/messages";
 import { pick, useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { loadVersionOr404 } from "~/lib/versions.server";
 
 function parse(text: string): StandardDocument | null {
   try {
@@ -24,8 +25,7 @@ function parse(text: string): StandardDocument | null {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   requireUser(request);
   const db = getDb();
-  const version = getVersion(db, Number(params.versionId));
-  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
+  const version = loadVersionOr404(params);
   const standard = listStandards(db).find((s) => s.id === version.standardId)!;
   const revisions = listRevisions(db, version.id);
   const others = standard.versions.filter((v) => v.id !== version.id);

@@ -1,21 +1,16 @@
 /** A version's revisions: who saved what when; compare any with the current content; restore one into the draft. */
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { getRevisionDocument, getVersion, listRevisions, saveDraftDocument } from "../../db/standards";
+import { getRevisionDocument, listRevisions, saveDraftDocument } from "../../db/standards";
 import { historyMessages } from "~/features/history/messages";
 import { requestLang, useT } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
-
-function loadVersion(params: LoaderFunctionArgs["params"]) {
-  const version = getVersion(getDb(), Number(params.versionId));
-  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
-  return version;
-}
+import { loadVersionOr404 } from "~/lib/versions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
-  const version = loadVersion(params);
+  const version = loadVersionOr404(params);
   return {
     version: { id: version.id, standardId: version.standardId, versionLabel: version.versionLabel, status: version.status, revision: version.revision },
     revisions: listRevisions(getDb(), version.id),
@@ -27,7 +22,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = requireUser(request);
   const lang = requestLang(request);
-  const version = loadVersion(params);
+  const version = loadVersionOr404(params);
   const { translateIn } = historyMessages;
   if (!hasRole(user, "drafter")) throw new Response("Forbidden", { status: 403 });
   const form = await request.formData();

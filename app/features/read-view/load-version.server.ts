@@ -1,8 +1,7 @@
 /** Loads a version of a standard for the read view and the try page: the stored text, parsed and validated. */
-import { getVersion } from "../../../db/standards";
 import { validateDocumentText } from "../../../rules-schema/validate";
 import type { StandardDocument } from "../../../rules-schema/types";
-import { getDb } from "~/lib/db.server";
+import { loadVersionOr404 } from "~/lib/versions.server";
 
 export interface LoadedVersion {
   id: number;
@@ -17,9 +16,7 @@ export interface LoadedVersion {
 }
 
 export function loadVersionDocument(params: { standardId?: string; versionId?: string }): LoadedVersion {
-  const versionId = Number(params.versionId);
-  const version = Number.isInteger(versionId) ? getVersion(getDb(), versionId) : undefined;
-  if (!version || version.standardId !== params.standardId) throw new Response("Not found", { status: 404 });
+  const version = loadVersionOr404(params);
   const validation = validateDocumentText(version.document);
   let document: StandardDocument | null = null;
   try {
