@@ -66,64 +66,40 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
       </div>
 
       <h4>{m("sectionGates")}</h4>
-      {sheet.gates.length === 0 ? (
-        <p className="muted">{m("noGates")}</p>
-      ) : (
-        <table className="grid compact sheet-table" data-testid="gates">
-          <thead>
-            <tr>
-              <th>{m("colCondition")}</th>
-              <th>{m("colResult")}</th>
-              <th>{m("colReason")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sheet.gates.map((gate) => {
-              const definition = doc.gates?.find((candidate) => candidate.id === gate.id);
-              return (
-                <tr key={gate.id} data-gate={gate.id} className={gate.passed ? "row-ok" : "row-bad"}>
-                  <td>
-                    <div className="strong">{definition ? pickText(lang, definition.label) : gate.id}</div>
-                    <TraceView trace={gate.trace} ctx={ctx} m={m} />
-                  </td>
-                  <td className={gate.passed ? "ok" : "error"}>{gate.passed ? `✓ ${m("passed")}` : `✗ ${m("failed")}`}</td>
-                  <td>{gate.passed ? "" : pickText(lang, gate.reason)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <RuleOutcomeTable
+        testId="gates"
+        empty={m("noGates")}
+        ctx={ctx}
+        m={m}
+        rows={sheet.gates.map((gate) => ({
+          id: gate.id,
+          attributes: { "data-gate": gate.id },
+          label: labelOf(doc.gates, gate.id, lang),
+          trace: gate.trace,
+          wanted: true,
+          ok: gate.passed,
+          result: gate.passed ? `✓ ${m("passed")}` : `✗ ${m("failed")}`,
+          reason: gate.passed ? "" : pickText(lang, gate.reason),
+        }))}
+      />
 
       <h4>{m("sectionVetoes")}</h4>
-      {sheet.vetoes.length === 0 ? (
-        <p className="muted">{m("noVetoes")}</p>
-      ) : (
-        <table className="grid compact sheet-table" data-testid="vetoes">
-          <thead>
-            <tr>
-              <th>{m("colCondition")}</th>
-              <th>{m("colResult")}</th>
-              <th>{m("colReason")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sheet.vetoes.map((veto) => {
-              const definition = doc.vetoes?.find((candidate) => candidate.id === veto.id);
-              return (
-                <tr key={veto.id} data-veto={veto.id} className={veto.triggered ? "row-bad" : "row-ok"}>
-                  <td>
-                    <div className="strong">{definition ? pickText(lang, definition.label) : veto.id}</div>
-                    <TraceView trace={veto.trace} ctx={ctx} m={m} wanted={false} />
-                  </td>
-                  <td className={veto.triggered ? "error" : "ok"}>{veto.triggered ? `✗ ${m("triggered")}` : `✓ ${m("notTriggered")}`}</td>
-                  <td>{veto.triggered ? pickText(lang, veto.reason) : ""}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <RuleOutcomeTable
+        testId="vetoes"
+        empty={m("noVetoes")}
+        ctx={ctx}
+        m={m}
+        rows={sheet.vetoes.map((veto) => ({
+          id: veto.id,
+          attributes: { "data-veto": veto.id },
+          label: labelOf(doc.vetoes, veto.id, lang),
+          trace: veto.trace,
+          wanted: false,
+          ok: !veto.triggered,
+          result: veto.triggered ? `✗ ${m("triggered")}` : `✓ ${m("notTriggered")}`,
+          reason: veto.triggered ? pickText(lang, veto.reason) : "",
+        }))}
+      />
 
       <h4>{m("sectionItems")}</h4>
       <table className="grid compact sheet-table" data-testid="items">
@@ -206,6 +182,51 @@ function adjustmentLabel(adjustment: ScoreSheet["adjustments"][number], doc: Sta
  * A condition as evaluated. ✓/✗ say whether each part held; the colour says whether that is good for the applicant
  * (`wanted` is false for vetoes, where a condition that does not hold is the good outcome).
  */
+function labelOf(list: Array<{ id: string; label: { zh: string; en: string } }> | undefined, id: string, lang: Lang): string {
+  const definition = list?.find((candidate) => candidate.id === id);
+  return definition ? pickText(lang, definition.label) : id;
+}
+
+interface RuleOutcomeRow {
+  id: string;
+  attributes: Record<string, string>;
+  label: string;
+  trace: ConditionTrace;
+  /** The condition result that is good for the applicant (true for a gate, false for a veto). */
+  wanted: boolean;
+  ok: boolean;
+  result: string;
+  reason: string;
+}
+
+/** Gates and vetoes share one table: the rule with its condition trace, the outcome, and the reason when it goes against the applicant. */
+function RuleOutcomeTable({ testId, empty, rows, ctx, m }: { testId: string; empty: string; rows: RuleOutcomeRow[]; ctx: DescribeContext; m: Text }) {
+  if (rows.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <table className="grid compact sheet-table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>{m("colCondition")}</th>
+          <th>{m("colResult")}</th>
+          <th>{m("colReason")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.id} {...row.attributes} className={row.ok ? "row-ok" : "row-bad"}>
+            <td>
+              <div className="strong">{row.label}</div>
+              <TraceView trace={row.trace} ctx={ctx} m={m} wanted={row.wanted} />
+            </td>
+            <td className={row.ok ? "ok" : "error"}>{row.result}</td>
+            <td>{row.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function TraceView({ trace, ctx, m, wanted = true }: { trace: ConditionTrace; ctx: DescribeContext; m: Text; wanted?: boolean }) {
   const tone = trace.result === wanted ? "ok" : "error";
   if (!trace.kind) {
