@@ -176,6 +176,21 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** One decision-log entry: which version decided, on what input (hashed for appeal lookups), with what output. */
+function decisionRecord(tokenId: number, version: LoadedVersion, program: string, date: string, input: string, output: string): NewDecision {
+  return {
+    tokenId,
+    standardId: version.head.standardId,
+    versionId: version.head.id,
+    versionHash: version.head.contentHash,
+    programId: program,
+    evaluationDate: date,
+    inputHash: sha256(input),
+    input,
+    output,
+  };
+}
+
 function versionFields(version: LoadedVersion) {
   return {
     standardId: version.head.standardId,
@@ -290,19 +305,9 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
     const compiled = version.compiled(program);
     score = summaryFromCompact(compiled, compiled.score(facts, date));
   }
-  const input = canonicalInput(facts, program, date);
-  const inputHash = sha256(input);
-  const decisionId = await logDecision(db, {
-    tokenId: token.id,
-    standardId: version.head.standardId,
-    versionId: version.head.id,
-    versionHash: version.head.contentHash,
-    programId: program,
-    evaluationDate: date,
-    inputHash,
-    input,
-    output: canonicalJson(score),
-  });
+  const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), canonicalJson(score));
+  const inputHash = decision.inputHash;
+  const decisionId = await logDecision(db, decision);
   return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, score, ...(sheet ? { sheet } : {}) });
 }
 
@@ -358,18 +363,7 @@ export async function evaluateBatch(request: ApiCall, standardId: string): Promi
     const facts = applicants[i].facts ?? {};
     const score = compiled.score(facts, date);
     scores[i] = score;
-    const input = canonicalInput(facts, program, date);
-    decisions[i] = {
-      tokenId: token.id,
-      standardId: version.head.standardId,
-      versionId: version.head.id,
-      versionHash: version.head.contentHash,
-      programId: program,
-      evaluationDate: date,
-      inputHash: sha256(input),
-      input,
-      output: JSON.stringify(summaryFromCompact(compiled, score)),
-    };
+    decisions[i] = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), JSON.stringify(summaryFromCompact(compiled, score)));
   }
   const ids = recordDecisions(db, decisions);
   return jsonReply({
@@ -430,18 +424,9 @@ export async function rankApplicants(request: ApiCall, standardId: string): Prom
   const seed = body.seed as string | undefined;
   const allocation = rankCohort(version, { program, date, quotas, seed, applicants });
   const input = canonicalJson({ applicants: applicants.map((a) => ({ id: a.id, facts: a.facts ?? {} })), program, date, quotas, seed });
-  const inputHash = sha256(input);
-  const decisionId = recordDecision(db, {
-    tokenId: token.id,
-    standardId: version.head.standardId,
-    versionId: version.head.id,
-    versionHash: version.head.contentHash,
-    programId: program,
-    evaluationDate: date,
-    inputHash,
-    input,
-    output: canonicalJson(allocation),
-  });
+  const decision = decisionRecord(token.id, version, program, date, input, canonicalJson(allocation));
+  const inputHash = decision.inputHash;
+  const decisionId = recordDecision(db, decision);
   return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, allocation });
 }
 
