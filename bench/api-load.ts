@@ -5,12 +5,16 @@
  * keep-alive connections with node:http (fetch's own per-request cost was the bottleneck: the server sat half idle).
  * The load generator shares the machine's cores with the server.
  *
- * `tsx bench/api-load.ts [--seconds 5]` prints one JSON object.
+ * Besides requests per second it reports CPU time per request (server: from /proc/<pid>/stat; client: this
+ * process's `process.cpuUsage()`), which stays meaningful when other work shares the cores and wall-clock figures
+ * do not.
+ *
+ * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--server-cpu-prof DIR]` prints one JSON object;
+ * `--server-cpu-prof` writes the server's V8 CPU profile (node --cpu-prof) into DIR when it stops.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { Agent, request as httpRequest } from "node:http";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +33,8 @@ export interface ApiBenchOptions {
   /** Concurrent connections for batches (default 2) and applicants per batch (default 5,000). */
   batchConnections?: number;
   batchSize?: number;
+  /** Folder for the server's V8 CPU profile (`node --cpu-prof`), written when it stops. */
+  serverCpuProfileDir?: string;
 }
 
 export interface ApiBenchFigures {
@@ -38,6 +44,12 @@ export interface ApiBenchFigures {
   batchApplicantsPerSecond: number;
   batchP99Ms: number;
   batchSize: number;
+  /** CPU time (user + system) per single evaluation, in the server process and in the load generator, in µs. */
+  singleServerCpuUs: number | null;
+  singleClientCpuUs: number;
+  /** CPU time per applicant of a batch, in µs. */
+  batchServerCpuUsPerApplicant: number | null;
+  batchClientCpuUsPerApplicant: number;
 }
 
 export const API_TARGETS = { singlePerSecond: 5_000, batchApplicantsPerSecond: 200_000 };
@@ -56,11 +68,21 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startBenchServer(env: Record<string, string>) {
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux); null elsewhere. */
+function processCpuSeconds(pid: number | undefined): number | null {
+  const path = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return null;
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is 14th, stime 15th.
+  const stat = readFileSync(path, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function startBenchServer(env: Record<string, string>, nodeArgs: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "jifen-apibench-"));
   const databaseUrl = join(dir, "jifen.sqlite");
   const port = await freePort();
-  const args = ["server/start.mjs"];
+  const args = [...nodeArgs, "server/start.mjs"];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, NODE_ENV: "production", ...env },
@@ -84,7 +106,9 @@ async function startBenchServer(env: Record<string, string>) {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     databaseUrl,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
@@ -96,43 +120,82 @@ async function startBenchServer(env: Record<string, string>) {
   };
 }
 
-interface Poster {
-  post(path: string, body: string): Promise<void>;
-  close(): void;
+/**
+ * A minimal HTTP/1.1 client: one keep-alive connection, one request in flight, requests serialised in advance
+ * (request line, headers and body as one buffer). node:http's client cost ~300 µs of CPU per request here, more
+ * than the server spent answering, on the same two cores; this costs a few µs. Responses are framed by their
+ * Content-Length; any status but 200 is an error, and every `verifyEvery`-th body is parsed and checked.
+ */
+class RawHttpConnection {
+  private readonly socket: Socket;
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private waiting: { resolve: (body: Buffer) => void; reject: (error: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(port: number) {
+    this.socket = connect({ host: "127.0.0.1", port, noDelay: true });
+    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    const fail = (error: Error) => {
+      this.failure = error;
+      this.waiting?.reject(error);
+      this.waiting = undefined;
+    };
+    this.socket.on("error", fail);
+    this.socket.on("close", () => fail(new Error("connection closed by the server")));
+  }
+
+  send(request: Buffer): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.write(request);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const headerEnd = data.indexOf("\r\n\r\n");
+    if (headerEnd < 0) return;
+    const head = data.toString("latin1", 0, headerEnd);
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!length) return this.finish(new Error(`response without Content-Length:\n${head}`));
+    const total = headerEnd + 4 + Number(length[1]);
+    if (this.received < total) {
+      this.chunks = [data];
+      return;
+    }
+    if (this.received > total) return this.finish(new Error("more bytes than one response: the server sent something unasked"));
+    const body = data.subarray(headerEnd + 4);
+    const status = head.slice(9, 12);
+    this.chunks = [];
+    this.received = 0;
+    if (status !== "200") return this.finish(new Error(`HTTP ${status}: ${body.toString("utf8", 0, 300)}`));
+    this.finish(undefined, body);
+  }
+
+  private finish(error: Error | undefined, body?: Buffer): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (error) waiting?.reject(error);
+    else waiting?.resolve(body!);
+  }
+
+  close(): void {
+    this.socket.removeAllListeners("close");
+    this.socket.destroy();
+  }
 }
 
-/** POSTs over a pool of keep-alive connections; any status but 200 is an error. */
-function poster(baseUrl: string, token: string, connections: number): Poster {
-  const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  return {
-    post(path, body) {
-      return new Promise((resolvePost, reject) => {
-        const req = httpRequest(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            method: "POST",
-            path,
-            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-              if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`));
-              else resolvePost();
-            });
-            res.on("error", reject);
-          },
-        );
-        req.on("error", reject);
-        req.end(body);
-      });
-    },
-    close: () => agent.destroy(),
-  };
+/** One POST serialised in advance: request line, headers and body. */
+function postRequest(port: number, token: string, path: string, body: string): Buffer {
+  const bytes = Buffer.from(body, "utf8");
+  const head =
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${bytes.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, "latin1"), bytes]);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -140,17 +203,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Runs `connections` loops, each sending requests one after another, for `seconds`; returns count and latencies. */
-async function drive(seconds: number, connections: number, send: (k: number) => Promise<void>) {
+/** Runs one loop per connection, each sending requests one after another, for `seconds`; returns count and latencies. */
+async function drive(seconds: number, connections: RawHttpConnection[], send: (connection: RawHttpConnection, k: number) => Promise<void>) {
   const latencies: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   let counter = 0;
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    connections.map(async (connection) => {
       while (performance.now() < deadline) {
         const t0 = performance.now();
-        await send(counter++);
+        await send(connection, counter++);
         latencies.push(performance.now() - t0);
       }
     }),
@@ -167,27 +230,61 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
   const doc = JSON.parse(readFileSync(join(root, "rules-schema/examples/suzhou-2015.json"), "utf8")) as StandardDocument;
   const program = "settlement";
   const date = "2016-05-15";
-  const server = await startBenchServer({ API_RATE_PER_SECOND: "1000000" });
+  const nodeArgs = opts.serverCpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.serverCpuProfileDir}`] : [];
+  const server = await startBenchServer({ API_RATE_PER_SECOND: "1000000" }, nodeArgs);
+  /** Runs a measurement and the CPU time it cost the server and this process. */
+  const measured = async <T>(run: () => Promise<T>) => {
+    const server0 = server.cpuSeconds();
+    const client0 = process.cpuUsage();
+    const result = await run();
+    const server1 = server.cpuSeconds();
+    const client = process.cpuUsage(client0);
+    return { result, serverCpuS: server0 === null || server1 === null ? null : server1 - server0, clientCpuS: (client.user + client.system) / 1e6 };
+  };
+  const perUnit = (seconds: number | null, units: number) => (seconds === null ? null : Math.round((seconds / units) * 1e7) / 10);
   try {
     const db = openDatabase(server.databaseUrl);
     const token = createApiToken(db, { name: "bench", department: "bench", scopes: ["evaluate"] }).token;
     db.$client.close();
     const singleConnections = opts.singleConnections ?? 16;
     const batchConnections = opts.batchConnections ?? 2;
-    const client = poster(server.url, token, Math.max(singleConnections, batchConnections));
+    const connections = (n: number) => Array.from({ length: n }, () => new RawHttpConnection(server.port));
     const pool = generateCohort(doc, 1_000, "api-bench");
-    const singleBodies = pool.map((facts) => JSON.stringify({ program, date, facts }));
     const evaluatePath = "/api/v1/standards/suzhou/evaluate";
+    const singleRequests = pool.map((facts) => postRequest(server.port, token, evaluatePath, JSON.stringify({ program, date, facts })));
+    let checked = 0;
+    /** Every 97th answer is parsed and must carry a decision id and a score: the figures are for real answers. */
+    const check = (body: Buffer, k: number, field: string) => {
+      if (k % 97 !== 0) return;
+      const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+      if (parsed[field] === undefined) throw new Error(`answer without ${field}: ${body.toString("utf8", 0, 300)}`);
+      checked++;
+    };
+    const sendSingle = async (connection: RawHttpConnection, k: number) => check(await connection.send(singleRequests[k % singleRequests.length]), k, "decisionId");
     // Warm-up: compiles the program and lets the JIT settle.
-    await drive(1, 4, (k) => client.post(evaluatePath, singleBodies[k % singleBodies.length]));
-    const single = await drive(seconds, singleConnections, (k) => client.post(evaluatePath, singleBodies[k % singleBodies.length]));
+    const warm = connections(4);
+    await drive(1, warm, sendSingle);
+    warm.forEach((c) => c.close());
+    const singleClients = connections(singleConnections);
+    const singleRun = await measured(() => drive(seconds, singleClients, sendSingle));
+    const single = singleRun.result;
+    singleClients.forEach((c) => c.close());
 
     const cohort = generateCohort(doc, batchSize, "api-bench-batch");
-    const batchBody = JSON.stringify({ program, date, applicants: cohort.map((facts, i) => ({ id: `B${i}`, facts })) });
     const batchPath = "/api/v1/standards/suzhou/evaluate/batch";
-    await client.post(batchPath, batchBody);
-    const batch = await drive(seconds, batchConnections, () => client.post(batchPath, batchBody));
-    client.close();
+    const batchRequest = postRequest(
+      server.port,
+      token,
+      batchPath,
+      JSON.stringify({ program, date, applicants: cohort.map((facts, i) => ({ id: `B${i}`, facts })) }),
+    );
+    const batchClients = connections(batchConnections);
+    const sendBatch = async (connection: RawHttpConnection, k: number) => check(await connection.send(batchRequest), k, "results");
+    await sendBatch(batchClients[0], 0);
+    const batchRun = await measured(() => drive(seconds, batchClients, sendBatch));
+    const batch = batchRun.result;
+    batchClients.forEach((c) => c.close());
+    if (checked === 0) throw new Error("no answer was checked");
     return {
       mount,
       singlePerSecond: Math.round(single.requests / single.elapsed),
@@ -195,6 +292,10 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
       batchApplicantsPerSecond: Math.round((batch.requests * batchSize) / batch.elapsed),
       batchP99Ms: Math.round(batch.p99),
       batchSize,
+      singleServerCpuUs: perUnit(singleRun.serverCpuS, single.requests),
+      singleClientCpuUs: perUnit(singleRun.clientCpuS, single.requests)!,
+      batchServerCpuUsPerApplicant: perUnit(batchRun.serverCpuS, batch.requests * batchSize),
+      batchClientCpuUsPerApplicant: perUnit(batchRun.clientCpuS, batch.requests * batchSize)!,
     };
   } finally {
     await server.stop();
@@ -210,6 +311,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const figures = await benchApi({
     seconds: value("--seconds") ? Number(value("--seconds")) : undefined,
     batchSize: value("--batch-size") ? Number(value("--batch-size")) : undefined,
+    serverCpuProfileDir: value("--server-cpu-prof"),
   });
   process.stdout.write(JSON.stringify({ ...figures, targets: API_TARGETS }) + "\n");
 }
