@@ -11,10 +11,55 @@ const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export interface FactDictionary {
   byId: Map<string, FactDefinition>;
   derived: Set<string>;
+  /** What checking each fact needs, prepared once per version (enum values as a set, record fields by id). */
+  checks: Map<string, FactCheck>;
+}
+
+interface FactCheck {
+  fact: FactDefinition;
+  enumValues?: Set<string>;
+  fields?: Map<string, FactCheck>;
+}
+
+function factCheck(fact: FactDefinition): FactCheck {
+  return {
+    fact,
+    ...(fact.type === "enum" ? { enumValues: new Set((fact.values ?? []).map((v) => v.value)) } : {}),
+    ...(fact.type === "records" ? { fields: new Map((fact.fields ?? []).map((f) => [f.id, factCheck(f)])) } : {}),
+  };
 }
 
 export function factDictionary(doc: StandardDocument): FactDictionary {
-  return { byId: new Map(doc.facts.map((f) => [f.id, f])), derived: new Set((doc.derived ?? []).map((d) => d.id)) };
+  return {
+    byId: new Map(doc.facts.map((f) => [f.id, f])),
+    derived: new Set((doc.derived ?? []).map((d) => d.id)),
+    checks: new Map(doc.facts.map((f) => [f.id, factCheck(f)])),
+  };
+}
+
+/** True when the value fits (the common case, decided without allocating anything). */
+function fits(check: FactCheck, value: unknown): boolean {
+  const fact = check.fact;
+  switch (fact.type) {
+    case "number":
+      return typeof value === "number" && Number.isFinite(value) && inBounds(fact, value);
+    case "integer":
+      return Number.isInteger(value) && inBounds(fact, value as number);
+    case "boolean":
+      return typeof value === "boolean";
+    case "date":
+      return typeof value === "string" && ISO_DATE.test(value);
+    case "string":
+      return typeof value === "string";
+    case "enum":
+      return typeof value === "string" && check.enumValues!.has(value);
+    case "records":
+      return Array.isArray(value);
+  }
+}
+
+function inBounds(fact: FactDefinition, value: number): boolean {
+  return (fact.minimum === undefined || value >= fact.minimum) && (fact.maximum === undefined || value <= fact.maximum);
 }
 
 function expectation(fact: FactDefinition, value: unknown): { expected: string; expectedZh: string } | undefined {
@@ -53,41 +98,46 @@ function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function checkValue(fact: FactDefinition, value: unknown, path: string, problems: ApiProblem[], limit: number): void {
+/** Checks one value; `path` is built only when there is something to report or records to descend into. */
+function checkValue(check: FactCheck, value: unknown, parentPath: string, segment: string | number, problems: ApiProblem[], limit: number): void {
   if (value === null || problems.length >= limit) return;
-  const wrong = expectation(fact, value);
-  if (wrong) {
-    problems.push(
-      apiProblem(
-        "api.factType",
-        path,
-        `事实“${fact.id}”（${fact.label.zh}）的值 ${describe(value)} 不符合其类型：应为${wrong.expectedZh}`,
-        `Fact "${fact.id}" (${fact.label.en}) has the value ${describe(value)}, which does not fit: expected ${wrong.expected}`,
-        { fact: fact.id, type: fact.type, expected: wrong.expected },
-      ),
-    );
-    return;
+  const fact = check.fact;
+  if (!fits(check, value)) {
+    const wrong = expectation(fact, value);
+    if (wrong) {
+      problems.push(
+        apiProblem(
+          "api.factType",
+          joinPointer(parentPath, segment),
+          `事实“${fact.id}”（${fact.label.zh}）的值 ${describe(value)} 不符合其类型：应为${wrong.expectedZh}`,
+          `Fact "${fact.id}" (${fact.label.en}) has the value ${describe(value)}, which does not fit: expected ${wrong.expected}`,
+          { fact: fact.id, type: fact.type, expected: wrong.expected },
+        ),
+      );
+      return;
+    }
   }
-  if (fact.type !== "records") return;
-  const fields = new Map((fact.fields ?? []).map((f) => [f.id, f]));
+  if (fact.type !== "records" || (value as unknown[]).length === 0) return;
+  const path = joinPointer(parentPath, segment);
+  const fields = check.fields!;
   (value as unknown[]).forEach((record, index) => {
-    const recordPath = joinPointer(path, index);
     if (record === null || typeof record !== "object" || Array.isArray(record)) {
       problems.push(
-        apiProblem("api.factType", recordPath, `事实“${fact.id}”的第 ${index + 1} 条记录应为对象 {…}`, `Record ${index + 1} of fact "${fact.id}" must be an object {…}`, {
+        apiProblem("api.factType", joinPointer(path, index), `事实“${fact.id}”的第 ${index + 1} 条记录应为对象 {…}`, `Record ${index + 1} of fact "${fact.id}" must be an object {…}`, {
           fact: fact.id,
           index,
         }),
       );
       return;
     }
-    for (const [key, fieldValue] of Object.entries(record)) {
+    const recordPath = joinPointer(path, index);
+    for (const key of Object.keys(record)) {
       const field = fields.get(key);
       if (!field) {
         problems.push(unknownFact(joinPointer(recordPath, key), key, `记录型事实“${fact.id}”的字段`, `field of records fact "${fact.id}"`, [...fields.keys()]));
         continue;
       }
-      checkValue(field, fieldValue, joinPointer(recordPath, key), problems, limit);
+      checkValue(field, (record as Record<string, unknown>)[key], recordPath, key, problems, limit);
     }
   });
 }
@@ -114,24 +164,23 @@ export function checkFacts(dictionary: FactDictionary, facts: unknown, basePath:
     problems.push(apiProblem("api.factsNotObject", basePath, "facts 应为对象 {事实编号: 值}", "facts must be an object {factId: value}"));
     return problems;
   }
-  for (const [id, value] of Object.entries(facts)) {
+  for (const id of Object.keys(facts)) {
     if (problems.length >= limit) break;
-    const path = joinPointer(basePath, id);
-    const fact = dictionary.byId.get(id);
-    if (fact) {
-      checkValue(fact, value, path, problems, limit);
+    const check = dictionary.checks.get(id);
+    if (check) {
+      checkValue(check, (facts as Record<string, unknown>)[id], basePath, id, problems, limit);
     } else if (dictionary.derived.has(id)) {
       problems.push(
         apiProblem(
           "api.derivedFact",
-          path,
+          joinPointer(basePath, id),
           `“${id}”是派生事实，由引擎根据其他事实计算，请改为提供它所依据的事实`,
           `"${id}" is a derived fact computed by the engine; send the facts it is computed from instead`,
           { id },
         ),
       );
     } else {
-      problems.push(unknownFact(path, id, "事实", "fact", [...dictionary.byId.keys()]));
+      problems.push(unknownFact(joinPointer(basePath, id), id, "事实", "fact", [...dictionary.byId.keys()]));
     }
   }
   return problems;
