@@ -94,6 +94,8 @@ export class RankColumnsBuilder {
   private readonly vetoed: Uint8Array;
   private readonly total: Float64Array;
   private readonly collectors: KeyCollector[];
+  /** The collectors `add` fills: a `total` key is the total column itself (see `finish`). */
+  private readonly filled: KeyCollector[];
   private readonly derived?: { evaluator: DerivedEvaluator; date: EvaluationDate };
   private readonly poolDefault: unknown;
 
@@ -146,6 +148,7 @@ export class RankColumnsBuilder {
       }
       return { key, column, texts, enumIndex, dates: new Map(), read, fromDerived };
     });
+    this.filled = this.collectors.filter((collector) => collector.key.key !== "total");
   }
 
   /** The declared facts `add` reads from `facts` (the pool and fact rank keys); other facts may be absent. */
@@ -179,8 +182,8 @@ export class RankColumnsBuilder {
       scope = { facts, derived: new Array(this.derived.evaluator.ids.length) };
       this.derived.evaluator.compute(scope, this.derived.date);
     }
-    for (let k = 0; k < this.collectors.length; k++) {
-      const collector = this.collectors[k];
+    for (let k = 0; k < this.filled.length; k++) {
+      const collector = this.filled[k];
       const raw = collector.read(facts, score, scope);
       const value = keyNumber(raw, collector.enumIndex, collector.dates);
       if (value === undefined) {
@@ -193,6 +196,7 @@ export class RankColumnsBuilder {
   finish(ids: ArrayLike<string>, idOrder?: Int32Array): RankColumns {
     if (!this.poolBy && this.poolNames.length === 0) this.poolNames.push("*");
     const keys = this.collectors.map((collector) => {
+      if (collector.key.key === "total") return this.total;
       if (collector.texts.size === 0) return collector.column;
       // A column of free text is ranked by text order (numbers among them, if any, lose to text: rare and odd data).
       const sorted = [...new Set(collector.texts.values())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -208,7 +212,7 @@ export class RankColumnsBuilder {
       eligible: this.eligible,
       vetoed: this.vetoed,
       total: this.total,
-      keys: keys.map((column, k) => (this.collectors[k].key.key === "total" ? this.total : column)),
+      keys,
       idOrder,
     };
   }

@@ -102,7 +102,8 @@ function monthsBetweenDays(fromDay: number, toDay: number, table: Int32Array): n
 /** exact(a + b), without the rounding call when the sum is whole (the usual case: most tables give whole points). */
 function addExact(a: number, b: number): number {
   const sum = a + b;
-  return sum % 1 === 0 ? sum + 0 : round(sum);
+  // (x | 0) === x: whole and in int32 range (`% 1` is a slow floating-point remainder); other values go to exact.
+  return (sum | 0) === sum ? sum + 0 : round(sum);
 }
 
 export interface ColumnarProgram {
@@ -144,7 +145,7 @@ const COLUMNAR_WORDS = new Set([
 export function assertColumnarSource(source: string): void {
   if (/["'`$\\]/.test(source)) throw new Error("generated columnar scorer contains a quote, backtick, $ or backslash");
   for (const word of source.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|g)\d+$/.test(word)) {
+    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|g|k|q)\d+$/.test(word)) {
       throw new Error(`generated columnar scorer contains an unexpected word: ${word}`);
     }
   }
@@ -217,7 +218,7 @@ const MEMO_HIGH = 8192;
 function memoized(f: (value: unknown) => unknown): (value: unknown) => unknown {
   const known = new Float64Array(MEMO_HIGH - MEMO_LOW).fill(NaN);
   return (value) => {
-    if (typeof value === "number" && value >= MEMO_LOW && value < MEMO_HIGH && value % 1 === 0 && !Object.is(value, -0)) {
+    if (typeof value === "number" && value >= MEMO_LOW && value < MEMO_HIGH && (value | 0) === value && !Object.is(value, -0)) {
       const slot = value - MEMO_LOW;
       const hit = known[slot];
       if (hit === hit) return hit;
@@ -439,16 +440,28 @@ class ColumnarBuilder {
   periods(derived: PeriodsDerived): (i: number) => unknown {
     const access = this.records(derived.records);
     const where = this.wherePredicate(derived.records, access, derived.where);
-    const startDay = unaryReader(this.fieldSource(access, derived.startField, false), dayOfIso);
     const today = this.when.day;
-    const OPEN = Infinity;
-    const endDay = unaryReader(this.fieldSource(access, derived.endField, false), (value) =>
-      value === undefined || value === null || value === "" ? OPEN : dayOfIso(value),
-    );
+    // Each record's [start, end) in day numbers: NaN = skip the record; an open end (no date) runs to today.
+    const startOf = (value: unknown) => dayOfIso(value);
+    const endOf = (value: unknown) => {
+      const last = value === undefined || value === null || value === "" ? Infinity : dayOfIso(value);
+      return last === Infinity ? today : Math.min(last + 1, today);
+    };
+    const startSource = this.fieldSource(access, derived.startField, false);
+    const endSource = this.fieldSource(access, derived.endField, false);
+    const startDay = unaryReader(startSource, startOf);
+    const endDay = unaryReader(endSource, endOf);
+    // Dates are dictionary codes: both ends straight from tables of day numbers (the usual case, and the hot one).
+    const startCodes = startSource.kind === "finite" ? startSource.codes : undefined;
+    const endCodes = endSource.kind === "finite" ? endSource.codes : undefined;
+    const startTable = startSource.kind === "finite" ? Float64Array.from(startSource.values, startOf) : undefined;
+    const endTable = endSource.kind === "finite" ? Float64Array.from(endSource.values, endOf) : undefined;
     const allowGap = derived.mode === "continuous" ? (derived.allowGapDays ?? 0) : 0;
     const column = access.column;
-    let starts = new Float64Array(16);
-    let ends = new Float64Array(16);
+    let longest = 1;
+    if (column) for (let i = 0; i < this.cohort.size; i++) longest = Math.max(longest, column.start[i + 1] - column.start[i]);
+    let starts = new Float64Array(longest);
+    let ends = new Float64Array(longest);
     const civil = civilTableOf();
     const unit = derived.unit;
     const total = derived.mode === "total";
@@ -467,17 +480,16 @@ class ColumnarBuilder {
       let count = 0;
       const stop = column.start[i + 1];
       if (stop - column.start[i] > starts.length) {
-        starts = new Float64Array(2 * (stop - column.start[i]));
+        // Rows added to the cohort after binding.
+        starts = new Float64Array(stop - column.start[i]);
         ends = new Float64Array(starts.length);
       }
       for (let r = column.start[i]; r < stop; r++) {
         if (where && !where(r)) continue;
-        const start = startDay(r);
-        if (Number.isNaN(start)) continue;
-        const last = endDay(r);
-        if (Number.isNaN(last)) continue;
-        const end = last === OPEN ? today : Math.min(last + 1, today);
-        if (start >= end) continue;
+        const start = startTable && startCodes ? startTable[startCodes[r] + 1] : startDay(r);
+        const end = endTable && endCodes ? endTable[endCodes[r] + 1] : endDay(r);
+        // NaN (no date) fails this test too.
+        if (!(start < end)) continue;
         let n = count++;
         while (n > 0 && (starts[n - 1] > start || (starts[n - 1] === start && ends[n - 1] > end))) {
           starts[n] = starts[n - 1];
@@ -647,7 +659,7 @@ function generateRowScorer(
   const capName = k.ref(capMagnitude);
   const isNumberName = k.ref(isNumber);
   // exact(a + b) inline: whole sums skip the rounding call (`+ 0` turns −0 into 0, as exact does).
-  const sum = (a: string, b: string) => `((s = ${a} + ${b}) % 1 === 0 ? s + 0 : ${exactName}(s))`;
+  const sum = (a: string, b: string) => `(((s = ${a} + ${b}) | 0) === s ? s + 0 : ${exactName}(s))`;
   const finish = (points: number, cap: number | undefined) => exact(capMagnitude(points, cap));
   const condition = (node: Condition) => {
     scope.validate(node);
@@ -690,16 +702,17 @@ function generateRowScorer(
     out(`${dvName}[${index}] = d${index};`);
   });
   const itemPoints = k.ref(scratch.itemPoints);
+  // Item points and category subtotals live in locals (q<item>, k<category>) and reach the scratch arrays once.
   doc.items.forEach((item, index) => {
     if (!applicable[index]) {
-      out(`${items}[${index}] = 0;`);
+      out(`const q${index} = 0;`);
       out(`${itemPoints}[${index}] = 0;`);
       return;
     }
     const same = shared?.itemIndex.get(JSON.stringify(item));
     if (shared && same !== undefined) {
-      out(`p = ${k.ref(shared.scratch.itemPoints)}[${same}];`);
-      out(`${items}[${index}] = p; ${itemPoints}[${index}] = p;`);
+      out(`let q${index} = ${k.ref(shared.scratch.itemPoints)}[${same}];`);
+      out(`${itemPoints}[${index}] = q${index};`);
       return;
     }
     out("p = 0;");
@@ -747,40 +760,45 @@ function generateRowScorer(
       out(`y = ${value(item.vesting.fact)};`);
       out(`if (!(${isNumberName}(y) && y >= ${k.ref(item.vesting.atLeast)})) p = 0;`);
     }
-    if (!finished) out(item.cap !== undefined ? `p = ${exactName}(${capName}(p, ${k.ref(item.cap)}));` : `p = ${exactName}(p);`);
+    // exact(capMagnitude(0, cap)) is 0.
+    if (!finished) out(item.cap !== undefined ? `p = p === 0 ? 0 : ${exactName}(${capName}(p, ${k.ref(item.cap)}));` : `p = p === 0 ? 0 : ${exactName}(p);`);
     out("}");
-    out(`${items}[${index}] = p; ${itemPoints}[${index}] = p;`);
+    out(`let q${index} = p;`);
+    out(`${itemPoints}[${index}] = p;`);
   });
 
   groups.forEach((group, g) => {
     const members = group.members;
     out(`let g${g} = 0;`);
     if (group.mode === "highestOnly") {
-      out(`x = ${members[0]};`);
-      for (let m = 1; m < members.length; m++) out(`if (${items}[${members[m]}] > ${items}[x]) x = ${members[m]};`);
-      for (const member of members) out(`if (x !== ${member}) ${items}[${member}] = 0;`);
+      // The first member with the highest points keeps them; the others get 0.
+      out(`x = 0; y = q${members[0]};`);
+      for (let m = 1; m < members.length; m++) out(`if (q${members[m]} > y) { x = ${m}; y = q${members[m]}; }`);
+      members.forEach((member, m) => out(`if (x !== ${m}) q${member} = 0;`));
     } else {
       out("y = 0;");
-      for (const member of members) out(`y = ${sum("y", `${items}[${member}]`)};`);
+      for (const member of members) out(`y = ${sum("y", `q${member}`)};`);
       out(`x = ${capName}(y, ${k.ref(group.cap)});`);
       out(`if (x !== y) g${g} = ${exactName}(x - y);`);
     }
   });
+  doc.items.forEach((_, index) => out(`${items}[${index}] = q${index};`));
   const categoryCount = doc.categories.length;
-  for (let c = 0; c < categoryCount; c++) out(`${cats}[${c}] = 0;`);
+  for (let c = 0; c < categoryCount; c++) out(`let k${c} = 0;`);
   itemCategory.forEach((category, index) => {
-    if (category >= 0) out(`${cats}[${category}] = ${sum(`${cats}[${category}]`, `${items}[${index}]`)};`);
+    if (category >= 0 && applicable[index]) out(`k${category} = ${sum(`k${category}`, `q${index}`)};`);
   });
   groups.forEach((group, g) => {
     const category = itemCategory[group.members[0]];
-    if (group.mode === "cap" && category >= 0) out(`if (g${g} !== 0) ${cats}[${category}] = ${sum(`${cats}[${category}]`, `g${g}`)};`);
+    if (group.mode === "cap" && category >= 0) out(`if (g${g} !== 0) k${category} = ${sum(`k${category}`, `g${g}`)};`);
   });
   out("let total = 0;");
   doc.categories.forEach((category, c) => {
     const first = categoryIndex.get(category.id) as number;
-    if (first !== c) out(`${cats}[${c}] = ${cats}[${first}];`);
-    else if (category.cap !== undefined) out(`${cats}[${c}] = ${capName}(${cats}[${c}], ${k.ref(category.cap)});`);
-    out(`total = ${sum("total", `${cats}[${c}]`)};`);
+    if (first !== c) out(`k${c} = k${first};`);
+    else if (category.cap !== undefined) out(`k${c} = ${capName}(k${c}, ${k.ref(category.cap)});`);
+    out(`${cats}[${c}] = k${c};`);
+    out(`total = ${sum("total", `k${c}`)};`);
   });
   const totalRule = program.total ?? doc.total;
   if (totalRule?.floor !== undefined) out(`if (total < ${k.ref(totalRule.floor)}) total = ${k.ref(totalRule.floor)};`);

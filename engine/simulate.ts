@@ -32,6 +32,8 @@ export interface SimulationInput {
   /** Called every `progressEvery` rows while scoring and once at the end. */
   onProgress?: (done: number, total: number) => void;
   progressEvery?: number;
+  /** Filled with the milliseconds spent in each phase (benchmarks). */
+  timings?: { scoreMs?: number; allocateMs?: number; diffMs?: number };
   /** Evaluators to use instead of compiling (benchmarks that compile once). */
   compiled?: { baseline: CompiledProgram; candidate: CompiledProgram };
 }
@@ -191,6 +193,39 @@ class ChangeLog {
   }
 }
 
+/** Per-item sums of both versions and the changed items of each row (a small class: its loop optimises well). */
+class ItemDiff {
+  readonly itemSumBefore: Float64Array;
+  readonly itemSumAfter: Float64Array;
+  readonly itemChanged: Int32Array;
+  constructor(
+    private readonly beforeSlot: Int32Array,
+    private readonly afterSlot: Int32Array,
+    private readonly changes: ChangeLog,
+  ) {
+    this.itemSumBefore = new Float64Array(beforeSlot.length);
+    this.itemSumAfter = new Float64Array(beforeSlot.length);
+    this.itemChanged = new Int32Array(beforeSlot.length);
+  }
+
+  /** Adds one row: item points in each version's own item order. */
+  row(pointsA: Float64Array, pointsB: Float64Array): void {
+    const { beforeSlot, afterSlot, itemSumBefore, itemSumAfter } = this;
+    for (let k = 0; k < beforeSlot.length; k++) {
+      const bs = beforeSlot[k];
+      const as = afterSlot[k];
+      const pointsBefore = bs >= 0 ? pointsA[bs] : 0;
+      const pointsAfter = as >= 0 ? pointsB[as] : 0;
+      itemSumBefore[k] += pointsBefore;
+      itemSumAfter[k] += pointsAfter;
+      if (pointsBefore !== pointsAfter) {
+        this.itemChanged[k]++;
+        this.changes.push(k, pointsBefore, pointsAfter);
+      }
+    }
+  }
+}
+
 const admittedCode = (code: number) => code === OUTCOME.round1 || code === OUTCOME.round2;
 
 /** Score both versions, allocate both, and diff (see module comment). */
@@ -226,56 +261,48 @@ export function simulate(input: SimulationInput): SimulationResult {
   const afterSlot = new Int32Array(itemCount).fill(-1);
   compiledBaseline.itemIds.forEach((id, k) => (beforeSlot[unionIndex.get(id)!] = k));
   compiledCandidate.itemIds.forEach((id, k) => (afterSlot[unionIndex.get(id)!] = k));
-  const itemSumBefore = new Float64Array(itemCount);
-  const itemSumAfter = new Float64Array(itemCount);
-  const itemChanged = new Int32Array(itemCount);
 
   const changeStart = new Int32Array(size + 1);
   const changes = new ChangeLog();
+  const diff = new ItemDiff(beforeSlot, afterSlot, changes);
+  const { itemSumBefore, itemSumAfter, itemChanged } = diff;
   const every = input.progressEvery ?? 50_000;
   // A columnar cohort is scored straight from its columns (engine/columnar.ts) unless evaluators are given.
+  const startedAt = performance.now();
   const rows = columnar ? columnarRows(cohort as Cohort, baseline, candidate, programId, date, before, after) : undefined;
   const readFacts = rows ? undefined : cohortFactsReader(cohort, { reuse: true });
+  // Item points of the row under each version: the columnar evaluators' own scratch, else copied into typed arrays.
+  const pointsA = rows ? rows.baselineItems : new Float64Array(compiledBaseline.itemIds.length);
+  const pointsB = rows ? rows.candidateItems : new Float64Array(compiledCandidate.itemIds.length);
   for (let i = 0; i < size; i++) {
-    let a: CompactScore;
-    let b: CompactScore;
     if (rows) {
       const facts = rows.facts(i);
-      a = rows.baseline(i);
-      b = rows.candidate(i);
-      before.add(i, facts, a, rows.baselineDerived);
-      after.add(i, facts, b, rows.candidateDerived);
+      before.add(i, facts, rows.baseline(i), rows.baselineDerived);
+      after.add(i, facts, rows.candidate(i), rows.candidateDerived);
     } else {
       const facts = readFacts!(i);
-      a = compiledBaseline.score(facts, date);
-      b = compiledCandidate.score(facts, date);
+      const a = compiledBaseline.score(facts, date);
+      const b = compiledCandidate.score(facts, date);
       before.add(i, facts, a);
       after.add(i, facts, b);
+      pointsA.set(a.items);
+      pointsB.set(b.items);
     }
     changeStart[i] = changes.length;
-    for (let k = 0; k < itemCount; k++) {
-      const bs = beforeSlot[k];
-      const as = afterSlot[k];
-      const pointsBefore = bs >= 0 ? a.items[bs] : 0;
-      const pointsAfter = as >= 0 ? b.items[as] : 0;
-      itemSumBefore[k] += pointsBefore;
-      itemSumAfter[k] += pointsAfter;
-      if (pointsBefore !== pointsAfter) {
-        itemChanged[k]++;
-        changes.push(k, pointsBefore, pointsAfter);
-      }
-    }
+    diff.row(pointsA, pointsB);
     if (input.onProgress && (i + 1) % every === 0) input.onProgress(i + 1, size);
   }
   changeStart[size] = changes.length;
   input.onProgress?.(size, size);
 
+  const scoredAt = performance.now();
   const idOrder = idOrderOf(ids);
   const columnsBefore = before.finish(ids, idOrder);
   const columnsAfter = after.finish(ids, idOrder);
   const allocatedBefore = allocateColumns(before.program, columnsBefore, quotas, { seed: input.seed });
   const allocatedAfter = allocateColumns(after.program, columnsAfter, quotas, { seed: input.seed });
 
+  const allocatedAt = performance.now();
   const columns: SimulationColumns = {
     ids,
     totalBefore: columnsBefore.total,
@@ -330,6 +357,11 @@ export function simulate(input: SimulationInput): SimulationResult {
     changedApplicants: itemChanged[k],
   }));
 
+  if (input.timings) {
+    input.timings.scoreMs = scoredAt - startedAt;
+    input.timings.allocateMs = allocatedAt - scoredAt;
+    input.timings.diffMs = performance.now() - allocatedAt;
+  }
   const summary: SimulationSummary = {
     programId,
     date,
@@ -397,6 +429,8 @@ function columnarRows(
     candidate: view(programAfter),
     baselineDerived: programBefore.derived,
     candidateDerived: programAfter.derived,
+    baselineItems: programBefore.items,
+    candidateItems: programAfter.items,
   };
 }
 
