@@ -35,6 +35,8 @@ export interface WhatIfFigures {
   admittedAfter: number;
   entered: number;
   left: number;
+  /** Wall milliseconds of the what-if's phases: scoring both versions, allocating both, diffing. */
+  phases?: { scoreMs: number; allocateMs: number; diffMs: number };
   /** Small cohorts only: CPU time of scoring both versions alone (columnar compiled scoring), the rest is ranking and diffing. */
   scoringOnlyCpuMs?: number;
 }
@@ -56,7 +58,8 @@ if (isMain) {
   const rssBefore = process.memoryUsage().rss;
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const result = simulate({ baseline: doc, candidate, programId, cohort, quotas, date, seed });
+  const timings: { scoreMs?: number; allocateMs?: number; diffMs?: number } = {};
+  const result = simulate({ baseline: doc, candidate, programId, cohort, quotas, date, seed, timings });
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   const figures: WhatIfFigures = {
@@ -69,6 +72,7 @@ if (isMain) {
     admittedAfter: result.summary.admittedAfter,
     entered: result.summary.entered.length,
     left: result.summary.left.length,
+    phases: { scoreMs: Math.round(timings.scoreMs ?? NaN), allocateMs: Math.round(timings.allocateMs ?? NaN), diffMs: Math.round(timings.diffMs ?? NaN) },
   };
   if (size <= 200_000) {
     const baseline = bindColumnar(doc, programId, cohort, date);

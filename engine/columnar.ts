@@ -215,9 +215,9 @@ const MEMO_HIGH = 8192;
  * f with its numeric results remembered for whole inputs in [MEMO_LOW, MEMO_HIGH): years, months, counts and
  * most amounts are such numbers, and f (points of a band, a slope, an accrual) is pure.
  */
-function memoized(f: (value: unknown) => unknown): (value: unknown) => unknown {
+function memoized(f: (value: unknown) => unknown): { call: (value: unknown) => unknown; known: Float64Array } {
   const known = new Float64Array(MEMO_HIGH - MEMO_LOW).fill(NaN);
-  return (value) => {
+  const call = (value: unknown) => {
     if (typeof value === "number" && value >= MEMO_LOW && value < MEMO_HIGH && (value | 0) === value && !Object.is(value, -0)) {
       const slot = value - MEMO_LOW;
       const hit = known[slot];
@@ -228,13 +228,21 @@ function memoized(f: (value: unknown) => unknown): (value: unknown) => unknown {
     }
     return f(value);
   };
+  return { call, known };
 }
 
 /** Expression of f(value): a table lookup for finite sources, a call otherwise (`memo`: f is pure and numeric). */
 function unaryExpression(source: Source, f: (value: unknown) => unknown, k: Constants, at: string, memo = false): string {
   if (source.kind === "const") return k.ref(f(source.value));
   if (source.kind === "finite") return `${k.ref(source.values.map(f))}[${k.ref(source.codes)}[${at}] + 1]`;
-  return `${k.ref(memo ? memoized(f) : f)}(${valueExpression(source, k, at)})`;
+  if (!memo) return `${k.ref(f)}(${valueExpression(source, k, at)})`;
+  // The remembered result is read inline; a miss (or −0, or a value outside the table) calls the memoised f.
+  const { call, known } = memoized(f);
+  const low = k.ref(MEMO_LOW);
+  return (
+    `((y = ${valueExpression(source, k, at)}) === y && (y | 0) === y && y >= ${low} && y < ${k.ref(MEMO_HIGH)} && ` +
+    `(t = ${k.ref(known)}[y - ${low}]) === t && (y !== 0 || 1 / y > 0) ? t : ${k.ref(call)}(y))`
+  );
 }
 
 /** A closure reading f(value) at an index (for the records loops, which are closures). */
