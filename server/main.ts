@@ -3,6 +3,7 @@
  * (created if missing), seeds demo content into an empty database, then serves the Remix build on HOST:PORT.
  */
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -12,7 +13,7 @@ import express from "express";
 import { databasePath, openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
-import { mountApi } from "../app/api/express.server";
+import { isApiPath, serveApi } from "../app/api/node-http.server";
 import { readServerEnv } from "../app/lib/env.server";
 
 const env = readServerEnv();
@@ -31,9 +32,6 @@ db.$client.close();
 const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
-// The department API is served by plain handlers ahead of Remix: the same handlers as app/routes/api.v1.$.ts, without
-// Remix's per-request overhead (see docs/decisions/007-department-api.md).
-mountApi(app);
 // CSRF: a state-changing request from another site's page is refused here with a clear 403 (Remix would abort it
 // with a 500). The API is exempt: it authenticates with bearer tokens, not cookies.
 app.use((req, res, next) => {
@@ -54,7 +52,10 @@ app.use("/assets", express.static(resolve(buildDir, "client", "assets"), { immut
 app.use(express.static(resolve(buildDir, "client"), { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: "production" }));
 
-const server = app.listen(env.port, env.host, () => {
+// The department API is answered by its plain handlers before Express: the same handlers as app/routes/api.v1.$.ts,
+// without Express's or Remix's per-request work (see docs/decisions/007-department-api.md).
+const server = createServer((req, res) => (isApiPath(req.url) ? serveApi(req, res) : app(req, res)));
+server.listen(env.port, env.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.port;
   const url = `http://${env.host.includes(":") ? `[${env.host}]` : env.host}:${port}`;

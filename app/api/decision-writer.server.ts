@@ -5,6 +5,7 @@
  */
 import type { JifenDb } from "../../db/connection";
 import { recordDecisions, type NewDecision } from "../../db/decisions";
+import { changeWatch } from "./change-watch.server";
 
 interface Pending {
   decision: NewDecision;
@@ -18,7 +19,7 @@ function flush(db: JifenDb): void {
   const batch = queues.get(db) ?? [];
   queues.delete(db);
   try {
-    const ids = recordDecisions(db, batch.map((p) => p.decision));
+    const ids = changeWatch(db).ownWrite(() => recordDecisions(db, batch.map((p) => p.decision)));
     batch.forEach((p, i) => p.resolve(ids[i]));
   } catch (error) {
     for (const p of batch) p.reject(error);

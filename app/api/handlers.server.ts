@@ -1,8 +1,8 @@
 /**
  * The department API (/api/v1): `handleApiRequest(request: Request) => Promise<Response>`, mounted by the Remix
- * resource route app/routes/api.v1.$.ts and, for throughput, directly on Express (app/api/express.server.ts) through
- * `handleApiCall`, the same handlers over a minimal request/reply pair (building web Request and Response objects
- * cost more than scoring). See docs/decisions/007-department-api.md.
+ * resource route app/routes/api.v1.$.ts and, for throughput, straight on Node's HTTP server ahead of Express
+ * (app/api/node-http.server.ts) through `handleApiCall`, the same handlers over a minimal request/reply pair
+ * (building web Request and Response objects cost more than scoring). See docs/decisions/007-department-api.md.
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
@@ -15,7 +15,8 @@ import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import { getDecision, recordDecision, recordDecisions, type NewDecision } from "../../db/decisions";
 import { logDecision } from "./decision-writer.server";
-import { touchApiToken, verifyApiToken, type TokenScope, type VerifiedToken } from "../../db/tokens";
+import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
+import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
 import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
@@ -43,6 +44,25 @@ export interface ScoreSummary {
 let limiter: TokenBucketLimiter | undefined;
 const lastTouched = new Map<number, number>();
 const TOUCH_EVERY_MS = 60_000;
+const verifiedTokens = new WeakMap<JifenDb, GenerationCache<string, TokenVerification>>();
+
+/**
+ * A token's verification, kept until the database changes (change-watch.server.ts): a revocation, whoever makes it,
+ * moves the generation on, so the next request looks the token up again and is refused. Only valid tokens are kept.
+ */
+function verifyToken(db: JifenDb, token: string): TokenVerification {
+  const generation = changeWatch(db).current();
+  let cache = verifiedTokens.get(db);
+  if (!cache) {
+    cache = new GenerationCache(10_000);
+    verifiedTokens.set(db, cache);
+  }
+  const cached = cache.get(generation, token);
+  if (cached) return cached;
+  const verified = verifyApiToken(db, token);
+  if (verified.ok) cache.set(generation, token, verified);
+  return verified;
+}
 
 function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): VerifiedToken {
   const header = request.header("authorization") ?? "";
@@ -55,7 +75,7 @@ function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): Verifie
       challenge,
     );
   }
-  const verified = verifyApiToken(db, match[1]);
+  const verified = verifyToken(db, match[1]);
   if (!verified.ok) {
     const revoked = verified.reason === "revoked";
     throw new ApiError(
@@ -102,7 +122,7 @@ function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): Verifie
   const now = Date.now();
   if ((lastTouched.get(token.id) ?? 0) + TOUCH_EVERY_MS < now) {
     lastTouched.set(token.id, now);
-    touchApiToken(db, token.id);
+    changeWatch(db).ownWrite(() => touchApiToken(db, token.id));
   }
   return token;
 }
@@ -305,7 +325,9 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
     const compiled = version.compiled(program);
     score = summaryFromCompact(compiled, compiled.score(facts, date));
   }
-  const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), canonicalJson(score));
+  // summaryFromCompact builds its keys in sorted order, so JSON.stringify of it is already canonical.
+  const output = sheet ? canonicalJson(score) : JSON.stringify(score);
+  const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), output);
   const inputHash = decision.inputHash;
   const decisionId = await logDecision(db, decision);
   return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, score, ...(sheet ? { sheet } : {}) });
@@ -365,7 +387,7 @@ export async function evaluateBatch(request: ApiCall, standardId: string): Promi
     scores[i] = score;
     decisions[i] = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), JSON.stringify(summaryFromCompact(compiled, score)));
   }
-  const ids = recordDecisions(db, decisions);
+  const ids = changeWatch(db).ownWrite(() => recordDecisions(db, decisions));
   return jsonReply({
     ...versionFields(version),
     program,
@@ -426,7 +448,7 @@ export async function rankApplicants(request: ApiCall, standardId: string): Prom
   const input = canonicalJson({ applicants: applicants.map((a) => ({ id: a.id, facts: a.facts ?? {} })), program, date, quotas, seed });
   const decision = decisionRecord(token.id, version, program, date, input, canonicalJson(allocation));
   const inputHash = decision.inputHash;
-  const decisionId = recordDecision(db, decision);
+  const decisionId = changeWatch(db).ownWrite(() => recordDecision(db, decision));
   return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, allocation });
 }
 

@@ -1,13 +1,24 @@
 /**
- * Mounts the department API directly on Express, ahead of Remix: the same handlers (`handleApiCall`) over Node's
- * request and response, without Remix's route matching or web Request/Response objects, for throughput
- * (docs/decisions/007-department-api.md). Call it before `compression()` so the API's JSON is not gzipped per request.
+ * Serves the department API straight from Node's HTTP server, ahead of Express and Remix: the same handlers
+ * (`handleApiCall`) over Node's request and response. On this project's two-core machine Express's per-request
+ * work (its request and response prototypes, router, query parser) cost ~230 µs of CPU per request, more than the
+ * evaluation itself (docs/decisions/007-department-api.md). The production server (server/main.ts) sends every
+ * request whose path starts with /api/v1 here and the rest to Express.
  */
-import type express from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleApiCall } from "./handlers.server";
 
+const API_PREFIX = "/api/v1";
+
+/** True for /api/v1, /api/v1/… and /api/v1?… (the request line's target as Node gives it). */
+export function isApiPath(url: string | undefined): boolean {
+  if (!url || !url.startsWith(API_PREFIX)) return false;
+  const next = url.charCodeAt(API_PREFIX.length);
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
+}
+
 /** Reads the body up to `limit` bytes; undefined when longer (the rest is not read and the connection is closed). */
-function readBody(req: express.Request, limit: number): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolveBody, reject) => {
@@ -24,36 +35,50 @@ function readBody(req: express.Request, limit: number): Promise<string | undefin
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.on("end", () => resolveBody((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8")));
+    req.on("end", () => resolveBody(chunks.length === 0 ? "" : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8")));
     req.on("error", reject);
   });
 }
 
-export function mountApi(app: express.Express): void {
-  app.use("/api/v1", async (req, res, next) => {
-    try {
-      const url = new URL(req.originalUrl, "http://localhost");
-      let bodyRefused = false;
-      const reply = await handleApiCall({
-        method: req.method,
-        pathname: url.pathname,
-        query: url.searchParams,
-        header: (name) => {
-          const value = req.headers[name.toLowerCase()];
-          return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-        },
-        readText: async (limit) => {
-          const text = await readBody(req, limit);
-          if (text === undefined) bodyRefused = true;
-          return text;
-        },
-      });
-      res.status(reply.status);
-      for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+/**
+ * The path and query of a request target. A plain target is split where the query starts; anything a URL parser
+ * would rewrite (dot segments, backslashes, percent escapes, characters outside printable ASCII) goes through one.
+ */
+function splitTarget(url: string): { pathname: string; search: string } {
+  if (/[.\\%]|[^\x21-\x7e]/.test(url)) {
+    const parsed = new URL(url, "http://localhost");
+    return { pathname: parsed.pathname, search: parsed.search.slice(1) };
+  }
+  const q = url.indexOf("?");
+  return q < 0 ? { pathname: url, search: "" } : { pathname: url.slice(0, q), search: url.slice(q + 1) };
+}
+
+export function serveApi(req: IncomingMessage, res: ServerResponse): void {
+  const { pathname, search } = splitTarget(req.url ?? "/");
+  let bodyRefused = false;
+  handleApiCall({
+    method: req.method ?? "GET",
+    pathname,
+    query: new URLSearchParams(search),
+    header: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    },
+    readText: async (limit) => {
+      const text = await readBody(req, limit);
+      if (text === undefined) bodyRefused = true;
+      return text;
+    },
+  }).then(
+    (reply) => {
       if (bodyRefused) res.once("finish", () => req.destroy());
+      res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
       res.end(reply.body);
-    } catch (error) {
-      next(error);
-    }
-  });
+    },
+    (error: unknown) => {
+      // handleApiCall answers every failure itself; this is a broken connection or a bug in the plumbing.
+      console.error("API request failed", error);
+      res.destroy();
+    },
+  );
 }

@@ -1,6 +1,6 @@
 /**
- * Versions as the API uses them: the version in effect on a date (looked up on every request, so a publication
- * takes effect at once) and its parsed document, fact dictionary and compiled programs, kept in memory by content
+ * Versions as the API uses them: the version in effect on a date (kept in memory only until the database changes,
+ * so a publication takes effect at once) and its parsed document, fact dictionary and compiled programs, kept in memory by content
  * hash — published content never changes, so a cached entry can never go stale.
  */
 import type { StandardDocument } from "../../rules-schema/types";
@@ -9,6 +9,7 @@ import { contentHash } from "../../db/hash";
 import type { JifenDb } from "../../db/connection";
 import { standardExists, versionDocumentText, versionHead, versionHeadInEffect, type VersionHead } from "../../db/versions-in-effect";
 import { apiError } from "./errors.server";
+import { changeWatch, GenerationCache } from "./change-watch.server";
 import { factDictionary, type FactDictionary } from "./facts-check";
 
 export interface LoadedVersion {
@@ -54,9 +55,28 @@ function load(db: JifenDb, head: VersionHead, verifyHash: boolean): LoadedVersio
   };
 }
 
+const headsInEffect = new WeakMap<JifenDb, GenerationCache<string, VersionHead>>();
+
+/** Which version is in effect on a date, kept until the database changes (a publication moves the generation on). */
+function headInEffect(db: JifenDb, standardId: string, date: string): VersionHead | undefined {
+  const generation = changeWatch(db).current();
+  let cache = headsInEffect.get(db);
+  if (!cache) {
+    cache = new GenerationCache(10_000);
+    headsInEffect.set(db, cache);
+  }
+  const key = `${date} ${standardId}`;
+  let head = cache.get(generation, key);
+  if (!head) {
+    head = versionHeadInEffect(db, standardId, date);
+    if (head) cache.set(generation, key, head);
+  }
+  return head;
+}
+
 /** The version of `standardId` in effect on `date`, or a 404 saying which of the two was not found. */
 export function loadVersionInEffect(db: JifenDb, standardId: string, date: string): LoadedVersion {
-  const head = versionHeadInEffect(db, standardId, date);
+  const head = headInEffect(db, standardId, date);
   if (!head) {
     if (!standardExists(db, standardId)) {
       throw apiError(404, "api.unknownStandard", "", `没有编号为“${standardId}”的计分标准`, `There is no standard "${standardId}"`, { standardId });

@@ -1,0 +1,90 @@
+/**
+ * Lets the API keep what it reads on every request (token verifications, the version in effect on a date) in memory
+ * without ever serving it stale: a cache is valid for one `generation`, and the generation moves on as soon as the
+ * database may have changed under it.
+ *
+ * Two ways the database changes: another connection commits (the admin screens on the Remix side, `jifen token
+ * revoke` in another process), which SQLite reports through `PRAGMA data_version`; or something writes through this
+ * very connection (when the API is mounted inside Remix and shares its connection), which shows in
+ * `total_changes()`. The API's own writes (decision log, token last-used time) go through `ownWrite`, which checks
+ * before writing and takes note of the count after, so they do not empty the caches.
+ */
+import type { JifenDb } from "../../db/connection";
+
+interface Pluck {
+  get(): unknown;
+}
+
+class ChangeWatch {
+  private readonly dataVersionQuery: Pluck;
+  private readonly totalChangesQuery: Pluck;
+  private dataVersion: unknown;
+  private expectedChanges: unknown;
+  private generation = 0;
+
+  constructor(db: JifenDb) {
+    this.dataVersionQuery = db.$client.prepare("pragma data_version").pluck();
+    this.totalChangesQuery = db.$client.prepare("select total_changes()").pluck();
+    this.dataVersion = this.dataVersionQuery.get();
+    this.expectedChanges = this.totalChangesQuery.get();
+  }
+
+  /** The current generation: a different number from any before it if the database may have changed since. */
+  current(): number {
+    const dataVersion = this.dataVersionQuery.get();
+    const changes = this.totalChangesQuery.get();
+    if (dataVersion !== this.dataVersion || changes !== this.expectedChanges) {
+      this.dataVersion = dataVersion;
+      this.expectedChanges = changes;
+      this.generation++;
+    }
+    return this.generation;
+  }
+
+  /** Runs one of the API's own writes, which change nothing the caches hold. */
+  ownWrite<T>(write: () => T): T {
+    this.current();
+    try {
+      return write();
+    } finally {
+      this.expectedChanges = this.totalChangesQuery.get();
+    }
+  }
+}
+
+const watches = new WeakMap<JifenDb, ChangeWatch>();
+
+export function changeWatch(db: JifenDb): ChangeWatch {
+  let watch = watches.get(db);
+  if (!watch) {
+    watch = new ChangeWatch(db);
+    watches.set(db, watch);
+  }
+  return watch;
+}
+
+/**
+ * A map that empties itself when the database's generation moves on, and when it reaches `maxSize` entries (so a
+ * stream of distinct keys cannot grow it without bound).
+ */
+export class GenerationCache<K, V> {
+  private readonly entries = new Map<K, V>();
+  private generation = -1;
+
+  constructor(private readonly maxSize: number) {}
+
+  get(generation: number, key: K): V | undefined {
+    if (generation !== this.generation) {
+      this.entries.clear();
+      this.generation = generation;
+      return undefined;
+    }
+    return this.entries.get(key);
+  }
+
+  set(generation: number, key: K, value: V): void {
+    if (generation !== this.generation) return;
+    if (this.entries.size >= this.maxSize) this.entries.clear();
+    this.entries.set(key, value);
+  }
+}
