@@ -1,6 +1,8 @@
 /**
  * The decision log: every API evaluation with the version it used (id and content hash), the canonical text of its
  * input and a SHA-256 of that text, and the output. An appeal (复核) replays the stored input on the stored version.
+ * A batch is logged once (decision_batches): its body as received and its compact results, its applicants being a
+ * block of decision ids reserved from the same sequence. Both tables are append-only (database triggers).
  */
 import type { JifenDb } from "./connection";
 
@@ -67,7 +69,10 @@ export function getDecision(db: JifenDb, id: number): DecisionRecord | undefined
   return row;
 }
 
-/** Decisions taken on exactly this input (same canonical facts, program and date), newest first. */
+/**
+ * Single evaluations and rankings taken on exactly this input (same canonical facts, program and date), newest
+ * first. Applicants of batches are not found here: their inputs are derived from the batch's body on demand.
+ */
 export function findDecisionsByInputHash(db: JifenDb, inputHash: string, limit = 20): DecisionRecord[] {
   return db.$client
     .prepare(
@@ -78,6 +83,112 @@ export function findDecisionsByInputHash(db: JifenDb, inputHash: string, limit =
     .all(inputHash, limit) as DecisionRecord[];
 }
 
+/** Decisions logged: single evaluations and rankings, plus every applicant of every batch. */
 export function countDecisions(db: JifenDb): number {
-  return (db.$client.prepare("select count(*) as n from decision_log").get() as { n: number }).n;
+  return (
+    db.$client
+      .prepare("select (select count(*) from decision_log) + coalesce((select sum(applicant_count) from decision_batches), 0) as n")
+      .get() as { n: number }
+  ).n;
+}
+
+export interface NewDecisionBatch {
+  tokenId: number | null;
+  standardId: string;
+  versionId: number;
+  versionHash: string;
+  programId: string;
+  evaluationDate: string;
+  applicantCount: number;
+  /** The request body as received. */
+  input: string;
+  /** SHA-256 (hex) of `input`. */
+  inputHash: string;
+  /** Canonical JSON {categoryIds, itemIds, results}. */
+  output: string;
+}
+
+export interface DecisionBatchRecord extends NewDecisionBatch {
+  id: number;
+  at: string;
+  firstDecisionId: number;
+}
+
+const BATCH_COLUMNS = `id, at, token_id as tokenId, standard_id as standardId, version_id as versionId, version_hash as versionHash,
+  program_id as programId, evaluation_date as evaluationDate, first_decision_id as firstDecisionId,
+  applicant_count as applicantCount, input, input_hash as inputHash, output`;
+
+interface BatchStatements {
+  record: (batch: NewDecisionBatch) => { batchId: number; firstDecisionId: number };
+  byId: { get(id: number): unknown };
+  holding: { get(decisionId: number): unknown };
+}
+
+const batchStatementsByDb = new WeakMap<JifenDb, BatchStatements>();
+
+function batchStatementsFor(db: JifenDb): BatchStatements {
+  let statements = batchStatementsByDb.get(db);
+  if (!statements) {
+    const sqlite = db.$client;
+    // decision_log's AUTOINCREMENT counter lives in sqlite_sequence, which SQLite lets applications update; moving it
+    // forward by n reserves n ids that no future decision_log row can take (AUTOINCREMENT never goes back).
+    const ensureSequence = sqlite.prepare(
+      `insert into sqlite_sequence (name, seq)
+       select 'decision_log', coalesce((select max(id) from decision_log), 0)
+       where not exists (select 1 from sqlite_sequence where name = 'decision_log')`,
+    );
+    const advanceSequence = sqlite.prepare("update sqlite_sequence set seq = seq + ? where name = 'decision_log' returning seq").pluck();
+    const insert = sqlite.prepare(
+      `insert into decision_batches (token_id, standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id,
+         applicant_count, input, input_hash, output) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const record = sqlite.transaction((b: NewDecisionBatch) => {
+      ensureSequence.run();
+      const last = Number(advanceSequence.get(b.applicantCount));
+      const firstDecisionId = last - b.applicantCount + 1;
+      const inserted = insert.run(
+        b.tokenId,
+        b.standardId,
+        b.versionId,
+        b.versionHash,
+        b.programId,
+        b.evaluationDate,
+        firstDecisionId,
+        b.applicantCount,
+        b.input,
+        b.inputHash,
+        b.output,
+      );
+      return { batchId: Number(inserted.lastInsertRowid), firstDecisionId };
+    });
+    statements = {
+      record,
+      byId: sqlite.prepare(`select ${BATCH_COLUMNS} from decision_batches where id = ?`),
+      holding: sqlite.prepare(
+        `select ${BATCH_COLUMNS} from decision_batches where first_decision_id <= ? order by first_decision_id desc limit 1`,
+      ),
+    };
+    batchStatementsByDb.set(db, statements);
+  }
+  return statements;
+}
+
+/**
+ * Records a batch in one transaction: reserves `applicantCount` decision ids and stores the batch once. Applicant i
+ * is decision `firstDecisionId + i`.
+ */
+export function recordDecisionBatch(db: JifenDb, batch: NewDecisionBatch): { batchId: number; firstDecisionId: number } {
+  if (!Number.isInteger(batch.applicantCount) || batch.applicantCount < 1) throw new Error("A decision batch holds at least one applicant");
+  return batchStatementsFor(db).record(batch);
+}
+
+export function getDecisionBatch(db: JifenDb, id: number): DecisionBatchRecord | undefined {
+  return batchStatementsFor(db).byId.get(id) as DecisionBatchRecord | undefined;
+}
+
+/** The batch whose block of decision ids holds `decisionId`, with the applicant's index in it. */
+export function findBatchOfDecision(db: JifenDb, decisionId: number): { batch: DecisionBatchRecord; index: number } | undefined {
+  const batch = batchStatementsFor(db).holding.get(decisionId) as DecisionBatchRecord | undefined;
+  if (!batch || decisionId >= batch.firstDecisionId + batch.applicantCount) return undefined;
+  return { batch, index: decisionId - batch.firstDecisionId };
 }

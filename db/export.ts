@@ -10,7 +10,7 @@ export async function backupDatabase(db: JifenDb, destination: string): Promise<
 }
 
 const TABLES_AS_JSON = ["standards", "standard_versions", "version_revisions", "audit_log", "cohorts", "column_mappings", "simulation_runs", "api_tokens"] as const;
-const TABLES_AS_JSONL = ["cohort_applicants", "decision_log"] as const;
+const TABLES_AS_JSONL = ["cohort_applicants", "decision_log", "decision_batches"] as const;
 
 /**
  * Writes one file per table into `folder`. Users are exported without password hashes; API tokens without their

@@ -195,7 +195,10 @@ export const apiTokens = sqliteTable("api_tokens", {
   lastUsedAt: text("last_used_at"),
 });
 
-/** Every API evaluation with the version hash and a hash of its input, so an appeal (复核) can replay it. */
+/**
+ * Every single API evaluation and ranking with the version hash and a hash of its input, so an appeal (复核) can
+ * replay it. Append-only (database triggers, migration 0004). The applicants of a batch are in decision_batches.
+ */
 export const decisionLog = sqliteTable(
   "decision_log",
   {
@@ -213,3 +216,30 @@ export const decisionLog = sqliteTable(
   },
   (t) => [index("decision_log_input_idx").on(t.inputHash)],
 );
+
+/**
+ * A batch evaluation, logged once: the request body as received (its applicants in order) with its SHA-256, and the
+ * compact results. Applicant i of the batch is decision `firstDecisionId + i`: a block of ids reserved from
+ * decision_log's AUTOINCREMENT sequence in the same transaction, so decision ids stay one series whatever kind of
+ * request made them. Each applicant's own canonical input (and its hash) is derived from the stored body on demand.
+ * Append-only (database triggers, migration 0004).
+ */
+export const decisionBatches = sqliteTable("decision_batches", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: text("at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  tokenId: integer("token_id").references(() => apiTokens.id),
+  standardId: text("standard_id").notNull(),
+  versionId: integer("version_id").notNull(),
+  versionHash: text("version_hash").notNull(),
+  programId: text("program_id").notNull(),
+  evaluationDate: text("evaluation_date").notNull(),
+  /** Decision id of the first applicant; the batch holds ids firstDecisionId … firstDecisionId + applicantCount − 1. */
+  firstDecisionId: integer("first_decision_id").notNull().unique(),
+  applicantCount: integer("applicant_count").notNull(),
+  /** The request body as received (JSON text; its `applicants` in order are the batch). */
+  input: text("input").notNull(),
+  /** SHA-256 (hex) of `input`. */
+  inputHash: text("input_hash").notNull(),
+  /** Canonical JSON {categoryIds, itemIds, results: [compact score per applicant]}. */
+  output: text("output").notNull(),
+});

@@ -43,6 +43,11 @@ export function jsonReply(body: unknown, status = 200, headers: Record<string, s
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/** An answer whose JSON text is already written. */
+export function jsonTextReply(text: string, status = 200): ApiReply {
+  return { status, headers: { ...JSON_HEADERS }, body: text };
+}
+
 export function errorReply(error: ApiError): ApiReply {
   return jsonReply({ errors: error.problems }, error.status, error.headers);
 }

@@ -4,7 +4,7 @@
  * (app/api/node-http.server.ts) through `handleApiCall`, the same handlers over a minimal request/reply pair
  * (building web Request and Response objects cost more than scoring). See docs/decisions/007-department-api.md.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
 import { parseJsonText } from "../../rules-schema/locate";
 import type { Id, StandardDocument } from "../../rules-schema/types";
@@ -13,12 +13,21 @@ import { scoreAndRank } from "../../engine/ranking-cases";
 import type { CompiledProgram } from "../../engine/compiled";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
-import { getDecision, recordDecision, recordDecisions, type NewDecision } from "../../db/decisions";
+import {
+  findBatchOfDecision,
+  getDecision,
+  getDecisionBatch,
+  recordDecision,
+  recordDecisionBatch,
+  type DecisionBatchRecord,
+  type DecisionRecord,
+  type NewDecision,
+} from "../../db/decisions";
 import { logDecision } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
-import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, jsonTextReply, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
 import { openApiDocument } from "./openapi";
 import { rateLimitConfig, TokenBucketLimiter } from "./rate-limit.server";
@@ -147,7 +156,10 @@ async function readText(request: ApiCall, limit: number): Promise<string> {
 
 /** The body as a JSON object; a syntax error is reported with its line and column. */
 async function readJsonObject(request: ApiCall, limit: number): Promise<Record<string, unknown>> {
-  const text = await readText(request, limit);
+  return parseJsonObject(await readText(request, limit));
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -192,9 +204,9 @@ function requireProgram(version: LoadedVersion, programId: string): void {
   );
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+/** SHA-256 (hex); the one-shot `crypto.hash` (Node ≥ 20.12) costs half of a `createHash` object per call. */
+const sha256: (text: string) => string =
+  typeof hash === "function" ? (text) => hash("sha256", text, "hex") : (text) => createHash("sha256").update(text).digest("hex");
 
 /** One decision-log entry: which version decided, on what input (hashed for appeal lookups), with what output. */
 function decisionRecord(tokenId: number, version: LoadedVersion, program: string, date: string, input: string, output: string): NewDecision {
@@ -231,6 +243,14 @@ function sortedFirstPositions(ids: readonly Id[]): number[] {
 
 const summaryOrders = new WeakMap<CompiledProgram, { items: number[]; categories: number[] }>();
 
+function summaryInOrder(itemIds: readonly Id[], categoryIds: readonly Id[], orders: { items: number[]; categories: number[] }, score: CompactScore): ScoreSummary {
+  const categories: Record<Id, number> = {};
+  for (const c of orders.categories) categories[categoryIds[c]] = score.categories[c];
+  const items: Record<Id, number> = {};
+  for (const i of orders.items) items[itemIds[i]] = score.items[i];
+  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
+}
+
 /**
  * The score by id, built with every key in sorted order so that `JSON.stringify` of it is already its canonical
  * JSON (ids start with a letter, so no key is reordered as an array index): the decision log stores one per
@@ -242,11 +262,35 @@ export function summaryFromCompact(compiled: CompiledProgram, score: CompactScor
     orders = { items: sortedFirstPositions(compiled.itemIds), categories: sortedFirstPositions(compiled.categoryIds) };
     summaryOrders.set(compiled, orders);
   }
-  const categories: Record<Id, number> = {};
-  for (const c of orders.categories) categories[compiled.categoryIds[c]] = score.categories[c];
-  const items: Record<Id, number> = {};
-  for (const i of orders.items) items[compiled.itemIds[i]] = score.items[i];
-  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
+  return summaryInOrder(compiled.itemIds, compiled.categoryIds, orders, score);
+}
+
+/** The same for a compact score stored with its own item and category ids (a logged batch). */
+function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[], score: CompactScore): ScoreSummary {
+  return summaryInOrder(itemIds, categoryIds, { items: sortedFirstPositions(itemIds), categories: sortedFirstPositions(categoryIds) }, score);
+}
+
+/** One applicant's compact score as a batch logs it: canonical JSON (keys written in sorted order). */
+function compactScoreJson(score: CompactScore): string {
+  return JSON.stringify({
+    categories: score.categories,
+    eligible: score.eligible,
+    failedGates: score.failedGates,
+    items: score.items,
+    total: score.total,
+    vetoed: score.vetoed,
+  });
+}
+
+/** A batch's logged output: canonical JSON of {categoryIds, itemIds, results}, from the applicants' compact JSON. */
+function batchOutputJson(compiled: CompiledProgram, results: readonly string[]): string {
+  return `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)},"results":[${results.join(",")}]}`;
+}
+
+interface BatchOutput {
+  categoryIds: Id[];
+  itemIds: Id[];
+  results: CompactScore[];
 }
 
 export function summaryFromSheet(sheet: ScoreSheet): ScoreSummary {
@@ -368,34 +412,46 @@ function requireApplicants(body: Record<string, unknown>, version: LoadedVersion
 
 /**
  * POST /api/v1/standards/{id}/evaluate/batch — many applicants on the compiled path; per applicant the compact
- * score (points in the order of `itemIds` / `categoryIds`) and its decision id. All decisions in one transaction.
+ * score (points in the order of `itemIds` / `categoryIds`) and its decision id; `?inputHashes=true` adds each
+ * applicant's input hash (the same as a single evaluation of those facts would return). The batch is logged once,
+ * its body as received and the compact results, before the answer is sent (docs/decisions/008-batch-decision-log.md).
  */
 export async function evaluateBatch(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
   const token = authenticate(request, db, "evaluate");
-  const body = await readJsonObject(request, BATCH_BODY_LIMIT);
+  const withInputHashes = /^(1|true|yes)$/i.test(request.query.get("inputHashes") ?? "");
+  const text = await readText(request, BATCH_BODY_LIMIT);
+  const body = parseJsonObject(text);
   const { program, date } = requireProgramAndDate(body);
   const version = loadVersionInEffect(db, standardId, date);
   requireProgram(version, program);
   const applicants = requireApplicants(body, version, false);
   const compiled = version.compiled(program);
-  const decisions: NewDecision[] = new Array(applicants.length);
-  const scores: CompactScore[] = new Array(applicants.length);
+  const results: string[] = new Array(applicants.length);
+  for (let i = 0; i < applicants.length; i++) results[i] = compactScoreJson(compiled.score(applicants[i].facts ?? {}, date));
+  const { batchId, firstDecisionId } = changeWatch(db).ownWrite(() =>
+    recordDecisionBatch(db, {
+      tokenId: token.id,
+      standardId: version.head.standardId,
+      versionId: version.head.id,
+      versionHash: version.head.contentHash,
+      programId: program,
+      evaluationDate: date,
+      applicantCount: applicants.length,
+      input: text,
+      inputHash: sha256(text),
+      output: batchOutputJson(compiled, results),
+    }),
+  );
+  // The answer is assembled from the logged JSON of each score rather than serialised a second time.
+  const head = JSON.stringify({ ...versionFields(version), program, date, batchId, itemIds: compiled.itemIds, categoryIds: compiled.categoryIds });
+  const parts: string[] = new Array(applicants.length);
   for (let i = 0; i < applicants.length; i++) {
     const facts = applicants[i].facts ?? {};
-    const score = compiled.score(facts, date);
-    scores[i] = score;
-    decisions[i] = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), JSON.stringify(summaryFromCompact(compiled, score)));
+    const inputHash = withInputHashes ? `,"inputHash":"${sha256(canonicalInput(facts, program, date))}"` : "";
+    parts[i] = `{"id":${JSON.stringify(applicants[i].id)},"decisionId":${firstDecisionId + i}${inputHash},${results[i].slice(1)}`;
   }
-  const ids = changeWatch(db).ownWrite(() => recordDecisions(db, decisions));
-  return jsonReply({
-    ...versionFields(version),
-    program,
-    date,
-    itemIds: compiled.itemIds,
-    categoryIds: compiled.categoryIds,
-    results: applicants.map((a, i) => ({ id: a.id, decisionId: ids[i], inputHash: decisions[i].inputHash, ...scores[i] })),
-  });
+  return jsonTextReply(`${head.slice(0, -1)},"results":[${parts.join(",")}]}`);
 }
 
 function requireQuotas(body: Record<string, unknown>, version: LoadedVersion, program: string): Record<string, number> {
@@ -452,11 +508,48 @@ export async function rankApplicants(request: ApiCall, standardId: string): Prom
   return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, allocation });
 }
 
-function requireDecision(db: JifenDb, rawId: string) {
+/** A logged decision as the API shows it: a row of decision_log, or one applicant of a logged batch. */
+interface DecisionView extends DecisionRecord {
+  batch?: { batchId: number; index: number; applicantId: string; inputHashMatches: boolean };
+}
+
+function parseId(rawId: string): number {
   const id = /^\d+$/.test(rawId) ? Number(rawId) : NaN;
-  const decision = Number.isSafeInteger(id) ? getDecision(db, id) : undefined;
-  if (!decision) throw apiError(404, "api.unknownDecision", "", `没有编号为 ${rawId} 的决定记录`, `There is no decision ${rawId}`, { decisionId: rawId });
-  return decision;
+  return Number.isSafeInteger(id) ? id : NaN;
+}
+
+/** Applicant `index` of a logged batch, with the input and output a single evaluation of it would have logged. */
+function batchMemberDecision(batch: DecisionBatchRecord, index: number): DecisionView {
+  const applicant = (JSON.parse(batch.input) as { applicants: BatchApplicant[] }).applicants[index];
+  const recorded = JSON.parse(batch.output) as BatchOutput;
+  const input = canonicalInput(applicant.facts ?? {}, batch.programId, batch.evaluationDate);
+  return {
+    id: batch.firstDecisionId + index,
+    at: batch.at,
+    tokenId: batch.tokenId,
+    standardId: batch.standardId,
+    versionId: batch.versionId,
+    versionHash: batch.versionHash,
+    programId: batch.programId,
+    evaluationDate: batch.evaluationDate,
+    inputHash: sha256(input),
+    input,
+    output: JSON.stringify(summaryFromIds(recorded.itemIds, recorded.categoryIds, recorded.results[index])),
+    batch: { batchId: batch.id, index, applicantId: applicant.id, inputHashMatches: sha256(batch.input) === batch.inputHash },
+  };
+}
+
+function requireDecision(db: JifenDb, rawId: string): DecisionView {
+  const id = parseId(rawId);
+  const decision = Number.isNaN(id) ? undefined : getDecision(db, id);
+  if (decision) return decision;
+  const held = Number.isNaN(id) ? undefined : findBatchOfDecision(db, id);
+  if (held) return batchMemberDecision(held.batch, held.index);
+  throw apiError(404, "api.unknownDecision", "", `没有编号为 ${rawId} 的决定记录`, `There is no decision ${rawId}`, { decisionId: rawId });
+}
+
+function batchReference(decision: DecisionView) {
+  return decision.batch ? { batch: { batchId: decision.batch.batchId, index: decision.batch.index, applicantId: decision.batch.applicantId } } : {};
 }
 
 /** GET /api/v1/decisions/{id} — a logged decision: version, input (canonical), input hash and output. */
@@ -475,22 +568,29 @@ export async function getDecisionRecord(request: ApiCall, rawId: string): Promis
     inputHash: decision.inputHash,
     input: JSON.parse(decision.input) as unknown,
     output: JSON.parse(decision.output) as unknown,
+    ...batchReference(decision),
   });
+}
+
+function requireVersionOf(db: JifenDb, versionId: number): LoadedVersion {
+  const version = loadVersionById(db, versionId);
+  if (!version) throw apiError(404, "api.versionGone", "", "该决定所用的版本已不存在", "The version this decision used no longer exists", { versionId });
+  return version;
 }
 
 /**
  * POST /api/v1/decisions/{id}/replay — for an appeal (复核): recomputes the stored input with the stored version
  * (its content checked against the recorded hash) and says whether the result is identical; single evaluations
- * come back with the full explained sheet.
+ * (and applicants of a batch) come back with the full explained sheet.
  */
 export async function replayDecision(request: ApiCall, rawId: string): Promise<ApiReply> {
   const db = getDb();
   authenticate(request, db, "read");
   const decision = requireDecision(db, rawId);
-  const version = loadVersionById(db, decision.versionId);
-  if (!version) throw apiError(404, "api.versionGone", "", "该决定所用的版本已不存在", "The version this decision used no longer exists", { versionId: decision.versionId });
+  const version = requireVersionOf(db, decision.versionId);
   const input = JSON.parse(decision.input) as { facts?: Facts; applicants?: BatchApplicant[]; program: string; date: string; quotas?: Record<string, number>; seed?: string };
-  const inputHashMatches = sha256(decision.input) === decision.inputHash;
+  // An applicant of a batch has its input derived from the batch's body: the body's own hash is what can be checked.
+  const inputHashMatches = decision.batch ? decision.batch.inputHashMatches : sha256(decision.input) === decision.inputHash;
   const versionHashMatches = version.head.contentHash === decision.versionHash;
   let replayed: unknown;
   let sheet: ScoreSheet | undefined;
@@ -516,6 +616,80 @@ export async function replayDecision(request: ApiCall, rawId: string): Promise<A
     recorded: JSON.parse(decision.output) as unknown,
     replayed,
     ...(sheet ? { sheet } : {}),
+    ...batchReference(decision),
+  });
+}
+
+function requireBatch(db: JifenDb, rawId: string): DecisionBatchRecord {
+  const id = parseId(rawId);
+  const batch = Number.isNaN(id) ? undefined : getDecisionBatch(db, id);
+  if (!batch) throw apiError(404, "api.unknownBatch", "", `没有编号为 ${rawId} 的批量决定记录`, `There is no decision batch ${rawId}`, { batchId: rawId });
+  return batch;
+}
+
+/** GET /api/v1/decision-batches/{id} — a logged batch: version, body hash, and the block of decision ids it holds. */
+export async function getDecisionBatchRecord(request: ApiCall, rawId: string): Promise<ApiReply> {
+  const db = getDb();
+  authenticate(request, db, "read");
+  const batch = requireBatch(db, rawId);
+  const output = JSON.parse(batch.output) as BatchOutput;
+  return jsonReply({
+    batchId: batch.id,
+    at: batch.at,
+    standardId: batch.standardId,
+    versionId: batch.versionId,
+    versionHash: batch.versionHash,
+    program: batch.programId,
+    date: batch.evaluationDate,
+    inputHash: batch.inputHash,
+    applicantCount: batch.applicantCount,
+    firstDecisionId: batch.firstDecisionId,
+    lastDecisionId: batch.firstDecisionId + batch.applicantCount - 1,
+    itemIds: output.itemIds,
+    categoryIds: output.categoryIds,
+  });
+}
+
+const MAX_REPORTED_DIFFERENCES = 100;
+
+/**
+ * POST /api/v1/decision-batches/{id}/replay — recomputes every applicant of a logged batch from its stored body
+ * with the stored version (compiled path, as the batch was scored) and compares each with its logged score by id.
+ * Lists the first differences; `identical` also requires the body's and the version's hashes to match.
+ */
+export async function replayDecisionBatch(request: ApiCall, rawId: string): Promise<ApiReply> {
+  const db = getDb();
+  authenticate(request, db, "read");
+  const batch = requireBatch(db, rawId);
+  const version = requireVersionOf(db, batch.versionId);
+  const inputHashMatches = sha256(batch.input) === batch.inputHash;
+  const versionHashMatches = version.head.contentHash === batch.versionHash;
+  const applicants = (JSON.parse(batch.input) as { applicants: BatchApplicant[] }).applicants;
+  const recorded = JSON.parse(batch.output) as BatchOutput;
+  const compiled = version.compiled(batch.programId);
+  const differences: Array<{ index: number; id: string; decisionId: number; recorded: ScoreSummary | null; replayed: ScoreSummary }> = [];
+  let differing = 0;
+  for (let i = 0; i < applicants.length; i++) {
+    const replayed = summaryFromCompact(compiled, compiled.score(applicants[i].facts ?? {}, batch.evaluationDate));
+    const logged = recorded.results[i] ? summaryFromIds(recorded.itemIds, recorded.categoryIds, recorded.results[i]) : null;
+    if (logged && JSON.stringify(logged) === JSON.stringify(replayed)) continue;
+    differing++;
+    if (differences.length < MAX_REPORTED_DIFFERENCES) {
+      differences.push({ index: i, id: applicants[i].id, decisionId: batch.firstDecisionId + i, recorded: logged, replayed });
+    }
+  }
+  if (recorded.results.length !== applicants.length) differing += Math.max(0, recorded.results.length - applicants.length);
+  return jsonReply({
+    batchId: batch.id,
+    identical: differing === 0 && applicants.length === batch.applicantCount && inputHashMatches && versionHashMatches,
+    versionId: batch.versionId,
+    versionHash: batch.versionHash,
+    versionHashMatches,
+    inputHashMatches,
+    applicantCount: batch.applicantCount,
+    firstDecisionId: batch.firstDecisionId,
+    differingCount: differing,
+    differences,
   });
 }
 
@@ -542,6 +716,8 @@ const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/api\/v1\/standards\/([^/]+)\/rank$/, handle: rankApplicants },
   { method: "GET", pattern: /^\/api\/v1\/decisions\/([^/]+)$/, handle: getDecisionRecord },
   { method: "POST", pattern: /^\/api\/v1\/decisions\/([^/]+)\/replay$/, handle: replayDecision },
+  { method: "GET", pattern: /^\/api\/v1\/decision-batches\/([^/]+)$/, handle: getDecisionBatchRecord },
+  { method: "POST", pattern: /^\/api\/v1\/decision-batches\/([^/]+)\/replay$/, handle: replayDecisionBatch },
 ];
 
 /** Dispatches any call under /api/v1 and turns every failure into the error shape. */

@@ -27,7 +27,7 @@ const commonErrors = {
   "400": errorResponse("The body is not valid JSON (line and column given)."),
   "401": errorResponse("No token, an unknown token or a revoked token."),
   "403": errorResponse("The token lacks the scope this endpoint needs."),
-  "404": errorResponse("Unknown standard, program, or no version in effect on the date."),
+  "404": errorResponse("Unknown standard, program, decision or batch, or no version in effect on the date."),
   "413": errorResponse("The body is over the size limit (1 MB single, 50 MB batch)."),
   "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts."),
   "429": errorResponse("Rate limit reached; see the Retry-After header."),
@@ -35,6 +35,18 @@ const commonErrors = {
 
 const standardIdParam = { name: "standardId", in: "path", required: true, schema: { type: "string" }, example: "suzhou" };
 const decisionIdParam = { name: "decisionId", in: "path", required: true, schema: { type: "integer" } };
+const batchIdParam = { name: "batchId", in: "path", required: true, schema: { type: "integer" } };
+const batchReference = {
+  type: "object",
+  description: "Present when the decision is an applicant of a logged batch.",
+  required: ["batchId", "index", "applicantId"],
+  additionalProperties: false,
+  properties: {
+    batchId: { type: "integer" },
+    index: { type: "integer", minimum: 0, description: "Position of the applicant in the batch's `applicants`." },
+    applicantId: { type: "string" },
+  },
+} as const;
 const bearer = [{ bearerAuth: [] }];
 
 export const openApiDocument = {
@@ -78,7 +90,18 @@ export const openApiDocument = {
     "/api/v1/standards/{standardId}/evaluate/batch": {
       post: {
         summary: "Score many applicants (compiled path; scope evaluate)",
-        parameters: [standardIdParam],
+        description:
+          "The batch is logged once (its body as received, with its SHA-256, and the compact results) before the answer is sent. Applicant i is decision `decisionId` = the batch's first decision id + i; GET /api/v1/decisions/{decisionId} shows it with its own canonical input and input hash, derived from the logged body.",
+        parameters: [
+          standardIdParam,
+          {
+            name: "inputHashes",
+            in: "query",
+            required: false,
+            schema: { type: "boolean" },
+            description: "true: also return each applicant's `inputHash` (SHA-256 of the canonical JSON of {facts, program, date}, as a single evaluation returns it). Default false: it roughly doubles the cost of a batch, and every applicant's input hash can be had later from its decision.",
+          },
+        ],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BatchRequest" } } } },
         responses: {
           "200": { description: "Compact score per applicant", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchResponse" } } } },
@@ -113,6 +136,26 @@ export const openApiDocument = {
         parameters: [decisionIdParam],
         responses: {
           "200": { description: "Replay outcome", content: { "application/json": { schema: { $ref: "#/components/schemas/ReplayResponse" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/decision-batches/{batchId}": {
+      get: {
+        summary: "A logged batch: version, body hash and its block of decision ids (scope read)",
+        parameters: [batchIdParam],
+        responses: {
+          "200": { description: "Decision batch", content: { "application/json": { schema: { $ref: "#/components/schemas/DecisionBatch" } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/decision-batches/{batchId}/replay": {
+      post: {
+        summary: "Recompute every applicant of a logged batch with its stored version and body (scope read)",
+        parameters: [batchIdParam],
+        responses: {
+          "200": { description: "Replay outcome", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchReplayResponse" } } } },
           ...commonErrors,
         },
       },
@@ -206,24 +249,25 @@ export const openApiDocument = {
       },
       BatchResponse: {
         type: "object",
-        required: [...Object.keys(versionFields), "program", "date", "itemIds", "categoryIds", "results"],
+        required: [...Object.keys(versionFields), "program", "date", "batchId", "itemIds", "categoryIds", "results"],
         additionalProperties: false,
         properties: {
           ...versionFields,
           program: { type: "string" },
           date: isoDate,
+          batchId: { type: "integer", description: "The logged batch (GET /api/v1/decision-batches/{batchId})." },
           itemIds: { type: "array", items: { type: "string" }, description: "The order of each result's `items`." },
           categoryIds: { type: "array", items: { type: "string" }, description: "The order of each result's `categories`." },
           results: {
             type: "array",
             items: {
               type: "object",
-              required: ["id", "decisionId", "inputHash", "eligible", "vetoed", "failedGates", "items", "categories", "total"],
+              required: ["id", "decisionId", "eligible", "vetoed", "failedGates", "items", "categories", "total"],
               additionalProperties: false,
               properties: {
                 id: { type: "string" },
                 decisionId: { type: "integer" },
-                inputHash: sha256Hex,
+                inputHash: { ...sha256Hex, description: "Only with ?inputHashes=true." },
                 eligible: { type: "boolean" },
                 vetoed: { type: "boolean" },
                 failedGates: { type: "array", items: { type: "string" } },
@@ -350,6 +394,7 @@ export const openApiDocument = {
           inputHash: sha256Hex,
           input: { type: "object", description: "Canonical input: {facts, program, date}, or {applicants, program, date, quotas, seed} for a ranking." },
           output: { type: "object" },
+          batch: batchReference,
         },
       },
       ReplayResponse: {
@@ -366,6 +411,84 @@ export const openApiDocument = {
           recorded: { type: "object" },
           replayed: { type: "object" },
           sheet: { $ref: "#/components/schemas/ScoreSheet" },
+          batch: batchReference,
+        },
+      },
+      DecisionBatch: {
+        type: "object",
+        required: [
+          "batchId",
+          "at",
+          "standardId",
+          "versionId",
+          "versionHash",
+          "program",
+          "date",
+          "inputHash",
+          "applicantCount",
+          "firstDecisionId",
+          "lastDecisionId",
+          "itemIds",
+          "categoryIds",
+        ],
+        additionalProperties: false,
+        properties: {
+          batchId: { type: "integer" },
+          at: { type: "string" },
+          standardId: { type: "string" },
+          versionId: { type: "integer" },
+          versionHash: sha256Hex,
+          program: { type: "string" },
+          date: isoDate,
+          inputHash: { ...sha256Hex, description: "SHA-256 of the request body as received (UTF-8)." },
+          applicantCount: { type: "integer", minimum: 1 },
+          firstDecisionId: { type: "integer", description: "Decision id of the batch's first applicant; applicant i is firstDecisionId + i." },
+          lastDecisionId: { type: "integer" },
+          itemIds: { type: "array", items: { type: "string" } },
+          categoryIds: { type: "array", items: { type: "string" } },
+        },
+      },
+      BatchReplayResponse: {
+        type: "object",
+        required: [
+          "batchId",
+          "identical",
+          "versionId",
+          "versionHash",
+          "versionHashMatches",
+          "inputHashMatches",
+          "applicantCount",
+          "firstDecisionId",
+          "differingCount",
+          "differences",
+        ],
+        additionalProperties: false,
+        properties: {
+          batchId: { type: "integer" },
+          identical: { type: "boolean", description: "Every applicant's recomputed score equals the logged one, and the body and version hashes match." },
+          versionId: { type: "integer" },
+          versionHash: sha256Hex,
+          versionHashMatches: { type: "boolean" },
+          inputHashMatches: { type: "boolean" },
+          applicantCount: { type: "integer" },
+          firstDecisionId: { type: "integer" },
+          differingCount: { type: "integer", minimum: 0 },
+          differences: {
+            type: "array",
+            description: "The first 100 applicants whose recomputed score differs from the logged one.",
+            items: {
+              type: "object",
+              required: ["index", "id", "decisionId", "recorded", "replayed"],
+              additionalProperties: false,
+              properties: {
+                index: { type: "integer" },
+                id: { type: "string" },
+                decisionId: { type: "integer" },
+                recorded: { oneOf: [{ $ref: "#/components/schemas/ScoreSummary" }, { type: "null" }] },
+                replayed: { $ref: "#/components/schemas/ScoreSummary" },
+              },
+            },
+          },
         },
       },
     },

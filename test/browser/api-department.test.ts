@@ -299,11 +299,59 @@ describe("decision log and replay (复核)", () => {
     const evaluated = await call("POST", "/api/v1/standards/suzhou/evaluate", { token: tokens.all, body: { program: case01.program, date: case01.date, facts: case01.facts } });
     const id = evaluated.json.decisionId as number;
     const tampered = { ...evaluated.json.score, total: evaluated.json.score.total + 100 };
+    const tamper = db.$client.prepare("update decision_log set output = ? where id = ?");
+    // The database refuses; someone with the file and a SQL shell can still drop the trigger, which replay catches.
+    expect(() => tamper.run(canonicalJson(tampered), id)).toThrow(/decisions_append_only/);
+    const trigger = db.$client.prepare("select sql from sqlite_master where type = 'trigger' and name = 'decision_log_append_only_update'").pluck().get() as string;
+    db.$client.exec("drop trigger decision_log_append_only_update");
     db.$client.prepare("update decision_log set output = ? where id = ?").run(canonicalJson(tampered), id);
+    db.$client.exec(trigger);
     const replay = await call("POST", `/api/v1/decisions/${id}/replay`, { token: tokens.all });
     expect(replay.json.identical).toBe(false);
     expect(replay.json.recorded.total).toBe(tampered.total);
     expect(replay.json.replayed.total).toBe(evaluated.json.score.total);
+  });
+
+  it("logs a batch once, and shows and replays one of its applicants and the whole batch", async () => {
+    const cases = suzhou.testCases!.filter((t) => t.program === "settlement" && t.date === case01.date);
+    const batch = await call("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", {
+      token: tokens.all,
+      body: { program: "settlement", date: case01.date, applicants: cases.map((c) => ({ id: c.id, facts: c.facts })) },
+    });
+    expect(batch.status).toBe(200);
+    conforms("BatchResponse", batch.json);
+    const last = batch.json.results[cases.length - 1];
+    expect(last.inputHash).toBe(createHash("sha256").update(canonicalJson({ facts: cases[cases.length - 1].facts, program: "settlement", date: case01.date })).digest("hex"));
+
+    const member = await call("GET", `/api/v1/decisions/${last.decisionId}`, { token: tokens.all });
+    expect(member.status).toBe(200);
+    conforms("Decision", member.json);
+    expect(member.json).toMatchObject({ inputHash: last.inputHash, versionHash: batch.json.versionHash, batch: { batchId: batch.json.batchId, index: cases.length - 1, applicantId: last.id } });
+    expect(member.json.output.total).toBe(last.total);
+
+    const replayMember = await call("POST", `/api/v1/decisions/${last.decisionId}/replay`, { token: tokens.all });
+    conforms("ReplayResponse", replayMember.json);
+    expect(replayMember.json).toMatchObject({ identical: true, inputHashMatches: true, versionHashMatches: true });
+    expect(replayMember.json.sheet.total).toBe(last.total);
+
+    const stored = await call("GET", `/api/v1/decision-batches/${batch.json.batchId}`, { token: tokens.all });
+    expect(stored.status).toBe(200);
+    conforms("DecisionBatch", stored.json);
+    expect(stored.json).toMatchObject({ applicantCount: cases.length, firstDecisionId: batch.json.results[0].decisionId, lastDecisionId: last.decisionId });
+
+    const replayBatch = await call("POST", `/api/v1/decision-batches/${batch.json.batchId}/replay`, { token: tokens.all });
+    expect(replayBatch.status).toBe(200);
+    conforms("BatchReplayResponse", replayBatch.json);
+    expect(replayBatch.json).toMatchObject({ identical: true, differingCount: 0, applicantCount: cases.length });
+  });
+
+  it("refuses to change a logged batch in the database", async () => {
+    const batch = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", {
+      token: tokens.all,
+      body: { program: "settlement", date: case01.date, applicants: [{ id: "a", facts: case01.facts }] },
+    });
+    expect(() => db.$client.prepare("update decision_batches set output = '{}' where id = ?").run(batch.json.batchId)).toThrow(/decisions_append_only/);
+    expect(() => db.$client.prepare("delete from decision_batches where id = ?").run(batch.json.batchId)).toThrow(/decisions_append_only/);
   });
 
   it("answers 404 for an unknown decision", async () => {
