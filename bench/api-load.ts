@@ -9,8 +9,9 @@
  * process's `process.cpuUsage()`), which stays meaningful when other work shares the cores and wall-clock figures
  * do not.
  *
- * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--server-cpu-prof DIR]` prints one JSON object;
- * `--server-cpu-prof` writes the server's V8 CPU profile (node --cpu-prof) into DIR when it stops.
+ * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--log-rows N] [--server-cpu-prof DIR]` prints one JSON
+ * object; `--log-rows` puts N decisions in the log first (a log in service is large, and inserting into a large
+ * table costs more); `--server-cpu-prof` writes the server's V8 CPU profile (node --cpu-prof) into DIR when it stops.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -18,9 +19,12 @@ import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDatabase } from "../db/connection";
+import { createHash } from "node:crypto";
+import { openDatabase, type JifenDb } from "../db/connection";
+import { recordDecisions, type NewDecision } from "../db/decisions";
 import { createApiToken } from "../db/tokens";
 import { generateCohort } from "../engine/cohort-generate";
+import { canonicalJson } from "../rules-schema/canonical";
 import type { StandardDocument } from "../rules-schema/types";
 
 export interface ApiBenchOptions {
@@ -35,6 +39,8 @@ export interface ApiBenchOptions {
   batchSize?: number;
   /** Folder for the server's V8 CPU profile (`node --cpu-prof`), written when it stops. */
   serverCpuProfileDir?: string;
+  /** Decisions already in the log before measuring (default 0): a log in service holds millions. */
+  logRows?: number;
 }
 
 export interface ApiBenchFigures {
@@ -223,6 +229,25 @@ async function drive(seconds: number, connections: RawHttpConnection[], send: (c
   return { requests: latencies.length, elapsed, p99: percentile(latencies, 99) };
 }
 
+/** Fills the decision log with `rows` single decisions shaped like the bench's own (same sizes, distinct hashes). */
+function prefillDecisionLog(db: JifenDb, doc: StandardDocument, rows: number, program: string, date: string): void {
+  const version = db.$client.prepare("select id, content_hash as hash from standard_versions where standard_id = ? and status = 'published'").get(doc.id) as {
+    id: number;
+    hash: string;
+  };
+  const inputs = generateCohort(doc, 1_000, "api-bench-log").map((facts) => canonicalJson({ facts, program, date }));
+  const output = JSON.stringify({ categories: {}, eligible: true, failedGates: [], items: {}, total: 0, vetoed: false }).padEnd(300);
+  for (let done = 0; done < rows; ) {
+    const chunk: NewDecision[] = [];
+    for (; chunk.length < 10_000 && done < rows; done++) {
+      const input = inputs[done % inputs.length];
+      const inputHash = createHash("sha256").update(`${done}:${input}`).digest("hex");
+      chunk.push({ tokenId: null, standardId: doc.id, versionId: version.id, versionHash: version.hash, programId: program, evaluationDate: date, inputHash, input, output });
+    }
+    recordDecisions(db, chunk);
+  }
+}
+
 export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigures> {
   const mount = opts.mount ?? "production";
   const seconds = opts.seconds ?? 5;
@@ -245,6 +270,7 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
   try {
     const db = openDatabase(server.databaseUrl);
     const token = createApiToken(db, { name: "bench", department: "bench", scopes: ["evaluate"] }).token;
+    if (opts.logRows) prefillDecisionLog(db, doc, opts.logRows, program, date);
     db.$client.close();
     const singleConnections = opts.singleConnections ?? 16;
     const batchConnections = opts.batchConnections ?? 2;
@@ -312,6 +338,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     seconds: value("--seconds") ? Number(value("--seconds")) : undefined,
     batchSize: value("--batch-size") ? Number(value("--batch-size")) : undefined,
     serverCpuProfileDir: value("--server-cpu-prof"),
+    logRows: value("--log-rows") ? Number(value("--log-rows")) : undefined,
   });
   process.stdout.write(JSON.stringify({ ...figures, targets: API_TARGETS }) + "\n");
 }
