@@ -64,7 +64,6 @@ const isFiniteNumber = isNumber;
 const dayOfIso = isoDayNumber;
 const totalOfRecords = perRecordTotal;
 const monthLength = daysInMonth;
-const monthsBetweenDaysSlowly = wholeMonthsBetweenDays;
 const capped = capMagnitude;
 const linear = linearPoints;
 const accrual = accrualPoints;
@@ -84,13 +83,16 @@ function civilTableOf(): Int32Array {
   return civilTable;
 }
 
-/** wholeMonthsBetweenDays, through the civil table when both days are in its range. */
-function monthsBetweenDays(fromDay: number, toDay: number, table: Int32Array): number {
-  const a = fromDay - CIVIL_FIRST;
-  const b = toDay - CIVIL_FIRST;
-  if (a < 0 || b < 0 || a >= CIVIL_COUNT || b >= CIVIL_COUNT) return monthsBetweenDaysSlowly(fromDay, toDay);
-  const from = table[a];
-  const to = table[b];
+/** A day number's civil date packed as year·512 + month·32 + day (the table where it reaches). */
+function packedCivil(day: number, table: Int32Array): number {
+  const n = day - CIVIL_FIRST;
+  if (n >= 0 && n < CIVIL_COUNT) return table[n];
+  const date = fromDayNumber(day);
+  return date.year * 512 + date.month * 32 + date.day;
+}
+
+/** wholeMonthsBetweenDays of two packed civil dates. */
+function monthsBetweenPacked(from: number, to: number): number {
   const toYear = to >> 9;
   const toMonth = (to >> 5) & 15;
   const toDayOfMonth = to & 31;
@@ -449,40 +451,37 @@ class ColumnarBuilder {
     const access = this.records(derived.records);
     const where = this.wherePredicate(derived.records, access, derived.where);
     const today = this.when.day;
+    const civil = civilTableOf();
     // Each record's [start, end) in day numbers: NaN = skip the record; an open end (no date) runs to today.
     const startOf = (value: unknown) => dayOfIso(value);
     const endOf = (value: unknown) => {
       const last = value === undefined || value === null || value === "" ? Infinity : dayOfIso(value);
       return last === Infinity ? today : Math.min(last + 1, today);
     };
+    const civilOf = (day: number) => (day === day ? packedCivil(day, civil) : 0);
     const startSource = this.fieldSource(access, derived.startField, false);
     const endSource = this.fieldSource(access, derived.endField, false);
     const startDay = unaryReader(startSource, startOf);
     const endDay = unaryReader(endSource, endOf);
-    // Dates are dictionary codes: both ends straight from tables of day numbers (the usual case, and the hot one).
+    // Dates are dictionary codes: both ends (day numbers and civil dates) straight from per-code tables, the usual
+    // and the hot case; other sources go through the readers.
     const startCodes = startSource.kind === "finite" ? startSource.codes : undefined;
     const endCodes = endSource.kind === "finite" ? endSource.codes : undefined;
     const startTable = startSource.kind === "finite" ? Float64Array.from(startSource.values, startOf) : undefined;
     const endTable = endSource.kind === "finite" ? Float64Array.from(endSource.values, endOf) : undefined;
+    const startCivilTable = startTable ? Int32Array.from(startTable, civilOf) : undefined;
+    const endCivilTable = endTable ? Int32Array.from(endTable, civilOf) : undefined;
     const allowGap = derived.mode === "continuous" ? (derived.allowGapDays ?? 0) : 0;
     const column = access.column;
     let longest = 1;
     if (column) for (let i = 0; i < this.cohort.size; i++) longest = Math.max(longest, column.start[i + 1] - column.start[i]);
     let starts = new Float64Array(longest);
     let ends = new Float64Array(longest);
-    const civil = civilTableOf();
-    const unit = derived.unit;
+    let startCivil = new Int32Array(longest);
+    let endCivil = new Int32Array(longest);
+    const byMonths = derived.unit !== "days";
+    const unitDivisor = derived.unit === "years" ? 12 : 1;
     const total = derived.mode === "total";
-    const measure = (first: number, count: number): number => {
-      let days = 0;
-      let months = 0;
-      for (let m = first; m < count; m++) {
-        if (unit === "days") days += ends[m] - starts[m];
-        else months += monthsBetweenDays(starts[m], ends[m], civil);
-      }
-      if (unit === "days") return days;
-      return unit === "months" ? months : Math.floor(months / 12);
-    };
     return (i) => {
       if (!column || !column.present[i]) return 0;
       let count = 0;
@@ -491,38 +490,74 @@ class ColumnarBuilder {
         // Rows added to the cohort after binding.
         starts = new Float64Array(stop - column.start[i]);
         ends = new Float64Array(starts.length);
+        startCivil = new Int32Array(starts.length);
+        endCivil = new Int32Array(starts.length);
       }
       for (let r = column.start[i]; r < stop; r++) {
         if (where && !where(r)) continue;
-        const start = startTable && startCodes ? startTable[startCodes[r] + 1] : startDay(r);
-        const end = endTable && endCodes ? endTable[endCodes[r] + 1] : endDay(r);
+        let start: number;
+        let end: number;
+        let civilStart: number;
+        let civilEnd: number;
+        if (startTable && startCodes && startCivilTable) {
+          const code = startCodes[r] + 1;
+          start = startTable[code];
+          civilStart = startCivilTable[code];
+        } else {
+          start = startDay(r);
+          civilStart = civilOf(start);
+        }
+        if (endTable && endCodes && endCivilTable) {
+          const code = endCodes[r] + 1;
+          end = endTable[code];
+          civilEnd = endCivilTable[code];
+        } else {
+          end = endDay(r);
+          civilEnd = civilOf(end);
+        }
         // NaN (no date) fails this test too.
         if (!(start < end)) continue;
         let n = count++;
         while (n > 0 && (starts[n - 1] > start || (starts[n - 1] === start && ends[n - 1] > end))) {
           starts[n] = starts[n - 1];
           ends[n] = ends[n - 1];
+          startCivil[n] = startCivil[n - 1];
+          endCivil[n] = endCivil[n - 1];
           n--;
         }
         starts[n] = start;
         ends[n] = end;
+        startCivil[n] = civilStart;
+        endCivil[n] = civilEnd;
       }
       if (count === 0) return 0;
       let merged = 0;
       for (let n = 1; n < count; n++) {
         if (starts[n] <= ends[merged]) {
-          if (ends[n] > ends[merged]) ends[merged] = ends[n];
+          if (ends[n] > ends[merged]) {
+            ends[merged] = ends[n];
+            endCivil[merged] = endCivil[n];
+          }
         } else {
           merged++;
           starts[merged] = starts[n];
           ends[merged] = ends[n];
+          startCivil[merged] = startCivil[n];
+          endCivil[merged] = endCivil[n];
         }
       }
-      const mergedCount = merged + 1;
-      if (total) return measure(0, mergedCount);
-      let first = mergedCount - 1;
-      while (first > 0 && starts[first] - ends[first - 1] <= allowGap) first--;
-      return measure(first, mergedCount);
+      let first = 0;
+      if (!total) {
+        first = merged;
+        while (first > 0 && starts[first] - ends[first - 1] <= allowGap) first--;
+      }
+      let days = 0;
+      let months = 0;
+      for (let m = first; m <= merged; m++) {
+        if (byMonths) months += monthsBetweenPacked(startCivil[m], endCivil[m]);
+        else days += ends[m] - starts[m];
+      }
+      return byMonths ? Math.floor(months / unitDivisor) : days;
     };
   }
 
@@ -540,6 +575,10 @@ class ColumnarBuilder {
     const groupCap = scoring.groupCap?.cap;
     const fixedPoints = scoring.points ?? 0;
     const simple = !readOnce && !readGroup;
+    // onceBy alone with fixed points: every record is worth the same, so "the largest of each act" is the first
+    // of each act, and the total is those records plus the ones without an act, counted with a small key list.
+    const onceOnly = Boolean(readOnce) && !readGroup && !perUnit;
+    const onceKeys: unknown[] = [];
     const column = access.column;
     return (i) => {
       if (!column || !column.present[i]) return 0;
@@ -547,6 +586,7 @@ class ColumnarBuilder {
       const first = column.start[i];
       if (stop === first) return 0;
       let total = 0;
+      let keyCount = 0;
       let candidates: RecordCandidate[] | undefined;
       for (let r = first; r < stop; r++) {
         if (where && !where(r)) continue;
@@ -558,7 +598,17 @@ class ColumnarBuilder {
           points = round(perUnit.rate * quantity);
         }
         if (simple) total = addExact(total, points);
-        else {
+        else if (onceOnly && readOnce) {
+          const key = readOnce(r);
+          if (key !== undefined && key !== null) {
+            let repeated = false;
+            // SameValueZero, as the Map of perRecordTotal compares keys.
+            for (let m = 0; m < keyCount && !repeated; m++) repeated = onceKeys[m] === key || (onceKeys[m] !== onceKeys[m] && key !== key);
+            if (repeated) continue;
+            onceKeys[keyCount++] = key;
+          }
+          total = addExact(total, points);
+        } else {
           candidates ??= [];
           candidates.push({
             index: r - first,
@@ -568,7 +618,7 @@ class ColumnarBuilder {
           });
         }
       }
-      if (simple) return total;
+      if (simple || onceOnly) return total;
       return candidates ? totalOfRecords(candidates, Boolean(readOnce), groupCap).total : 0;
     };
   }
