@@ -147,7 +147,7 @@ const COLUMNAR_WORDS = new Set([
 export function assertColumnarSource(source: string): void {
   if (/["'`$\\]/.test(source)) throw new Error("generated columnar scorer contains a quote, backtick, $ or backslash");
   for (const word of source.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|g|k|q)\d+$/.test(word)) {
+    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|e|g|k|q)\d+$/.test(word)) {
       throw new Error(`generated columnar scorer contains an unexpected word: ${word}`);
     }
   }
@@ -760,6 +760,14 @@ function generateRowScorer(
     out(`${dvName}[${index}] = d${index};`);
   });
   const itemPoints = k.ref(scratch.itemPoints);
+  // Records loops are closure calls: all of them run here, before the items, while few values are live (a call
+  // in the middle of the items would spill every item's points). They are pure, so running one whose item's
+  // condition then fails changes nothing.
+  doc.items.forEach((item, index) => {
+    if (!applicable[index] || item.scoring.kind !== "perRecord") return;
+    if (shared && shared.itemIndex.get(JSON.stringify(item)) !== undefined) return;
+    out(`const e${index} = ${builder.unlessEmpty(item.scoring.records, 0, `${k.ref(builder.perRecord(item.scoring))}(i)`, k)};`);
+  });
   // Item points and category subtotals live in locals (q<item>, k<category>) and reach the scratch arrays once.
   doc.items.forEach((item, index) => {
     if (!applicable[index]) {
@@ -810,7 +818,7 @@ function generateRowScorer(
         break;
       }
       case "perRecord":
-        out(`p = ${builder.unlessEmpty(scoring.records, 0, `${k.ref(builder.perRecord(scoring))}(i)`, k)};`);
+        out(`p = e${index};`);
         finished = false;
         break;
     }
