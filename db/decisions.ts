@@ -69,20 +69,6 @@ export function getDecision(db: JifenDb, id: number): DecisionRecord | undefined
   return row;
 }
 
-/**
- * Single evaluations and rankings taken on exactly this input (same canonical facts, program and date), newest
- * first. Applicants of batches are not found here: their inputs are derived from the batch's body on demand.
- */
-export function findDecisionsByInputHash(db: JifenDb, inputHash: string, limit = 20): DecisionRecord[] {
-  return db.$client
-    .prepare(
-      `select id, at, token_id as tokenId, standard_id as standardId, version_id as versionId, version_hash as versionHash,
-              program_id as programId, evaluation_date as evaluationDate, input_hash as inputHash, input, output
-       from decision_log where input_hash = ? order by id desc limit ?`,
-    )
-    .all(inputHash, limit) as DecisionRecord[];
-}
-
 /** Decisions logged: single evaluations and rankings, plus every applicant of every batch. */
 export function countDecisions(db: JifenDb): number {
   return (

@@ -214,7 +214,8 @@ export const decisionLog = sqliteTable(
     input: text("input").notNull(),
     output: text("output").notNull(),
   },
-  (t) => [index("decision_log_input_idx").on(t.inputHash)],
+  // No index on input_hash: hashes are random, so every logged decision dirtied its own index page and the commit
+  // wrote it; decisions are looked up by id (docs/decisions/008-batch-decision-log.md).
 );
 
 /**

@@ -1,0 +1,1 @@
+DROP INDEX `decision_log_input_idx`;
