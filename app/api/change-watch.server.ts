@@ -8,7 +8,13 @@
  * very connection (when the API is mounted inside Remix and shares its connection), which shows in
  * `total_changes()`. The API's own writes (decision log, token last-used time) go through `ownWrite`, which checks
  * before writing and takes note of the count after, so they do not empty the caches.
+ *
+ * Reading `data_version` outside a transaction takes and releases SQLite's shared-memory read lock (system calls,
+ * ~10 µs under load here). Single evaluations therefore work from the last generation seen (`lastSeen`) and have it
+ * checked when their decisions are committed, inside the write transaction that holds the lock anyway
+ * (`ownTransaction`); a request whose generation is no longer current is not logged and starts again.
  */
+import type { Transaction } from "better-sqlite3";
 import type { JifenDb } from "../../db/connection";
 
 interface Pluck {
@@ -21,8 +27,10 @@ class ChangeWatch {
   private dataVersion: unknown;
   private expectedChanges: unknown;
   private generation = 0;
+  private readonly transaction: Transaction<(write: (generation: number) => unknown) => unknown>;
 
   constructor(db: JifenDb) {
+    this.transaction = db.$client.transaction((write: (generation: number) => unknown) => write(this.current()));
     this.dataVersionQuery = db.$client.prepare("pragma data_version").pluck();
     this.totalChangesQuery = db.$client.prepare("select total_changes()").pluck();
     this.dataVersion = this.dataVersionQuery.get();
@@ -41,11 +49,28 @@ class ChangeWatch {
     return this.generation;
   }
 
+  /** The generation last seen, without looking at the database. */
+  lastSeen(): number {
+    return this.generation;
+  }
+
   /** Runs one of the API's own writes, which change nothing the caches hold. */
   ownWrite<T>(write: () => T): T {
     this.current();
     try {
       return write();
+    } finally {
+      this.expectedChanges = this.totalChangesQuery.get();
+    }
+  }
+
+  /**
+   * Runs one of the API's own writes in an IMMEDIATE transaction (the write lock taken first, so nothing commits in
+   * between), handing it the generation current inside that transaction.
+   */
+  ownTransaction<T>(write: (generation: number) => T): T {
+    try {
+      return this.transaction.immediate(write) as T;
     } finally {
       this.expectedChanges = this.totalChangesQuery.get();
     }

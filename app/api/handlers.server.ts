@@ -23,7 +23,7 @@ import {
   type DecisionRecord,
   type NewDecision,
 } from "../../db/decisions";
-import { logDecision } from "./decision-writer.server";
+import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
@@ -32,6 +32,7 @@ import { checkFacts } from "./facts-check";
 import { openApiDocument } from "./openapi";
 import { rateLimitConfig, TokenBucketLimiter } from "./rate-limit.server";
 import { loadVersionById, loadVersionInEffect, type LoadedVersion } from "./versions.server";
+import { versionHeadInEffect } from "../../db/versions-in-effect";
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 50 * 1024 * 1024;
@@ -59,8 +60,7 @@ const verifiedTokens = new WeakMap<JifenDb, GenerationCache<string, TokenVerific
  * A token's verification, kept until the database changes (change-watch.server.ts): a revocation, whoever makes it,
  * moves the generation on, so the next request looks the token up again and is refused. Only valid tokens are kept.
  */
-function verifyToken(db: JifenDb, token: string): TokenVerification {
-  const generation = changeWatch(db).current();
+function verifyToken(db: JifenDb, token: string, generation: number): TokenVerification {
   let cache = verifiedTokens.get(db);
   if (!cache) {
     cache = new GenerationCache(10_000);
@@ -73,7 +73,25 @@ function verifyToken(db: JifenDb, token: string): TokenVerification {
   return verified;
 }
 
-function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): VerifiedToken {
+/**
+ * The request's token, checked (401, 403, 429), and the database generation it was checked at: the handler reads the
+ * version in effect as of that same moment, which spares a second look at whether the database changed. `lastSeen`
+ * takes the generation last seen without looking (single evaluations, whose commit checks it; see
+ * decision-writer.server.ts).
+ */
+function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope, generationAt: "now" | "lastSeen" = "now"): { token: VerifiedToken; generation: number } {
+  const checked = checkToken(request, db, scope, generationAt);
+  rateLimit(checked.token);
+  const now = Date.now();
+  if ((lastTouched.get(checked.token.id) ?? 0) + TOUCH_EVERY_MS < now) {
+    lastTouched.set(checked.token.id, now);
+    changeWatch(db).ownWrite(() => touchApiToken(db, checked.token.id));
+  }
+  return checked;
+}
+
+/** 401 without a valid token, 403 without the scope. */
+function checkToken(request: ApiCall, db: JifenDb, scope: TokenScope, generationAt: "now" | "lastSeen"): { token: VerifiedToken; generation: number } {
   const header = request.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const challenge = { "WWW-Authenticate": 'Bearer realm="jifen"' };
@@ -84,7 +102,9 @@ function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): Verifie
       challenge,
     );
   }
-  const verified = verifyToken(db, match[1]);
+  const watch = changeWatch(db);
+  const generation = generationAt === "now" ? watch.current() : watch.lastSeen();
+  const verified = verifyToken(db, match[1], generation);
   if (!verified.ok) {
     const revoked = verified.reason === "revoked";
     throw new ApiError(
@@ -111,6 +131,11 @@ function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): Verifie
       { required: scope, granted: token.scopes },
     );
   }
+  return { token, generation };
+}
+
+/** 429 when the token's bucket is empty. */
+function rateLimit(token: VerifiedToken): void {
   limiter ??= new TokenBucketLimiter(rateLimitConfig());
   const decision = limiter.take(token.id);
   if (!decision.allowed) {
@@ -128,12 +153,6 @@ function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope): Verifie
       { "Retry-After": String(decision.retryAfterSeconds) },
     );
   }
-  const now = Date.now();
-  if ((lastTouched.get(token.id) ?? 0) + TOUCH_EVERY_MS < now) {
-    lastTouched.set(token.id, now);
-    changeWatch(db).ownWrite(() => touchApiToken(db, token.id));
-  }
-  return token;
 }
 
 function tooLarge(limit: number): ApiError {
@@ -316,12 +335,12 @@ function canonicalInput(facts: Facts, program: string, date: string): string {
 /** GET /api/v1/standards/{id}?date=YYYY-MM-DD — the version in effect (default: today in China) and its fact dictionary. */
 export async function getStandardInEffect(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
-  authenticate(request, db, "read");
+  const { generation } = authenticate(request, db, "read");
   const date = request.query.get("date") ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   if (!ISO_DATE.test(date)) {
     throw apiError(422, "api.badDate", "/date", "查询参数 date 应为 YYYY-MM-DD 格式的日期", 'The "date" query parameter must be a date YYYY-MM-DD', { value: date });
   }
-  const version = loadVersionInEffect(db, standardId, date);
+  const version = loadVersionInEffect(db, standardId, date, generation);
   const doc: StandardDocument = version.doc;
   return jsonReply({
     ...versionFields(version),
@@ -350,31 +369,43 @@ export async function getStandardInEffect(request: ApiCall, standardId: string):
  */
 export async function evaluateApplicant(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
-  const token = authenticate(request, db, "evaluate");
+  let { token, generation } = authenticate(request, db, "evaluate", "lastSeen");
   const explain = /^(1|true|yes)$/i.test(request.query.get("explain") ?? "");
   const body = await readJsonObject(request, SINGLE_BODY_LIMIT);
   const { program, date } = requireProgramAndDate(body);
-  const version = loadVersionInEffect(db, standardId, date);
-  requireProgram(version, program);
   const facts = (body.facts ?? {}) as Facts;
-  const problems = checkFacts(version.dictionary, facts, "/facts");
-  if (problems.length) throw new ApiError(422, problems);
+  // Decided on the data of `generation` (the last seen); if the database has changed since, the commit checks the
+  // token and the version again, and a refusal made on that data is made again on fresh data.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const version = loadVersionInEffect(db, standardId, date, generation);
+      requireProgram(version, program);
+      const problems = checkFacts(version.dictionary, facts, "/facts");
+      if (problems.length) throw new ApiError(422, problems);
 
-  let score: ScoreSummary;
-  let sheet: ScoreSheet | undefined;
-  if (explain) {
-    sheet = await scoreApplicant(version.doc, facts, program, date);
-    score = summaryFromSheet(sheet);
-  } else {
-    const compiled = version.compiled(program);
-    score = summaryFromCompact(compiled, compiled.score(facts, date));
+      let score: ScoreSummary;
+      let sheet: ScoreSheet | undefined;
+      if (explain) {
+        sheet = await scoreApplicant(version.doc, facts, program, date);
+        score = summaryFromSheet(sheet);
+      } else {
+        const compiled = version.compiled(program);
+        score = summaryFromCompact(compiled, compiled.score(facts, date));
+      }
+      // summaryFromCompact builds its keys in sorted order, so JSON.stringify of it is already canonical.
+      const output = sheet ? canonicalJson(score) : JSON.stringify(score);
+      const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), output);
+      const decisionId = await logDecision(db, decision, generation, () => {
+        checkToken(request, db, "evaluate", "now");
+        if (versionHeadInEffect(db, standardId, date)?.id !== version.head.id) throw new StaleSnapshot();
+      });
+      return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash, score, ...(sheet ? { sheet } : {}) });
+    } catch (error) {
+      const stale = error instanceof StaleSnapshot || (error instanceof ApiError && attempt === 1 && changeWatch(db).current() !== generation);
+      if (!stale || attempt >= 3) throw error;
+      ({ token, generation } = checkToken(request, db, "evaluate", "now"));
+    }
   }
-  // summaryFromCompact builds its keys in sorted order, so JSON.stringify of it is already canonical.
-  const output = sheet ? canonicalJson(score) : JSON.stringify(score);
-  const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), output);
-  const inputHash = decision.inputHash;
-  const decisionId = await logDecision(db, decision);
-  return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash, score, ...(sheet ? { sheet } : {}) });
 }
 
 interface BatchApplicant {
@@ -418,12 +449,12 @@ function requireApplicants(body: Record<string, unknown>, version: LoadedVersion
  */
 export async function evaluateBatch(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
-  const token = authenticate(request, db, "evaluate");
+  const { token, generation } = authenticate(request, db, "evaluate");
   const withInputHashes = /^(1|true|yes)$/i.test(request.query.get("inputHashes") ?? "");
   const text = await readText(request, BATCH_BODY_LIMIT);
   const body = parseJsonObject(text);
   const { program, date } = requireProgramAndDate(body);
-  const version = loadVersionInEffect(db, standardId, date);
+  const version = loadVersionInEffect(db, standardId, date, generation);
   requireProgram(version, program);
   const applicants = requireApplicants(body, version, false);
   const compiled = version.compiled(program);
@@ -492,10 +523,10 @@ function rankCohort(version: LoadedVersion, input: { program: string; date: stri
 /** POST /api/v1/standards/{id}/rank — score a cohort and allocate the program's places (quotas per pool). */
 export async function rankApplicants(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
-  const token = authenticate(request, db, "rank");
+  const { token, generation } = authenticate(request, db, "rank");
   const body = await readJsonObject(request, BATCH_BODY_LIMIT);
   const { program, date } = requireProgramAndDate(body);
-  const version = loadVersionInEffect(db, standardId, date);
+  const version = loadVersionInEffect(db, standardId, date, generation);
   requireProgram(version, program);
   const applicants = requireApplicants(body, version, true);
   const quotas = requireQuotas(body, version, program);

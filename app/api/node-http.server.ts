@@ -6,7 +6,8 @@
  * request whose path starts with /api/v1 here and the rest to Express.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handleApiCall } from "./handlers.server";
+import { handleApiCall, type ApiCall } from "./handlers.server";
+import type { ApiReply } from "./errors.server";
 
 const API_PREFIX = "/api/v1";
 
@@ -53,32 +54,48 @@ function splitTarget(url: string): { pathname: string; search: string } {
   return q < 0 ? { pathname: url, search: "" } : { pathname: url.slice(0, q), search: url.slice(q + 1) };
 }
 
+/** A request as the handlers see it (a class, not closures: this runs for every request). */
+class NodeApiCall implements ApiCall {
+  readonly method: string;
+  readonly pathname: string;
+  readonly query: URLSearchParams;
+  bodyRefused = false;
+
+  constructor(private readonly req: IncomingMessage) {
+    const { pathname, search } = splitTarget(req.url ?? "/");
+    this.method = req.method ?? "GET";
+    this.pathname = pathname;
+    this.query = new URLSearchParams(search);
+  }
+
+  header(name: string): string | null {
+    const value = this.req.headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  async readText(limit: number): Promise<string | undefined> {
+    const text = await readBody(this.req, limit);
+    if (text === undefined) this.bodyRefused = true;
+    return text;
+  }
+}
+
+function send(req: IncomingMessage, res: ServerResponse, call: NodeApiCall, reply: ApiReply): void {
+  if (call.bodyRefused) res.once("finish", () => req.destroy());
+  res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
+  res.end(reply.body);
+}
+
+function failed(res: ServerResponse, error: unknown): void {
+  // handleApiCall answers every failure itself; this is a broken connection or a bug in the plumbing.
+  console.error("API request failed", error);
+  res.destroy();
+}
+
 export function serveApi(req: IncomingMessage, res: ServerResponse): void {
-  const { pathname, search } = splitTarget(req.url ?? "/");
-  let bodyRefused = false;
-  handleApiCall({
-    method: req.method ?? "GET",
-    pathname,
-    query: new URLSearchParams(search),
-    header: (name) => {
-      const value = req.headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    },
-    readText: async (limit) => {
-      const text = await readBody(req, limit);
-      if (text === undefined) bodyRefused = true;
-      return text;
-    },
-  }).then(
-    (reply) => {
-      if (bodyRefused) res.once("finish", () => req.destroy());
-      res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
-      res.end(reply.body);
-    },
-    (error: unknown) => {
-      // handleApiCall answers every failure itself; this is a broken connection or a bug in the plumbing.
-      console.error("API request failed", error);
-      res.destroy();
-    },
+  const call = new NodeApiCall(req);
+  handleApiCall(call).then(
+    (reply) => send(req, res, call, reply),
+    (error: unknown) => failed(res, error),
   );
 }

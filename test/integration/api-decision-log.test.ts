@@ -12,12 +12,14 @@ import { openDatabase, type JifenDb } from "../../db/connection";
 import { findBatchOfDecision, getDecision, getDecisionBatch, recordDecisionBatch, recordDecisions, type NewDecision, type NewDecisionBatch } from "../../db/decisions";
 import { migrateDatabase } from "../../db/migrate";
 import { seedIfEmpty } from "../../db/seed";
-import { createApiToken } from "../../db/tokens";
+import { createApiToken, revokeApiToken } from "../../db/tokens";
+import { withdraw } from "../../db/workflow";
 import { generateCohort } from "../../engine/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
 import type { StandardDocument } from "../../rules-schema/types";
 import { handleApiCall } from "../../app/api/handlers.server";
 import { logDecision } from "../../app/api/decision-writer.server";
+import { changeWatch } from "../../app/api/change-watch.server";
 import { getDb } from "../../app/lib/db.server";
 
 // The handlers answer with JSON whose shape the OpenAPI tests pin; here the fields are read freely.
@@ -44,14 +46,16 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown) {
+const call = (method: string, path: string, body?: unknown) => callAs(token, method, path, body);
+
+async function callAs(bearer: string, method: string, path: string, body?: unknown) {
   const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
   const [pathname, search = ""] = path.split("?");
   const reply = await handleApiCall({
     method,
     pathname,
     query: new URLSearchParams(search),
-    header: (name) => (name === "authorization" ? `Bearer ${token}` : null),
+    header: (name) => (name === "authorization" ? `Bearer ${bearer}` : null),
     readText: async () => text,
   });
   return { status: reply.status, json: JSON.parse(reply.body) as Body };
@@ -211,9 +215,14 @@ describe("the decision log is append-only in the database", () => {
 });
 
 describe("group commit of single evaluations", () => {
+  const unchanged = () => {
+    throw new Error("rechecked although the database did not change");
+  };
+
   it("resolves only once the decisions are committed, several to one transaction", async () => {
     const db = getDb();
-    const pending = [logDecision(db, someDecision()), logDecision(db, { ...someDecision(), output: '{"total":2}' })];
+    const generation = changeWatch(db).current();
+    const pending = [logDecision(db, someDecision(), generation, unchanged), logDecision(db, { ...someDecision(), output: '{"total":2}' }, generation, unchanged)];
     const seen: Array<number | undefined> = [];
     // Nothing is committed in the turn the decisions were handed over.
     const latest = other.$client.prepare("select max(id) as id from decision_log").pluck();
@@ -227,10 +236,53 @@ describe("group commit of single evaluations", () => {
 
   it("rejects every decision of a group when one cannot be written (one transaction)", async () => {
     const db = getDb();
+    const generation = changeWatch(db).current();
     const count = other.$client.prepare("select count(*) from decision_log").pluck();
     const before = count.get();
-    const results = await Promise.allSettled([logDecision(db, someDecision()), logDecision(db, { ...someDecision(), tokenId: 987654 })]);
+    const results = await Promise.allSettled([
+      logDecision(db, someDecision(), generation, unchanged),
+      logDecision(db, { ...someDecision(), tokenId: 987654 }, generation, unchanged),
+    ]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
     expect(count.get()).toBe(before);
+  });
+
+  it("rechecks, inside the commit, decisions made before the database changed, and leaves out those that fail", async () => {
+    const db = getDb();
+    const before = changeWatch(db).current();
+    createApiToken(other, { name: "a change", department: "elsewhere", scopes: ["read"] });
+    const refused = new Error("no longer holds");
+    const results = await Promise.allSettled([
+      logDecision(db, { ...someDecision(), output: '{"total":"kept"}' }, before, () => {}),
+      logDecision(db, { ...someDecision(), output: '{"total":"refused"}' }, before, () => {
+        throw refused;
+      }),
+    ]);
+    expect(results[0].status).toBe("fulfilled");
+    expect(results[1]).toEqual({ status: "rejected", reason: refused });
+    expect(getDecision(other, (results[0] as PromiseFulfilledResult<number>).value)?.output).toBe('{"total":"kept"}');
+    expect(other.$client.prepare("select count(*) from decision_log where output = '{\"total\":\"refused\"}'").pluck().get()).toBe(0);
+  });
+
+  it("refuses a request in flight whose cached token is revoked before its decision is committed", async () => {
+    const { token: revokedSoon, record } = createApiToken(other, { name: "in flight", department: "公安", scopes: ["evaluate"] });
+    const warm = await callAs(revokedSoon, "POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: cohort[1] });
+    expect(warm.status).toBe(200);
+    const inFlight = callAs(revokedSoon, "POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: cohort[1] });
+    expect(revokeApiToken(other, record.id)).toBe(true);
+    const answered = await inFlight;
+    expect(answered.status).toBe(401);
+    expect(answered.json.errors[0].code).toBe("api.tokenRevoked");
+  });
+
+  it("decides again a request in flight whose version is withdrawn before its decision is committed", async () => {
+    const warm = await call("POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: cohort[2] });
+    expect(warm.status).toBe(200);
+    const inFlight = call("POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: cohort[2] });
+    const publisher = other.$client.prepare("select id from users where username = 'publisher'").get() as { id: number };
+    expect(withdraw(other, { versionId: warm.json.versionId, actor: { id: publisher.id, roles: ["publisher"] }, reason: "test" })).toEqual({ ok: true });
+    const answered = await inFlight;
+    expect(answered.status).toBe(404);
+    expect(answered.json.errors[0].code).toBe("api.noVersionInEffect");
   });
 });
