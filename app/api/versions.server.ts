@@ -58,8 +58,7 @@ function load(db: JifenDb, head: VersionHead, verifyHash: boolean): LoadedVersio
 const headsInEffect = new WeakMap<JifenDb, GenerationCache<string, VersionHead>>();
 
 /** Which version is in effect on a date, kept until the database changes (a publication moves the generation on). */
-function headInEffect(db: JifenDb, standardId: string, date: string): VersionHead | undefined {
-  const generation = changeWatch(db).current();
+function headInEffect(db: JifenDb, standardId: string, date: string, generation: number): VersionHead | undefined {
   let cache = headsInEffect.get(db);
   if (!cache) {
     cache = new GenerationCache(10_000);
@@ -74,9 +73,12 @@ function headInEffect(db: JifenDb, standardId: string, date: string): VersionHea
   return head;
 }
 
-/** The version of `standardId` in effect on `date`, or a 404 saying which of the two was not found. */
-export function loadVersionInEffect(db: JifenDb, standardId: string, date: string): LoadedVersion {
-  const head = headInEffect(db, standardId, date);
+/**
+ * The version of `standardId` in effect on `date`, or a 404 saying which of the two was not found. `generation` is
+ * the database generation (change-watch.server.ts) the caller's request was accepted at; by default, now.
+ */
+export function loadVersionInEffect(db: JifenDb, standardId: string, date: string, generation = changeWatch(db).current()): LoadedVersion {
+  const head = headInEffect(db, standardId, date, generation);
   if (!head) {
     if (!standardExists(db, standardId)) {
       throw apiError(404, "api.unknownStandard", "", `没有编号为“${standardId}”的计分标准`, `There is no standard "${standardId}"`, { standardId });
