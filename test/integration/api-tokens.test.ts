@@ -15,7 +15,7 @@ import { createApiToken, hashToken, listApiTokens, revokeApiToken, verifyApiToke
 import type { StandardDocument } from "../../rules-schema/types";
 import { checkFacts, factDictionary } from "../../app/api/facts-check";
 import { TokenBucketLimiter, rateLimitConfig } from "../../app/api/rate-limit.server";
-import { summaryFromCompact } from "../../app/api/handlers.server";
+import { compactScoreJson, summaryFromCompact } from "../../app/api/handlers.server";
 import { compileProgram } from "../../engine/compiled";
 import { generateCohort } from "../../engine/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
@@ -145,7 +145,7 @@ describe("jifen token", () => {
 });
 
 describe("decision output of a batch", () => {
-  it("is already canonical JSON when stringified, for every example standard and program", () => {
+  it("is already canonical JSON when stringified, and so is a batch's compact score, for every example standard and program", () => {
     const examples = ["suzhou-2015", "suzhou-2020", "hangzhou-2018", "shanghai-2015"];
     for (const name of examples) {
       const doc = JSON.parse(readFileSync(new URL(`../../rules-schema/examples/${name}.json`, import.meta.url), "utf8")) as StandardDocument;
@@ -153,8 +153,11 @@ describe("decision output of a batch", () => {
       for (const program of doc.programs) {
         const compiled = compileProgram(doc, program.id);
         for (const facts of cohort) {
-          const summary = summaryFromCompact(compiled, compiled.score(facts, doc.effectiveFrom ?? "2024-01-01"));
+          const score = compiled.score(facts, doc.effectiveFrom ?? "2024-01-01");
+          const summary = summaryFromCompact(compiled, score);
           expect(JSON.stringify(summary)).toBe(canonicalJson(summary));
+          const { categories, eligible, failedGates, items, total, vetoed } = score;
+          expect(compactScoreJson(score)).toBe(canonicalJson({ categories, eligible, failedGates, items, total, vetoed }));
         }
       }
     }
