@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { FactDefinition } from "../rules-schema/types";
-import { CohortInputError, readCohortColumns, readCohortFile } from "./cohort-io";
+import { CohortInputError, readApplicants, readCohortColumns, readCohortFile } from "./cohort-io";
 import { cohortRowReader } from "../engine/cohort";
 
 const facts: FactDefinition[] = [
@@ -107,5 +108,19 @@ describe("readCohortFile", () => {
   it("says when the file does not exist", async () => {
     const errors = await errorsOf(join(dir, "missing.csv"));
     expect(errors[0].code).toBe("fileNotFound");
+  });
+});
+
+describe("readApplicants", () => {
+  it("decodes a character whose UTF-8 bytes are split between two chunks of an upload", async () => {
+    const schoolFacts: FactDefinition[] = [{ id: "school", type: "string", label: { zh: "学校", en: "school" } }];
+    const names = Array.from({ length: 200 }, (_, i) => `苏州市第${i}中学`);
+    const bytes = Buffer.from(`id,school\n${names.map((name, i) => `a${i},${name}`).join("\n")}\n`);
+    // 1000-byte pieces cut most three-byte characters somewhere.
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 1000) pieces.push(bytes.subarray(at, at + 1000));
+    const schools: unknown[] = [];
+    for await (const row of readApplicants(Readable.from(pieces), "csv", schoolFacts)) schools.push(row.applicant?.facts.school);
+    expect(schools).toEqual(names);
   });
 });

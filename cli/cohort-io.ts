@@ -8,7 +8,8 @@
  */
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import Papa from "papaparse";
 import type { FactDefinition, Id } from "../rules-schema/types";
 import type { Facts } from "../engine/types";
@@ -291,7 +292,7 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
     wake = undefined;
     w?.();
   };
-  Papa.parse(input as unknown as File, {
+  Papa.parse(utf8Text(input) as unknown as File, {
     skipEmptyLines: false,
     chunk(results: Papa.ParseResult<string[]>, parser: Papa.Parser) {
       queue.push(results.data);
@@ -348,6 +349,24 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
   if (failure) {
     yield { line: row + 1, error: rowError("badCsv", row + 1, undefined, `CSV 格式错误：${failure.message}`, `malformed CSV: ${failure.message}`) };
   }
+}
+
+/**
+ * The stream's bytes as UTF-8 text. PapaParse decodes each chunk on its own, which broke a character whose bytes
+ * straddle two chunks (an upload arrives in arbitrary pieces) into two replacement characters.
+ */
+function utf8Text(input: Readable): Readable {
+  const decoder = new StringDecoder("utf8");
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of input as AsyncIterable<Buffer | string>) {
+        const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+        if (text !== "") yield text;
+      }
+      const rest = decoder.end();
+      if (rest !== "") yield rest;
+    })(),
+  );
 }
 
 /** The first worksheet of an XLSX workbook, streamed; cells become text, numbers or ISO dates. Line = worksheet row. */
