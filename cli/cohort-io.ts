@@ -13,7 +13,7 @@ import { StringDecoder } from "node:string_decoder";
 import Papa from "papaparse";
 import type { FactDefinition, Id } from "../rules-schema/types";
 import type { Facts } from "../engine/types";
-import { parseIsoDate } from "../engine/dates";
+import { isIsoDate, parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
 
 export type CohortFormat = "csv" | "jsonl" | "xlsx";
@@ -53,6 +53,21 @@ export interface Applicant {
   /** Identity number when the source has one; stored only hashed and masked. */
   idNumber?: string;
   facts: Facts;
+}
+
+/** An applicant ready to store: its typed facts already as JSON text, so no object per applicant is kept. */
+export interface StorableApplicant {
+  id: string;
+  idNumber?: string;
+  /** `JSON.stringify` of the typed facts, in the same key order. */
+  factsJson: string;
+}
+
+/** One data row of a file: the applicant, or the row's errors (and no applicant). */
+export interface ApplicantRow<A = Applicant> {
+  line: number;
+  applicant?: A;
+  errors: CohortRowError[];
 }
 
 const TRUE_WORDS = new Set(["true", "1", "是", "yes", "y", "t"]);
@@ -169,77 +184,263 @@ export async function* readApplicants(
   format: CohortFormat,
   facts: readonly FactDefinition[],
   opts: { mapping?: ColumnMapping } = {},
-): AsyncGenerator<{ line: number; applicant?: Applicant; errors: CohortRowError[] }> {
+): AsyncGenerator<ApplicantRow> {
+  for await (const batch of applicantBatches(input, format, facts, opts.mapping, "facts")) yield* batch as ApplicantRow[];
+}
+
+/**
+ * Reads applicants ready to store, in batches of rows (one `await` per batch, not per row): the same rows and errors
+ * as `readApplicants`, with the facts as JSON text instead of an object.
+ */
+export function readStorableApplicants(
+  input: Readable,
+  format: CohortFormat,
+  facts: readonly FactDefinition[],
+  opts: { mapping?: ColumnMapping } = {},
+): AsyncGenerator<Array<ApplicantRow<StorableApplicant>>> {
+  return applicantBatches(input, format, facts, opts.mapping, "json") as AsyncGenerator<Array<ApplicantRow<StorableApplicant>>>;
+}
+
+type RowShape = "facts" | "json";
+type AnyApplicantRow = ApplicantRow<Applicant | StorableApplicant>;
+
+const JSONL_BATCH_ROWS = 1000;
+
+async function* applicantBatches(
+  input: Readable,
+  format: CohortFormat,
+  facts: readonly FactDefinition[],
+  mapping: ColumnMapping | undefined,
+  shape: RowShape,
+): AsyncGenerator<AnyApplicantRow[]> {
   const byId = new Map<Id, FactDefinition>(facts.map((f) => [f.id, f]));
-  let dataRow = 0;
   if (format === "jsonl") {
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    let line = 0;
-    for await (const text of lines) {
-      line++;
-      if (text.trim() === "") continue;
-      dataRow++;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        yield { line, errors: [rowError("badJson", line, undefined, `不是有效的 JSON：${(error as Error).message}`, `not valid JSON: ${(error as Error).message}`)] };
-        continue;
-      }
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        yield { line, errors: [rowError("notAnObject", line, undefined, "每行须为一个 JSON 对象", "each line must be one JSON object")] };
-        continue;
-      }
-      const object = parsed as Record<string, unknown>;
-      const hasFactsObject = object.facts !== null && typeof object.facts === "object" && !Array.isArray(object.facts) && !byId.has("facts");
-      const source = renameKeys((hasFactsObject ? object.facts : object) as Record<string, unknown>, opts.mapping);
-      const id = object.id === undefined ? `#${dataRow}` : String(object.id);
-      const idNumber = object.idNumber ?? source.idNumber;
-      if (idNumber !== undefined) source.idNumber = idNumber;
-      yield typeRow(source, line, id, byId, false, hasFactsObject ? [] : ["id"]);
-    }
+    yield* jsonLineBatches(input, byId, mapping, shape);
     return;
   }
   let header: string[] | undefined;
-  // Each column's meaning, resolved once from the header: a fact, the applicant id, the identity number, or ignored.
-  let columns: Array<FactDefinition | "id" | "idNumber" | null> = [];
-  for await (const row of format === "xlsx" ? xlsxRows(input) : csvRows(input)) {
-    if ("error" in row) {
-      yield { line: row.line, errors: [row.error] };
-      return;
-    }
-    const line = row.line;
-    if (!header) {
-      header = row.cells.map((h) => {
-        const name = String(h ?? "").trim();
-        return opts.mapping && name in opts.mapping ? opts.mapping[name] : name;
-      });
-      const unknown = header.filter((h) => h !== "" && !SPECIAL_COLUMNS.has(h) && !byId.has(h));
-      if (unknown.length > 0) {
-        yield {
-          line,
-          errors: unknown.map((column) =>
-            rowError("unknownColumn", line, column, "表头不是本标准的事实编号（请在列映射中对应到事实或忽略）", "the header names no fact of this standard (map it to a fact or ignore it)", {
-              known: [...byId.keys()],
-            }),
-          ),
-        };
+  let reader: TabularRowReader | undefined;
+  let dataRow = 0;
+  for await (const rows of format === "xlsx" ? xlsxRows(input) : csvRows(input)) {
+    const out: AnyApplicantRow[] = [];
+    for (const row of rows) {
+      if ("error" in row) {
+        out.push({ line: row.line, errors: [row.error] });
+        yield out;
         return;
       }
-      columns = header.map((h) => (h === "" ? null : h === "id" || h === "idNumber" ? h : byId.get(h)!));
-      continue;
-    }
-    const cells = row.cells;
-    let blank = true;
-    for (const c of cells) {
-      if (c !== undefined && c !== null && c !== "") {
-        blank = false;
-        break;
+      const line = row.line;
+      if (!header) {
+        header = row.cells.map((h) => {
+          const name = String(h ?? "").trim();
+          return mapping && name in mapping ? mapping[name] : name;
+        });
+        const unknown = header.filter((h) => h !== "" && !SPECIAL_COLUMNS.has(h) && !byId.has(h));
+        if (unknown.length > 0) {
+          out.push({
+            line,
+            errors: unknown.map((column) =>
+              rowError("unknownColumn", line, column, "表头不是本标准的事实编号（请在列映射中对应到事实或忽略）", "the header names no fact of this standard (map it to a fact or ignore it)", {
+                known: [...byId.keys()],
+              }),
+            ),
+          });
+          yield out;
+          return;
+        }
+        reader = new TabularRowReader(
+          header.map((h) => (h === "" ? null : h === "id" || h === "idNumber" ? h : byId.get(h)!)),
+          shape,
+        );
+        continue;
       }
+      const cells = row.cells;
+      let blank = true;
+      for (const c of cells) {
+        if (c !== undefined && c !== null && c !== "") {
+          blank = false;
+          break;
+        }
+      }
+      if (blank) continue;
+      dataRow++;
+      out.push(reader!.read(cells, line, dataRow));
     }
-    if (blank) continue;
+    if (out.length > 0) yield out;
+  }
+}
+
+async function* jsonLineBatches(input: Readable, byId: Map<Id, FactDefinition>, mapping: ColumnMapping | undefined, shape: RowShape): AsyncGenerator<AnyApplicantRow[]> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  let dataRow = 0;
+  let out: AnyApplicantRow[] = [];
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
     dataRow++;
-    const facts: Facts = {};
+    out.push(jsonLineRow(text, line, dataRow, byId, mapping, shape));
+    if (out.length >= JSONL_BATCH_ROWS) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+function jsonLineRow(text: string, line: number, dataRow: number, byId: Map<Id, FactDefinition>, mapping: ColumnMapping | undefined, shape: RowShape): AnyApplicantRow {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { line, errors: [rowError("badJson", line, undefined, `不是有效的 JSON：${(error as Error).message}`, `not valid JSON: ${(error as Error).message}`)] };
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return { line, errors: [rowError("notAnObject", line, undefined, "每行须为一个 JSON 对象", "each line must be one JSON object")] };
+  }
+  const object = parsed as Record<string, unknown>;
+  const hasFactsObject = object.facts !== null && typeof object.facts === "object" && !Array.isArray(object.facts) && !byId.has("facts");
+  const source = renameKeys((hasFactsObject ? object.facts : object) as Record<string, unknown>, mapping);
+  const id = object.id === undefined ? `#${dataRow}` : String(object.id);
+  const idNumber = object.idNumber ?? source.idNumber;
+  if (idNumber !== undefined) source.idNumber = idNumber;
+  const row = typeRow(source, line, id, byId, false, hasFactsObject ? [] : ["id"]);
+  if (shape === "facts" || !row.applicant) return row;
+  const { facts, ...rest } = row.applicant;
+  return { line, applicant: { ...rest, factsJson: JSON.stringify(facts) }, errors: row.errors };
+}
+
+/** Marks a cell that failed typing; `typeFactValue` then builds the error, so fast and slow paths agree on messages. */
+const INVALID: unique symbol = Symbol("invalid cell");
+
+/**
+ * Whether `String(Number(text))` gives `text` back: a plain decimal (optional minus, no leading zeros, no trailing
+ * zeros after the point) of at most 15 characters, so at most 15 significant digits (which a double always keeps),
+ * and not below 1e-6 (written with an exponent) nor "-0". Same as matching /^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/ and
+ * ruling those two out, at a fifth of the cost.
+ */
+function isCanonicalNumberText(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return false;
+  if (text.charCodeAt(i) === 48) {
+    // "0" or "0.<fraction>"; "-0" and "0." are not canonical.
+    i++;
+    if (i === n) return i === 1;
+    if (text.charCodeAt(i) !== 46) return false;
+    let zeros = 0;
+    for (i++; i < n && text.charCodeAt(i) === 48; i++) zeros++;
+    if (zeros > 5 || i === n) return false;
+  } else {
+    const first = text.charCodeAt(i);
+    if (first < 49 || first > 57) return false;
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+    }
+    if (i === n) return true;
+    if (text.charCodeAt(i) !== 46) return false;
+    i++;
+    if (i === n) return false;
+  }
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return text.charCodeAt(n - 1) !== 48;
+}
+
+/**
+ * Types one text cell by its fact, like `typeFactValue(definition, cell, line, true)` without allocating a result per
+ * cell. Returns the value ("facts"), or the value's JSON text ("json"), `undefined` for an empty cell, or `INVALID`
+ * when `typeFactValue` has to decide (every failure, and records other than `[]`).
+ */
+function textCellTyper(definition: FactDefinition, shape: RowShape): (cell: string) => unknown {
+  const json = shape === "json";
+  switch (definition.type) {
+    case "number":
+    case "integer": {
+      const integer = definition.type === "integer";
+      const min = definition.minimum ?? -Infinity;
+      const max = definition.maximum ?? Infinity;
+      return (cell) => {
+        if (cell === "") return undefined;
+        const text = cell.trim();
+        if (text === "") return INVALID;
+        const value = Number(text);
+        if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) return INVALID;
+        if (!json) return value;
+        // The cell's own text when it is already what JSON.stringify writes (most cells): saves a number formatting.
+        return isCanonicalNumberText(text) ? text : String(value);
+      };
+    }
+    case "boolean":
+      return (cell) => {
+        if (cell === "") return undefined;
+        if (cell === "true") return json ? "true" : true;
+        if (cell === "false") return json ? "false" : false;
+        const word = cell.trim().toLowerCase();
+        if (TRUE_WORDS.has(word)) return json ? "true" : true;
+        if (FALSE_WORDS.has(word)) return json ? "false" : false;
+        return INVALID;
+      };
+    case "date":
+      return (cell) => {
+        if (cell === "") return undefined;
+        const text = cell.trim();
+        if (!isIsoDate(text)) return INVALID;
+        // A valid date is ten digits and dashes: nothing to escape.
+        return json ? `"${text}"` : text;
+      };
+    case "enum": {
+      const allowed = enumValuesOf(definition);
+      const texts = new Map([...allowed].map((v) => [v, json ? JSON.stringify(v) : v]));
+      return (cell) => {
+        if (cell === "") return undefined;
+        return texts.get(cell.trim()) ?? INVALID;
+      };
+    }
+    case "records":
+      return (cell) => (cell === "" ? undefined : cell === "[]" ? (json ? "[]" : []) : INVALID);
+    default:
+      return (cell) => (cell === "" ? undefined : json ? JSON.stringify(cell) : cell);
+  }
+}
+
+/** Fact ids that JSON objects keep in insertion order and `JSON.stringify` writes without surprises. */
+const PLAIN_FACT_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/**
+ * Types the data rows of a CSV or XLSX file by the columns resolved once from its header. For storage ("json") the
+ * facts' JSON text is written directly, equal to `JSON.stringify` of the facts object: keys in column order, missing
+ * values left out. A header that names a fact twice (or a fact id that is not a plain id) builds the object and
+ * stringifies it instead, so the result never differs.
+ */
+class TabularRowReader {
+  private readonly typers: Array<((cell: string) => unknown) | undefined>;
+  /** `{"id":` and `,"id":` per fact column: the key as the first member of the object or after another. */
+  private readonly firstKeys: string[];
+  private readonly nextKeys: string[];
+  /** Writes JSON text directly (storage, and every fact at most once). */
+  private readonly direct: boolean;
+
+  constructor(
+    private readonly columns: ReadonlyArray<FactDefinition | "id" | "idNumber" | null>,
+    private readonly shape: RowShape,
+  ) {
+    const ids = columns.filter((c): c is FactDefinition => c !== null && typeof c === "object").map((d) => d.id);
+    this.direct = shape === "json" && new Set(ids).size === ids.length && ids.every((id) => PLAIN_FACT_ID.test(id));
+    const cellShape = this.direct ? "json" : "facts";
+    this.typers = columns.map((c) => (c !== null && typeof c === "object" ? textCellTyper(c, cellShape) : undefined));
+    this.firstKeys = columns.map((c) => (c !== null && typeof c === "object" ? `{${JSON.stringify(c.id)}:` : ""));
+    this.nextKeys = columns.map((c) => (c !== null && typeof c === "object" ? `,${JSON.stringify(c.id)}:` : ""));
+  }
+
+  read(cells: unknown[], line: number, dataRow: number): AnyApplicantRow {
+    const { columns, typers, direct } = this;
+    const facts: Facts | undefined = direct ? undefined : {};
+    let json = "";
     let errors: CohortRowError[] | undefined;
     let id: string | undefined;
     let idNumber: string | undefined;
@@ -249,16 +450,30 @@ export async function* readApplicants(
       if (column === null) continue;
       if (column === "id") {
         if (cell !== undefined && cell !== null && cell !== "") id = String(cell);
-      } else if (column === "idNumber") {
-        if (cell !== undefined && cell !== null && String(cell).trim() !== "") idNumber = String(cell).trim();
-      } else {
-        const typed = typeFactValue(column, cell, line, true);
-        if (typed.error) (errors ??= []).push(typed.error);
-        else if (typed.value !== undefined) facts[column.id] = typed.value;
+        continue;
       }
+      if (column === "idNumber") {
+        if (cell !== undefined && cell !== null && String(cell).trim() !== "") idNumber = String(cell).trim();
+        continue;
+      }
+      let typed = typeof cell === "string" ? typers[k]!(cell) : INVALID;
+      if (typed === INVALID) {
+        const result = typeFactValue(column, cell, line, true);
+        if (result.error) {
+          (errors ??= []).push(result.error);
+          continue;
+        }
+        typed = direct && result.value !== undefined ? JSON.stringify(result.value) : result.value;
+      }
+      if (typed === undefined || errors) continue;
+      if (facts) facts[column.id] = typed;
+      else json += (json === "" ? this.firstKeys[k] : this.nextKeys[k]) + (typed as string);
     }
-    if (errors) yield { line, errors };
-    else yield { line, applicant: { id: id ?? `#${dataRow}`, facts, ...(idNumber ? { idNumber } : {}) }, errors: [] };
+    if (errors) return { line, errors };
+    const ref = id ?? `#${dataRow}`;
+    if (this.shape === "facts") return { line, applicant: idNumber ? { id: ref, facts: facts!, idNumber } : { id: ref, facts: facts! }, errors: [] };
+    const factsJson = facts ? JSON.stringify(facts) : json === "" ? "{}" : `${json}}`;
+    return { line, applicant: idNumber ? { id: ref, idNumber, factsJson } : { id: ref, factsJson }, errors: [] };
   }
 }
 
@@ -277,10 +492,10 @@ function renameKeys(source: Record<string, unknown>, mapping: ColumnMapping | un
 type TabularRow = { line: number; cells: unknown[] } | { line: number; error: CohortRowError };
 
 /**
- * CSV rows through PapaParse (about twice as fast as csv-parse here). Rows are numbered as a spreadsheet shows them:
- * the header is row 1, blank rows count. A UTF-8 byte-order mark is dropped.
+ * CSV rows through PapaParse (about twice as fast as csv-parse here), in the batches PapaParse parses. Rows are
+ * numbered as a spreadsheet shows them: the header is row 1, blank rows count. A UTF-8 byte-order mark is dropped.
  */
-async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
+async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
   // Chunked callbacks cost a third of PapaParse's per-row stream events; pause/resume keeps memory bounded.
   const queue: string[][][] = [];
   let done = false;
@@ -327,6 +542,7 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
       await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
+    const rows: TabularRow[] = [];
     for (const cells of batch) {
       row++;
       if (row === 1 && cells.length > 0 && cells[0].charCodeAt(0) === 0xfeff) cells[0] = cells[0].slice(1);
@@ -334,20 +550,22 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow> {
       if (width === undefined) width = cells.length;
       else if (cells.length !== width) {
         input.destroy();
-        yield {
+        rows.push({
           line: row,
           error: rowError("badCsv", row, undefined, `有 ${cells.length} 列，表头有 ${width} 列`, `has ${cells.length} columns but the header has ${width}`, {
             columns: cells.length,
             expected: width,
           }),
-        };
+        });
+        yield rows;
         return;
       }
-      yield { line: row, cells };
+      rows.push({ line: row, cells });
     }
+    if (rows.length > 0) yield rows;
   }
   if (failure) {
-    yield { line: row + 1, error: rowError("badCsv", row + 1, undefined, `CSV 格式错误：${failure.message}`, `malformed CSV: ${failure.message}`) };
+    yield [{ line: row + 1, error: rowError("badCsv", row + 1, undefined, `CSV 格式错误：${failure.message}`, `malformed CSV: ${failure.message}`) }];
   }
 }
 
@@ -370,18 +588,18 @@ function utf8Text(input: Readable): Readable {
 }
 
 /** The first worksheet of an XLSX workbook, streamed; cells become text, numbers or ISO dates. Line = worksheet row. */
-async function* xlsxRows(input: Readable): AsyncGenerator<TabularRow> {
+async function* xlsxRows(input: Readable): AsyncGenerator<TabularRow[]> {
   const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: "cache", worksheets: "emit", hyperlinks: "ignore", styles: "cache", entries: "emit" });
   try {
     for await (const worksheet of reader) {
       for await (const row of worksheet as AsyncIterable<{ number: number; values: unknown[] }>) {
-        yield { line: row.number, cells: row.values.slice(1).map(xlsxCell) };
+        yield [{ line: row.number, cells: row.values.slice(1).map(xlsxCell) }];
       }
       return;
     }
   } catch (error) {
-    yield { line: 0, error: rowError("badXlsx", 0, undefined, `不是有效的 XLSX 文件：${(error as Error).message}`, `not a valid XLSX file: ${(error as Error).message}`) };
+    yield [{ line: 0, error: rowError("badXlsx", 0, undefined, `不是有效的 XLSX 文件：${(error as Error).message}`, `not a valid XLSX file: ${(error as Error).message}`) }];
   }
 }
 

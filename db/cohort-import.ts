@@ -4,10 +4,11 @@
  * transaction. A failed import therefore leaves the database exactly as it was.
  */
 import type { Readable } from "node:stream";
-import { readApplicants, type CohortFormat, type CohortRowError, type ColumnMapping } from "../cli/cohort-io";
+import { readStorableApplicants, type CohortFormat, type CohortRowError, type ColumnMapping } from "../cli/cohort-io";
 import type { FactDefinition } from "../rules-schema/types";
-import { createCohort, rememberColumnMapping, type CohortRow } from "./cohorts";
+import { createCohortFromColumns, rememberColumnMapping, type CohortRowColumns } from "./cohorts";
 import type { JifenDb } from "./connection";
+import { PackedTexts } from "./packed-texts";
 
 export interface ImportCohortOptions {
   name: string;
@@ -32,46 +33,82 @@ export type ImportCohortResult =
 export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Promise<ImportCohortResult> {
   const maxErrors = opts.maxErrors ?? 100;
   const errors: CohortRowError[] = [];
-  const rows: CohortRow[] = [];
-  const seen = new Map<string, number>();
+  // Column by column, facts already as packed JSON text: a million rows wait here for the one storing transaction.
+  const rows: CohortRowColumns = { applicantRefs: [], idNumbers: [], factsJson: new PackedTexts() };
+  const seen = new ApplicantIds();
   let rowsRead = 0;
-  for await (const row of readApplicants(opts.input, opts.format, opts.facts, { mapping: opts.mapping })) {
-    rowsRead++;
-    if (opts.onProgress && rowsRead % 10_000 === 0) opts.onProgress(rowsRead);
-    if (row.errors.length > 0) {
-      errors.push(...row.errors);
-      if (errors.length >= maxErrors) break;
-      continue;
+  read: for await (const batch of readStorableApplicants(opts.input, opts.format, opts.facts, { mapping: opts.mapping })) {
+    for (const row of batch) {
+      rowsRead++;
+      if (opts.onProgress && rowsRead % 10_000 === 0) opts.onProgress(rowsRead);
+      if (row.errors.length > 0) {
+        errors.push(...row.errors);
+        if (errors.length >= maxErrors) break read;
+        continue;
+      }
+      const applicant = row.applicant!;
+      const firstLine = seen.add(applicant.id, row.line);
+      if (firstLine !== undefined) {
+        errors.push({
+          code: "duplicateId",
+          line: row.line,
+          column: "id",
+          message: {
+            zh: `第 ${row.line} 行，列 “id”：编号 “${applicant.id}” 已在第 ${firstLine} 行出现`,
+            en: `line ${row.line}, column "id": id "${applicant.id}" already appears on line ${firstLine}`,
+          },
+          params: { id: applicant.id, firstLine },
+        });
+        if (errors.length >= maxErrors) break read;
+        continue;
+      }
+      if (errors.length === 0) {
+        rows.applicantRefs.push(applicant.id);
+        rows.idNumbers.push(applicant.idNumber);
+        rows.factsJson.push(applicant.factsJson);
+      }
     }
-    const applicant = row.applicant!;
-    const firstLine = seen.get(applicant.id);
-    if (firstLine !== undefined) {
-      errors.push({
-        code: "duplicateId",
-        line: row.line,
-        column: "id",
-        message: {
-          zh: `第 ${row.line} 行，列 “id”：编号 “${applicant.id}” 已在第 ${firstLine} 行出现`,
-          en: `line ${row.line}, column "id": id "${applicant.id}" already appears on line ${firstLine}`,
-        },
-        params: { id: applicant.id, firstLine },
-      });
-      if (errors.length >= maxErrors) break;
-      continue;
-    }
-    seen.set(applicant.id, row.line);
-    if (errors.length === 0) rows.push({ rowNo: rows.length + 1, applicantRef: applicant.id, idNumber: applicant.idNumber ?? null, facts: applicant.facts });
   }
   opts.input.destroy();
-  if (errors.length === 0 && rows.length === 0) {
+  if (errors.length === 0 && rows.applicantRefs.length === 0) {
     errors.push({ code: "badCsv", line: 0, message: { zh: "文件中没有申请人数据。", en: "The file holds no applicants." }, params: {} });
   }
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, maxErrors), rowsRead };
-  const { cohortId, rowCount } = createCohort(
+  const { cohortId, rowCount } = createCohortFromColumns(
     db,
     { name: opts.name, standardId: opts.standardId, description: opts.description ?? null, sourceFormat: opts.format, columnMapping: opts.mapping, createdBy: opts.createdBy },
     rows,
   );
   if (opts.standardId && opts.mapping && opts.headers) rememberColumnMapping(db, opts.standardId, opts.headers, opts.mapping);
   return { ok: true, cohortId, rowCount };
+}
+
+/**
+ * The applicant ids seen so far, to refuse a repeated one with the line it first appeared on. Ids in ascending order
+ * (as most exports list them) are distinct without a lookup; the table is built only at the first id out of order.
+ */
+class ApplicantIds {
+  private last: string | undefined;
+  private readonly ids: string[] = [];
+  private readonly lines: number[] = [];
+  private table: Map<string, number> | undefined;
+
+  /** Records `id` (first seen on `line`), or returns the line it was first seen on. */
+  add(id: string, line: number): number | undefined {
+    if (!this.table) {
+      if (this.last === undefined || id > this.last) {
+        this.last = id;
+        this.ids.push(id);
+        this.lines.push(line);
+        return undefined;
+      }
+      this.table = new Map();
+      for (let i = 0; i < this.ids.length; i++) this.table.set(this.ids[i], this.lines[i]);
+      this.ids.length = 0;
+      this.lines.length = 0;
+    }
+    const first = this.table.get(id);
+    if (first === undefined) this.table.set(id, line);
+    return first;
+  }
 }

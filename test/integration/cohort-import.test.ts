@@ -1,8 +1,10 @@
 /** Importing cohorts from CSV, XLSX and JSON Lines into a real SQLite with the real migrations. */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
+import { readApplicants } from "../../cli/cohort-io";
 import { importCohort } from "../../db/cohort-import";
 import { listApplicants, listCohorts, recallColumnMapping } from "../../db/cohorts";
 import { openDatabase, type JifenDb } from "../../db/connection";
@@ -96,5 +98,70 @@ describe("importing a cohort", () => {
     const result = await importCohort(db, { ...base, format: "csv", input: input(`id,${numberFact.id}\nA1,1\nA1,2\n`) });
     expect(result.ok).toBe(false);
     expect((result as { errors: Array<{ code: string; line: number }> }).errors[0]).toMatchObject({ code: "duplicateId", line: 3 });
+  });
+
+  it("stores each row's facts as exactly the JSON of the typed facts, however the cells are spelled", async () => {
+    const header = "id,socialInsuranceMonths,perCapitaHousingAreaM2,socialInsuranceActive,birthDate,educationLevel,homes,schoolId";
+    const csv = [
+      header,
+      "N1, 12 ,1e3,YES, 2015-01-02 , bachelor ,[],s1",
+      'N2,+5,-0,是,2000-02-29,doctor," [ {""areaM2"": 1.50, ""owner"":""self""} ] ","a ""quoted"" 学校, line\nbreak"',
+      "N3,0x10,0.0000001,0,,,,",
+      "N4,007,123456789012345678901234567890,f,1999-12-31,,[], spaced ",
+      "N5,0,0.10,true,,,,",
+      "N6,,,,,,,",
+    ].join("\n");
+    const result = await importCohort(db, { ...base, format: "csv", input: input(csv) });
+    expect(result).toMatchObject({ ok: true, rowCount: 6 });
+    const stored = db.$client.prepare("select applicant_ref, facts from cohort_applicants order by row_no").all() as Array<{ applicant_ref: string; facts: string }>;
+    const expected: Array<{ applicant_ref: string; facts: string }> = [];
+    for await (const row of readApplicants(input(csv), "csv", suzhou.facts)) expected.push({ applicant_ref: row.applicant!.id, facts: JSON.stringify(row.applicant!.facts) });
+    expect(stored).toEqual(expected);
+    expect(JSON.parse(stored[1].facts)).toMatchObject({ socialInsuranceMonths: 5, perCapitaHousingAreaM2: 0, homes: [{ areaM2: 1.5, owner: "self" }] });
+    expect(stored[5].facts).toBe("{}");
+  });
+
+  it("stores the same facts when two columns are mapped to one fact", async () => {
+    const mapping = { a: "socialInsuranceMonths", b: "socialInsuranceMonths", c: "schoolId" };
+    const csv = "id,a,c,b\nM1,1,s1,2\nM2,3,s2,\n";
+    const result = await importCohort(db, { ...base, format: "csv", input: input(csv), mapping });
+    expect(result.ok).toBe(true);
+    const rows = listApplicants(db, (result as { cohortId: number }).cohortId);
+    expect(rows.map((r) => JSON.stringify(r.facts))).toEqual(['{"socialInsuranceMonths":2,"schoolId":"s1"}', '{"socialInsuranceMonths":3,"schoolId":"s2"}']);
+  });
+
+  it("numbers the rows in file order, however many rows each insert statement takes", async () => {
+    const ids = Array.from({ length: 123 }, (_, i) => `R${String(i).padStart(3, "0")}`);
+    const csv = [`id,${numberFact.id}`, ...ids.map((id, i) => `${id},${i}`)].join("\n");
+    const result = await importCohort(db, { ...base, format: "csv", input: input(csv) });
+    expect(result).toMatchObject({ ok: true, rowCount: 123 });
+    const rows = listApplicants(db, (result as { cohortId: number }).cohortId);
+    expect(rows.map((r) => [r.rowNo, r.applicantRef, r.facts[numberFact.id]])).toEqual(ids.map((id, i) => [i + 1, id, i]));
+  });
+
+  it("refuses a repeated id with the line it first appeared on, in ascending files and in any order", async () => {
+    for (const [ids, line, firstLine] of [
+      [["A1", "A2", "A3", "A2"], 5, 3],
+      [["C", "B", "A", "B"], 5, 3],
+      [["A", "B", "C", "D", "E", "E"], 7, 6],
+    ] as const) {
+      const csv = [`id,${numberFact.id}`, ...ids.map((id) => `${id},1`)].join("\n");
+      const result = await importCohort(db, { ...base, format: "csv", input: input(csv) });
+      expect(result.ok).toBe(false);
+      expect((result as { errors: Array<{ code: string; line: number; params: Record<string, unknown> }> }).errors).toMatchObject([
+        { code: "duplicateId", line, params: { firstLine } },
+      ]);
+    }
+    expect(listCohorts(db)).toEqual([]);
+  });
+
+  it("hashes identity numbers as SHA-256 of the installation salt and the upper-case number", async () => {
+    const csv = `id,idNumber,${numberFact.id}\nH1, 11010119900101123x ,1\n`;
+    const result = await importCohort(db, { ...base, format: "csv", input: input(csv) });
+    expect(result.ok).toBe(true);
+    const salt = (db.$client.prepare("select value from settings where key = 'id_hash_salt'").get() as { value: string }).value;
+    const row = db.$client.prepare("select id_hash, id_masked from cohort_applicants").get() as { id_hash: string; id_masked: string };
+    expect(row.id_hash).toBe(createHash("sha256").update(`${salt}:11010119900101123X`).digest("hex"));
+    expect(row.id_masked).toBe("110***********123x");
   });
 });
