@@ -21,6 +21,8 @@ export interface ImportFigures {
   /** CPU time of the import (user + system): what the import costs on an otherwise idle machine. */
   importCpuMs: number;
   rowsPerSecond: number;
+  /** Peak resident memory of the whole bench process (writing the CSV included), in MB. */
+  peakRssMB: number;
 }
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -49,7 +51,7 @@ export async function benchImport(size = 1_000_000, examplePath = join(root, "ru
     const cpu = process.cpuUsage(cpuStart);
     db.$client.close();
     if (!result.ok) throw new Error(`import failed: ${JSON.stringify(result.errors.slice(0, 3))}`);
-    return { rows: result.rowCount, csvMB: Math.round(bytes / 1e5) / 10, importMs: Math.round(importMs), importCpuMs: Math.round((cpu.user + cpu.system) / 1000), rowsPerSecond: Math.round(result.rowCount / (importMs / 1000)) };
+    return { rows: result.rowCount, csvMB: Math.round(bytes / 1e5) / 10, importMs: Math.round(importMs), importCpuMs: Math.round((cpu.user + cpu.system) / 1000), rowsPerSecond: Math.round(result.rowCount / (importMs / 1000)), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
