@@ -215,7 +215,7 @@ export const decisionLog = sqliteTable(
     output: text("output").notNull(),
   },
   // No index on input_hash: hashes are random, so every logged decision dirtied its own index page and the commit
-  // wrote it; decisions are looked up by id (docs/decisions/008-batch-decision-log.md).
+  // wrote it; decisions are looked up by id (docs/decisions/010-decision-log-and-api-throughput.md).
 );
 
 /**

@@ -449,7 +449,8 @@ function requireApplicants(body: Record<string, unknown>, version: LoadedVersion
  * POST /api/v1/standards/{id}/evaluate/batch — many applicants on the compiled path; per applicant the compact
  * score (points in the order of `itemIds` / `categoryIds`) and its decision id; `?inputHashes=true` adds each
  * applicant's input hash (the same as a single evaluation of those facts would return). The batch is logged once,
- * its body as received and the compact results, before the answer is sent (docs/decisions/008-batch-decision-log.md).
+ * its body as received and the compact results, before the answer is sent
+ * (docs/decisions/010-decision-log-and-api-throughput.md).
  */
 export async function evaluateBatch(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();

@@ -2,8 +2,8 @@
  * Serves the department API straight from Node's HTTP server, ahead of Express and Remix: the same handlers
  * (`handleApiCall`) over Node's request and response. On this project's two-core machine Express's per-request
  * work (its request and response prototypes, router, query parser) cost ~230 µs of CPU per request, more than the
- * evaluation itself (docs/decisions/007-department-api.md). The production server (server/main.ts) sends every
- * request whose path starts with /api/v1 here and the rest to Express.
+ * evaluation itself (docs/decisions/010-decision-log-and-api-throughput.md). The production server (server/main.ts)
+ * sends every request whose path starts with /api/v1 here and the rest to Express.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleApiCall, type ApiCall } from "./handlers.server";
