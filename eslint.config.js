@@ -4,7 +4,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["build/**", "node_modules/**", "data/**", "db/migrations/**", "test-results/**", "public/build/**"] },
+  { ignores: ["build/**", "build-*/**", "node_modules/**", "data/**", "db/migrations/**", "test-results/**", "public/build/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
