@@ -88,6 +88,17 @@ describe("readCohortFile", () => {
     expect(errors[0].message.zh).toContain("第 3 行");
   });
 
+  it("refuses a quoted cell left open or closed wrongly, naming its line", async () => {
+    const open = await errorsOf(file("open-quote.csv", 'id,months\na,1\nb,"2\n'));
+    expect(open).toMatchObject([{ code: "badCsv", line: 3 }]);
+    expect(open[0].message.en).toContain("no closing quote");
+    expect(open[0].message.zh).toContain("第 3 行");
+    const trailing = await errorsOf(file("trailing-quote.csv", 'id,months\na,"1"x\nb,2\n'));
+    expect(trailing).toMatchObject([{ code: "badCsv", line: 2 }]);
+    // Quotes inside an unquoted cell are text, as spreadsheets write them.
+    expect(await readCohortFile(file("inner-quote.csv", 'id,education\nO"Brien,low\n'), facts)).toEqual({ ids: ['O"Brien'], rows: [{ education: "low" }] });
+  });
+
   it("rejects a header that names no fact", async () => {
     const errors = await errorsOf(file("header.csv", "id,mnths\na,1\n"));
     expect(errors).toMatchObject([{ code: "unknownColumn", line: 1, column: "mnths" }]);

@@ -497,7 +497,7 @@ type TabularRow = { line: number; cells: unknown[] } | { line: number; error: Co
  */
 async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
   // Chunked callbacks cost a third of PapaParse's per-row stream events; pause/resume keeps memory bounded.
-  const queue: string[][][] = [];
+  const queue: Array<{ data: string[][]; quotes?: Papa.ParseError }> = [];
   let done = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -510,7 +510,9 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
   Papa.parse(utf8Text(input) as unknown as File, {
     skipEmptyLines: false,
     chunk(results: Papa.ParseResult<string[]>, parser: Papa.Parser) {
-      queue.push(results.data);
+      // A quoted field left open or closed wrongly: PapaParse reports it (row = index in this chunk) and goes on.
+      const quotes = results.errors.find((error) => error.type === "Quotes");
+      queue.push(quotes ? { data: results.data, quotes } : { data: results.data });
       if (queue.length >= 4 && !paused) {
         paused = parser;
         parser.pause();
@@ -530,8 +532,9 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
   let row = 0;
   let width: number | undefined;
   for (;;) {
-    const batch = queue.shift();
-    if (!batch) {
+    const entry = queue.shift();
+    const batch = entry?.data;
+    if (!entry || !batch) {
       if (done) break;
       if (paused) {
         const parser = paused;
@@ -543,7 +546,10 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
       continue;
     }
     const rows: TabularRow[] = [];
+    const quotes = entry.quotes;
+    const quotesAt = quotes ? row + (quotes.row ?? 0) + 1 : Infinity;
     for (const cells of batch) {
+      if (row + 1 >= quotesAt) break;
       row++;
       if (row === 1 && cells.length > 0 && cells[0].charCodeAt(0) === 0xfeff) cells[0] = cells[0].slice(1);
       if (cells.length === 1 && cells[0] === "") continue;
@@ -561,6 +567,14 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
         return;
       }
       rows.push({ line: row, cells });
+    }
+    if (quotes) {
+      input.destroy();
+      const [zh, en] =
+        quotes.code === "MissingQuotes" ? ["引号括起的单元格没有结束引号", "a quoted cell has no closing quote"] : ["引号括起的单元格在结束引号后还有字符", "a quoted cell has text after its closing quote"];
+      rows.push({ line: quotesAt, error: rowError("badCsv", quotesAt, undefined, `CSV 格式错误：${zh}`, `malformed CSV: ${en}`, { papaparse: quotes.code }) });
+      yield rows;
+      return;
     }
     if (rows.length > 0) yield rows;
   }
