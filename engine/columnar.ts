@@ -29,7 +29,7 @@ import type {
   StandardDocument,
 } from "../rules-schema/types";
 import { cohortRowReader, type Cohort, type RecordsColumn, type ScalarColumn } from "./cohort";
-import { compileProgram } from "./compiled";
+import { compileProgram, programLayout } from "./compiled";
 import { booleanKind, compileCondition, isFactReference } from "./conditions";
 import {
   daysInMonth,
@@ -725,25 +725,7 @@ function generateRowScorer(
   };
   const value = (id: Id) => valueExpression(builder.applicantSource(id), k, "i");
 
-  const categoryIndex = new Map<Id, number>();
-  doc.categories.forEach((category, index) => {
-    if (!categoryIndex.has(category.id)) categoryIndex.set(category.id, index);
-  });
-  const applicable = doc.items.map((item) => appliesTo(item.programs, programId));
-  const itemCategory = doc.items.map((item) => categoryIndex.get(item.category) ?? -1);
-  const firstItemIndex = new Map<Id, number>();
-  doc.items.forEach((item, index) => {
-    if (!firstItemIndex.has(item.id)) firstItemIndex.set(item.id, index);
-  });
-  const groups = (doc.groups ?? [])
-    .map((group) => ({
-      mode: group.mode,
-      cap: group.cap,
-      members: group.members
-        .map((id) => firstItemIndex.get(id))
-        .filter((index): index is number => index !== undefined && applicable[index]),
-    }))
-    .filter((group) => group.members.length > 0 && (group.mode === "highestOnly" || group.cap !== undefined));
+  const { categoryIndex, applicable, itemCategory, groups } = programLayout(doc, programId);
 
   const lines: string[] = [];
   const out = (line: string) => lines.push(line);

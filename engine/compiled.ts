@@ -152,25 +152,25 @@ function compileItem(item: ScoringItem, table: FactTable): ItemScorer {
   };
 }
 
-export function compileProgram(doc: StandardDocument, programId: Id, options: CompileOptions = {}): CompiledProgram {
-  const program = findProgram(doc, programId);
-  const { table, derived } = prepareFacts(doc);
-  const context = table.applicantContext();
-  const itemCount = doc.items.length;
+/** How a program's items map to categories and groups: shared by the compiled and the columnar evaluators. */
+export interface ProgramLayout {
+  /** Category id → its first position in `categories` (a repeated id shares that subtotal). */
+  categoryIndex: Map<Id, number>;
+  /** Per item: whether it applies to the program. */
+  applicable: boolean[];
+  /** Per item: its category's position, −1 for an unknown category. */
+  itemCategory: number[];
+  /** Groups that can change points, with their members as item positions (applicable items only). */
+  groups: Array<{ mode: "highestOnly" | "cap"; cap?: number; members: number[] }>;
+}
+
+export function programLayout(doc: StandardDocument, programId: Id): ProgramLayout {
   const categoryIndex = new Map<Id, number>();
   doc.categories.forEach((category, index) => {
     if (!categoryIndex.has(category.id)) categoryIndex.set(category.id, index);
   });
-  const categoryCount = doc.categories.length;
-  const categoryCaps = doc.categories.map((category) => category.cap);
-  const firstCategorySlot = doc.categories.map((category, index) => categoryIndex.get(category.id) === index);
-
   const applicable = doc.items.map((item) => appliesTo(item.programs, programId));
-  const scorers: Array<ItemScorer | undefined> = doc.items.map((item, index) =>
-    applicable[index] ? compileItem(item, table) : undefined,
-  );
   const itemCategory = doc.items.map((item) => categoryIndex.get(item.category) ?? -1);
-
   const firstItemIndex = new Map<Id, number>();
   doc.items.forEach((item, index) => {
     if (!firstItemIndex.has(item.id)) firstItemIndex.set(item.id, index);
@@ -184,6 +184,22 @@ export function compileProgram(doc: StandardDocument, programId: Id, options: Co
         .filter((index): index is number => index !== undefined && applicable[index]),
     }))
     .filter((group) => group.members.length > 0 && (group.mode === "highestOnly" || group.cap !== undefined));
+  return { categoryIndex, applicable, itemCategory, groups };
+}
+
+export function compileProgram(doc: StandardDocument, programId: Id, options: CompileOptions = {}): CompiledProgram {
+  const program = findProgram(doc, programId);
+  const { table, derived } = prepareFacts(doc);
+  const context = table.applicantContext();
+  const itemCount = doc.items.length;
+  const { categoryIndex, applicable, itemCategory, groups } = programLayout(doc, programId);
+  const categoryCount = doc.categories.length;
+  const categoryCaps = doc.categories.map((category) => category.cap);
+  const firstCategorySlot = doc.categories.map((category, index) => categoryIndex.get(category.id) === index);
+
+  const scorers: Array<ItemScorer | undefined> = doc.items.map((item, index) =>
+    applicable[index] ? compileItem(item, table) : undefined,
+  );
 
   const groupCategory = groups.map((group) => itemCategory[group.members[0]]);
   const groupAdjustments = new Array<number>(groups.length).fill(0);
