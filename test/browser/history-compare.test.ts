@@ -46,9 +46,22 @@ describe("history, restore and compare", () => {
       await page.goto(`${base}?lang=${lang}`);
       await waitForEditor(page);
       const key = page.locator(".view-line span", { hasText: '"jurisdiction"' }).first();
-      await key.hover();
       const hover = page.locator(".monaco-hover-content").first();
-      await hover.waitFor({ state: "visible", timeout: 20_000 });
+      // The JSON worker starts after the editor shows; a hover before it has the schema shows nothing, so the
+      // pointer leaves and comes back, as a user would.
+      await expect
+        .poll(
+          async () => {
+            await page.mouse.move(0, 0);
+            await key.hover();
+            return hover.waitFor({ state: "visible", timeout: 2_000 }).then(
+              () => true,
+              () => false,
+            );
+          },
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBe(true);
       const text = (await hover.textContent()) ?? "";
       expect(text).toMatch(pattern);
       if (lang === "en") expect(text).not.toMatch(/[\u4e00-\u9fff]{4,}/);
@@ -66,9 +79,21 @@ describe("history, restore and compare", () => {
     await page.keyboard.press("Enter");
     await page.keyboard.press("End");
     await page.keyboard.press("Enter");
-    await page.keyboard.press("Control+Space");
     const widget = page.locator(".suggest-widget");
-    await widget.waitFor({ state: "visible", timeout: 20_000 });
+    // As with hover: suggestions asked for before the JSON worker has the schema come back empty, so ask again.
+    await expect
+      .poll(
+        async () => {
+          await page.keyboard.press("Escape");
+          await page.keyboard.press("Control+Space");
+          return widget.waitFor({ state: "visible", timeout: 2_000 }).then(
+            async () => (await widget.textContent()) ?? "",
+            () => "",
+          );
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toContain("effectiveTo");
     // Properties the draft does not have yet are offered.
     await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toContain("effectiveTo");
     expect(await widget.textContent()).toContain("groups");
