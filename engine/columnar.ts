@@ -101,13 +101,6 @@ function monthsBetweenPacked(from: number, to: number): number {
   return months < 0 ? 0 : months;
 }
 
-/** exact(a + b), without the rounding call when the sum is whole (the usual case: most tables give whole points). */
-function addExact(a: number, b: number): number {
-  const sum = a + b;
-  // (x | 0) === x: whole and in int32 range (`% 1` is a slow floating-point remainder); other values go to exact.
-  return (sum | 0) === sum ? sum + 0 : round(sum);
-}
-
 export interface ColumnarProgram {
   standardId: Id;
   programId: Id;
@@ -139,15 +132,16 @@ export interface ColumnarProgram {
 class NeedsRows extends Error {}
 
 const COLUMNAR_WORDS = new Set([
-  "return", "function", "score", "where", "let", "const", "if", "else", "true", "false", "undefined", "null",
-  "c", "i", "r", "s", "t", "u", "p", "x", "y", "total", "vetoed", "failed", "items", "cats", "gates", "st", "dv",
+  "return", "function", "score", "aggregate", "periods", "perRecord", "let", "const", "if", "else", "for", "while",
+  "continue", "break", "true", "false", "undefined", "null", "c", "i", "r", "s", "t", "u", "p", "v", "w", "x", "y", "a", "b",
+  "n", "m", "lo", "hi", "sa", "ea", "sc", "ec", "stop", "first", "count", "total", "vetoed", "failed",
 ]);
 
 /** Refuses generated text that could carry anything but engine-made code (see compiled-codegen.ts). */
 export function assertColumnarSource(source: string): void {
   if (/["'`$\\]/.test(source)) throw new Error("generated columnar scorer contains a quote, backtick, $ or backslash");
   for (const word of source.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|e|g|k|q)\d+$/.test(word)) {
+    if (!COLUMNAR_WORDS.has(word) && !/^(c|d|e|g|k|l|q)\d+$/.test(word)) {
       throw new Error(`generated columnar scorer contains an unexpected word: ${word}`);
     }
   }
@@ -247,31 +241,57 @@ function unaryExpression(source: Source, f: (value: unknown) => unknown, k: Cons
   );
 }
 
-/** A closure reading f(value) at an index (for the records loops, which are closures). */
-function unaryReader<T>(source: Source, f: (value: unknown) => T): (at: number) => T {
-  switch (source.kind) {
-    case "const": {
-      const value = f(source.value);
-      return () => value;
-    }
-    case "finite": {
-      const table = source.values.map(f);
-      const codes = source.codes;
-      return (at) => table[codes[at] + 1];
-    }
-    case "number": {
-      const { column, missing } = source;
-      return (at) => {
-        const value = column[at];
-        return f(value === value ? value : missing);
-      };
-    }
-    case "local":
-      throw new NeedsRows("a derived fact read inside a records loop");
-  }
+/** Expression of a test f(value) at `at`: a 0/1 table for finite sources, a call otherwise. */
+function predicateExpression(source: Source, f: (value: unknown) => boolean, k: Constants, at: string): string {
+  if (source.kind === "const") return f(source.value) ? "true" : "false";
+  if (source.kind === "finite") return `(${k.ref(Uint8Array.from(source.values, (value) => (f(value) ? 1 : 0)))}[${k.ref(source.codes)}[${at}] + 1] === 1)`;
+  return `${k.ref(f)}(${valueExpression(source, k, at)})`;
 }
 
-const identity = (value: unknown) => value;
+/** Keys seen in one row's records (SameValueZero, as a Set compares): a short list, a Set past a few dozen. */
+class KeySet {
+  private readonly keys: unknown[] = [];
+  private count = 0;
+  private set: Set<unknown> | undefined;
+  readonly reset = (): void => {
+    this.count = 0;
+    this.set = undefined;
+  };
+  /** Adds the key; false when it was there already. */
+  readonly add = (key: unknown): boolean => {
+    if (this.set) {
+      if (this.set.has(key)) return false;
+      this.set.add(key);
+      return true;
+    }
+    const keys = this.keys;
+    for (let m = 0; m < this.count; m++) if (keys[m] === key || (keys[m] !== keys[m] && key !== key)) return false;
+    if (this.count === 32) {
+      this.set = new Set(keys.slice(0, 32));
+      this.set.add(key);
+      return true;
+    }
+    keys[this.count++] = key;
+    return true;
+  };
+}
+
+/** One row's per-record candidates, totalled by perRecordTotal (onceBy with other points, or group caps). */
+class CandidateList {
+  private list: RecordCandidate[] = [];
+  constructor(
+    private readonly onceBy: boolean,
+    private readonly groupCap: number | undefined,
+  ) {}
+  readonly reset = (): void => {
+    this.list = [];
+  };
+  readonly push = (index: number, points: number, onceKey: unknown, groupKey: unknown): void => {
+    this.list.push({ index, points, onceKey, groupKey });
+  };
+  readonly total = (): number => (this.list.length === 0 ? 0 : totalOfRecords(this.list, this.onceBy, this.groupCap).total);
+}
+
 
 interface ConditionScope {
   source(id: Id): Source;
@@ -384,254 +404,232 @@ class ColumnarBuilder {
     return columnSource(access.column.fields[index], missing);
   }
 
-  /** A record predicate `(r) => boolean` for a `where` condition. */
-  wherePredicate(recordsId: Id, access: RecordsAccess, where: Condition | undefined): ((r: number) => boolean) | undefined {
+  /** The `where` condition of a records loop as an expression of record index `r` (undefined: none). */
+  whereExpression(recordsId: Id, access: RecordsAccess, where: Condition | undefined, k: Constants): string | undefined {
     if (!where) return undefined;
     const context = this.table.recordContext(recordsId);
     compileCondition(where, context);
-    const k = new Constants();
     const scope: ConditionScope = {
       source: (fieldId) => this.fieldSource(access, fieldId, true),
       levels: (fieldId) => context.levels(fieldId),
       validate: () => undefined,
     };
-    const body = conditionExpression(where, scope, k, "r");
-    return k.compile<(r: number) => boolean>(["return function where(r) {", "let t, u;", `return ${body};`, "};"]);
+    return conditionExpression(where, scope, k, "r");
   }
 
-  lookbackPredicate(access: RecordsAccess, within: Lookback | undefined): ((r: number) => boolean) | undefined {
+  /** A lookback window (`within`) as an expression of record index `r` (undefined: none). */
+  windowExpression(access: RecordsAccess, within: Lookback | undefined, k: Constants): string | undefined {
     if (!within) return undefined;
     const start = this.when.lookbackStart(within.years ?? 0, within.months ?? 0);
     const iso = this.when.iso;
     const inWindow = (value: unknown) => typeof value === "string" && value > start && value <= iso && isIsoDate(value);
-    return unaryReader(this.fieldSource(access, within.dateField, false), inWindow);
+    return predicateExpression(this.fieldSource(access, within.dateField, false), inWindow, k, "r");
   }
 
-  aggregate(derived: AggregateDerived): (i: number) => unknown {
-    const access = this.records(derived.records);
-    const where = this.wherePredicate(derived.records, access, derived.where);
-    const inWindow = this.lookbackPredicate(access, derived.within);
-    const readField = derived.field ? unaryReader(this.fieldSource(access, derived.field, false), identity) : undefined;
-    const readDistinct = derived.distinctBy ? unaryReader(this.fieldSource(access, derived.distinctBy, false), identity) : undefined;
-    const column = access.column;
-    const op = derived.op;
-    return (i) => {
-      let count = 0;
-      let sum = 0;
-      let min: number | undefined;
-      let max: number | undefined;
-      if (column && column.present[i]) {
-        let seen: Set<unknown> | undefined;
-        const end = column.start[i + 1];
-        for (let r = column.start[i]; r < end; r++) {
-          if (inWindow && !inWindow(r)) continue;
-          if (where && !where(r)) continue;
-          if (readDistinct) {
-            const key = readDistinct(r);
-            if (key !== undefined && key !== null) {
-              seen ??= new Set();
-              if (seen.has(key)) continue;
-              seen.add(key);
-            }
-          }
-          count++;
-          const value = readField ? readField(r) : undefined;
-          if (isFiniteNumber(value)) {
-            sum = addExact(sum, value);
-            if (min === undefined || value < min) min = value;
-            if (max === undefined || value > max) max = value;
-          }
-        }
-      }
-      return op === "count" ? count : op === "sum" ? sum : op === "min" ? min : max;
-    };
+  /** Skips record r unless each test holds (the tests are pure, so their order changes nothing). */
+  private skipUnless(tests: (string | undefined)[]): string[] {
+    return tests.filter((test): test is string => test !== undefined).map((test) => `if (!${test}) continue;`);
   }
 
-  periods(derived: PeriodsDerived): (i: number) => unknown {
-    const access = this.records(derived.records);
-    const where = this.wherePredicate(derived.records, access, derived.where);
-    const today = this.when.day;
-    const civil = civilTableOf();
-    // Each record's [start, end) in day numbers: NaN = skip the record; an open end (no date) runs to today.
-    const startOf = (value: unknown) => dayOfIso(value);
-    const endOf = (value: unknown) => {
-      const last = value === undefined || value === null || value === "" ? Infinity : dayOfIso(value);
-      return last === Infinity ? today : Math.min(last + 1, today);
-    };
-    const civilOf = (day: number) => (day === day ? packedCivil(day, civil) : 0);
-    const startSource = this.fieldSource(access, derived.startField, false);
-    const endSource = this.fieldSource(access, derived.endField, false);
-    const startDay = unaryReader(startSource, startOf);
-    const endDay = unaryReader(endSource, endOf);
-    // Dates are dictionary codes: both ends (day numbers and civil dates) straight from per-code tables, the usual
-    // and the hot case; other sources go through the readers.
-    const startCodes = startSource.kind === "finite" ? startSource.codes : undefined;
-    const endCodes = endSource.kind === "finite" ? endSource.codes : undefined;
-    const startTable = startSource.kind === "finite" ? Float64Array.from(startSource.values, startOf) : undefined;
-    const endTable = endSource.kind === "finite" ? Float64Array.from(endSource.values, endOf) : undefined;
-    const startCivilTable = startTable ? Int32Array.from(startTable, civilOf) : undefined;
-    const endCivilTable = endTable ? Int32Array.from(endTable, civilOf) : undefined;
-    const allowGap = derived.mode === "continuous" ? (derived.allowGapDays ?? 0) : 0;
-    const column = access.column;
-    let longest = 1;
-    if (column) for (let i = 0; i < this.cohort.size; i++) longest = Math.max(longest, column.start[i + 1] - column.start[i]);
-    let starts = new Float64Array(longest);
-    let ends = new Float64Array(longest);
-    let startCivil = new Int32Array(longest);
-    let endCivil = new Int32Array(longest);
-    const byMonths = derived.unit !== "days";
-    const unitDivisor = derived.unit === "years" ? 12 : 1;
-    const total = derived.mode === "total";
-    return (i) => {
-      if (!column || !column.present[i]) return 0;
-      let count = 0;
-      const stop = column.start[i + 1];
-      if (stop - column.start[i] > starts.length) {
-        // Rows added to the cohort after binding.
-        starts = new Float64Array(stop - column.start[i]);
-        ends = new Float64Array(starts.length);
-        startCivil = new Int32Array(starts.length);
-        endCivil = new Int32Array(starts.length);
-      }
-      for (let r = column.start[i]; r < stop; r++) {
-        if (where && !where(r)) continue;
-        let start: number;
-        let end: number;
-        let civilStart: number;
-        let civilEnd: number;
-        if (startTable && startCodes && startCivilTable) {
-          const code = startCodes[r] + 1;
-          start = startTable[code];
-          civilStart = startCivilTable[code];
-        } else {
-          start = startDay(r);
-          civilStart = civilOf(start);
-        }
-        if (endTable && endCodes && endCivilTable) {
-          const code = endCodes[r] + 1;
-          end = endTable[code];
-          civilEnd = endCivilTable[code];
-        } else {
-          end = endDay(r);
-          civilEnd = civilOf(end);
-        }
-        // NaN (no date) fails this test too.
-        if (!(start < end)) continue;
-        let n = count++;
-        while (n > 0 && (starts[n - 1] > start || (starts[n - 1] === start && ends[n - 1] > end))) {
-          starts[n] = starts[n - 1];
-          ends[n] = ends[n - 1];
-          startCivil[n] = startCivil[n - 1];
-          endCivil[n] = endCivil[n - 1];
-          n--;
-        }
-        starts[n] = start;
-        ends[n] = end;
-        startCivil[n] = civilStart;
-        endCivil[n] = civilEnd;
-      }
-      if (count === 0) return 0;
-      let merged = 0;
-      for (let n = 1; n < count; n++) {
-        if (starts[n] <= ends[merged]) {
-          if (ends[n] > ends[merged]) {
-            ends[merged] = ends[n];
-            endCivil[merged] = endCivil[n];
-          }
-        } else {
-          merged++;
-          starts[merged] = starts[n];
-          ends[merged] = ends[n];
-          startCivil[merged] = startCivil[n];
-          endCivil[merged] = endCivil[n];
-        }
-      }
-      let first = 0;
-      if (!total) {
-        first = merged;
-        while (first > 0 && starts[first] - ends[first - 1] <= allowGap) first--;
-      }
-      let days = 0;
-      let months = 0;
-      for (let m = first; m <= merged; m++) {
-        if (byMonths) months += monthsBetweenPacked(startCivil[m], endCivil[m]);
-        else days += ends[m] - starts[m];
-      }
-      return byMonths ? Math.floor(months / unitDivisor) : days;
-    };
-  }
-
-  perRecord(scoring: PerRecordScoring): (i: number) => number {
-    const access = this.records(scoring.records);
-    const where = this.wherePredicate(scoring.records, access, scoring.where);
-    const inWindow = this.lookbackPredicate(access, scoring.within);
-    const perUnit = scoring.perUnit;
-    const readQuantity = perUnit ? unaryReader(this.fieldSource(access, perUnit.field, false), identity) : undefined;
-    const readOnce = scoring.onceBy ? unaryReader(this.fieldSource(access, scoring.onceBy, false), identity) : undefined;
-    const byYear = scoring.groupCap?.byYear;
-    const readGroup = scoring.groupCap
-      ? unaryReader(this.fieldSource(access, scoring.groupCap.by, false), (value) => groupKeyOf(value, byYear))
-      : undefined;
-    const groupCap = scoring.groupCap?.cap;
-    const fixedPoints = scoring.points ?? 0;
-    const simple = !readOnce && !readGroup;
-    // onceBy alone with fixed points: every record is worth the same, so "the largest of each act" is the first
-    // of each act, and the total is those records plus the ones without an act, counted with a small key list.
-    const onceOnly = Boolean(readOnce) && !readGroup && !perUnit;
-    const onceKeys: unknown[] = [];
-    const column = access.column;
-    return (i) => {
-      if (!column || !column.present[i]) return 0;
-      const stop = column.start[i + 1];
-      const first = column.start[i];
-      if (stop === first) return 0;
-      let total = 0;
-      let keyCount = 0;
-      let candidates: RecordCandidate[] | undefined;
-      for (let r = first; r < stop; r++) {
-        if (where && !where(r)) continue;
-        if (inWindow && !inWindow(r)) continue;
-        let points = fixedPoints;
-        if (perUnit && readQuantity) {
-          const quantity = readQuantity(r);
-          if (!isFiniteNumber(quantity)) continue;
-          points = round(perUnit.rate * quantity);
-        }
-        if (simple) total = addExact(total, points);
-        else if (onceOnly && readOnce) {
-          const key = readOnce(r);
-          if (key !== undefined && key !== null) {
-            let repeated = false;
-            // SameValueZero, as the Map of perRecordTotal compares keys.
-            for (let m = 0; m < keyCount && !repeated; m++) repeated = onceKeys[m] === key || (onceKeys[m] !== onceKeys[m] && key !== key);
-            if (repeated) continue;
-            onceKeys[keyCount++] = key;
-          }
-          total = addExact(total, points);
-        } else {
-          candidates ??= [];
-          candidates.push({
-            index: r - first,
-            points,
-            onceKey: readOnce ? readOnce(r) : undefined,
-            groupKey: readGroup ? readGroup(r) : undefined,
-          });
-        }
-      }
-      if (simple || onceOnly) return total;
-      return candidates ? totalOfRecords(candidates, Boolean(readOnce), groupCap).total : 0;
-    };
-  }
-
-  /** `call`, or `empty` without the call when row i has no records (most rows have none of most lists). */
-  unlessEmpty(recordsId: Id, empty: unknown, call: string, k: Constants): string {
-    const column = this.records(recordsId).column;
-    if (!column) return k.ref(empty);
+  /**
+   * Statements giving `target` its value from row i's records: `empty` when the row has none, else the labelled
+   * block `body` (which leaves with `break <label>`). The records loops are written into the scorer itself, so
+   * every table is a constant of one function and no row pays for a call.
+   */
+  private recordsBlock(column: RecordsColumn | undefined, target: string, empty: unknown, k: Constants, body: (start: string, label: string) => string[]): string[] {
+    if (!column) return [`const ${target} = ${k.ref(empty)};`];
     const start = k.ref(column.start);
-    return `(${start}[i + 1] === ${start}[i] ? ${k.ref(empty)} : ${call})`;
+    const label = `l${this.labels++}`;
+    return [
+      `let ${target} = ${k.ref(empty)};`,
+      `if (${start}[i + 1] !== ${start}[i] && ${k.ref(column.present)}[i] === 1) ${label}: {`,
+      ...body(start, label),
+      "}",
+    ];
+  }
+  private labels = 0;
+
+  aggregate(derived: AggregateDerived, target: string, k: Constants): string[] {
+    const access = this.records(derived.records);
+    const op = derived.op;
+    const empty = op === "count" || op === "sum" ? 0 : undefined;
+    return this.recordsBlock(access.column, target, empty, k, (start) => {
+      const tests = [this.windowExpression(access, derived.within, k), this.whereExpression(derived.records, access, derived.where, k)];
+      const lines = [`const stop = ${start}[i + 1];`, "let count = 0, s = 0, lo, hi;"];
+      let distinct: KeySet | undefined;
+      if (derived.distinctBy) {
+        distinct = new KeySet();
+        lines.push(`${k.ref(distinct.reset)}();`);
+      }
+      lines.push(`for (let r = ${start}[i]; r < stop; r++) {`, ...this.skipUnless(tests));
+      if (distinct && derived.distinctBy) {
+        lines.push(`v = ${valueExpression(this.fieldSource(access, derived.distinctBy, false), k, "r")};`);
+        lines.push(`if (v !== undefined && v !== null && !${k.ref(distinct.add)}(v)) continue;`);
+      }
+      lines.push("count = count + 1;");
+      if (derived.field && op !== "count") {
+        lines.push(`v = ${valueExpression(this.fieldSource(access, derived.field, false), k, "r")};`);
+        lines.push(`if (${k.ref(isNumber)}(v)) {`);
+        if (op === "sum") lines.push(`s = ((t = s + v) | 0) === t ? t + 0 : ${k.ref(exact)}(t);`);
+        if (op === "min") lines.push("if (lo === undefined || v < lo) lo = v;");
+        if (op === "max") lines.push("if (hi === undefined || v > hi) hi = v;");
+        lines.push("}");
+      }
+      lines.push("}", `${target} = ${op === "count" ? "count" : op === "sum" ? "s" : op === "min" ? "lo" : "hi"};`);
+      return lines;
+    });
   }
 
-  derivedExpression(derived: DerivedFact, k: Constants): string {
+  periods(derived: PeriodsDerived, target: string, k: Constants): string[] {
+    const access = this.records(derived.records);
+    const column = access.column;
+    return this.recordsBlock(column, target, 0, k, (start, label) => {
+      const where = this.whereExpression(derived.records, access, derived.where, k);
+      const today = this.when.day;
+      const civil = civilTableOf();
+      // Each record's [start, end) in day numbers: NaN = skip the record; an open end (no date) runs to today.
+      const startOf = (value: unknown) => dayOfIso(value);
+      const endOf = (value: unknown) => {
+        const last = value === undefined || value === null || value === "" ? Infinity : dayOfIso(value);
+        return last === Infinity ? today : Math.min(last + 1, today);
+      };
+      const civilOf = (day: number) => (day === day ? packedCivil(day, civil) : 0);
+      // Day number and packed civil date of one end of record `at`: from per-code tables for dictionary columns
+      // (dates are: the usual and the hot case), through calls otherwise. `slot` holds the code or the day number.
+      const end = (source: Source, dayOf: (value: unknown) => number) => (at: string, slot: string, day: string, civilDate: string) => {
+        if (source.kind !== "finite") {
+          return [`${day} = ${unaryExpression(source, dayOf, k, at)};`, `${civilDate} = ${k.ref(civilOf)}(${day});`];
+        }
+        const days = Float64Array.from(source.values, dayOf);
+        return [
+          `${slot} = ${k.ref(source.codes)}[${at}] + 1;`,
+          `${day} = ${k.ref(days)}[${slot}];`,
+          `${civilDate} = ${k.ref(Int32Array.from(days, civilOf))}[${slot}];`,
+        ];
+      };
+      const from = end(this.fieldSource(access, derived.startField, false), startOf);
+      const to = end(this.fieldSource(access, derived.endField, false), endOf);
+      const months = k.ref(monthsBetweenPacked);
+      const byDays = derived.unit === "days";
+      // Length of the span [start day, end day) whose civil dates are (from, to).
+      const span = (startDay: string, endDay: string, fromCivil: string, toCivil: string) =>
+        byDays ? `(${endDay} - ${startDay})` : `${months}(${fromCivil}, ${toCivil})`;
+      const finish = (sum: string) => `${target} = ${derived.unit === "years" ? `${k.ref(Math.floor)}(${sum} / 12)` : sum};`;
+      const gap = k.ref(derived.allowGapDays ?? 0);
+      const continuous = derived.mode === "continuous";
+      const lines = [`let r = ${start}[i];`, `const stop = ${start}[i + 1];`];
+      // A record: a, v (start and end day), b, w (their civil dates); a second one: n, m, x, y.
+      const first = [...from("r", "x", "a", "b"), ...to("r", "y", "v", "w")];
+      if (!where) {
+        // Most applicants list one or two spans: those are measured without the sort scratch.
+        lines.push("if (stop - r === 1) {", ...first, `if (a < v) ${finish(span("a", "v", "b", "w"))}`, `break ${label};`, "}");
+        lines.push(
+          "if (stop - r === 2) {",
+          ...first,
+          ...from("r + 1", "x", "n", "x"),
+          ...to("r + 1", "y", "m", "y"),
+          // NaN (no date) fails these tests too.
+          `if (!(a < v)) t = n < m ? ${span("n", "m", "x", "y")} : 0;`,
+          `else if (!(n < m)) t = ${span("a", "v", "b", "w")};`,
+          "else {",
+          "if (n < a || (n === a && m < v)) { t = a; a = n; n = t; t = v; v = m; m = t; t = b; b = x; x = t; t = w; w = y; y = t; }",
+          `if (n <= v) { if (m > v) { v = m; w = y; } t = ${span("a", "v", "b", "w")}; }`,
+          continuous
+            ? `else t = n - v <= ${gap} ? ${span("a", "v", "b", "w")} + ${span("n", "m", "x", "y")} : ${span("n", "m", "x", "y")};`
+            : `else t = ${span("a", "v", "b", "w")} + ${span("n", "m", "x", "y")};`,
+          "}",
+          finish("t"),
+          `break ${label};`,
+          "}",
+        );
+      }
+      // Any number of records: sorted by (start, end) into scratch as long as the longest row's records.
+      let longest = 1;
+      if (column) for (let i = 0; i < this.cohort.size; i++) longest = Math.max(longest, column.start[i + 1] - column.start[i]);
+      const scratch = { arrays: [new Float64Array(longest), new Float64Array(longest), new Int32Array(longest), new Int32Array(longest)], capacity: new Int32Array([longest]) };
+      const grow = (needed: number) => {
+        scratch.arrays.splice(0, 4, new Float64Array(needed), new Float64Array(needed), new Int32Array(needed), new Int32Array(needed));
+        scratch.capacity[0] = needed;
+      };
+      const arrays = k.ref(scratch.arrays);
+      lines.push(
+        // Rows added to the cohort after binding may hold more records than any row did.
+        `if (stop - r > ${k.ref(scratch.capacity)}[0]) ${k.ref(grow)}(stop - r);`,
+        `const sa = ${arrays}[0], ea = ${arrays}[1], sc = ${arrays}[2], ec = ${arrays}[3];`,
+        "let count = 0;",
+        "for (; r < stop; r++) {",
+        ...this.skipUnless([where]),
+        ...first,
+        "if (!(a < v)) continue;",
+        "n = count; count = count + 1;",
+        "while (n > 0 && (sa[n - 1] > a || (sa[n - 1] === a && ea[n - 1] > v))) {",
+        "sa[n] = sa[n - 1]; ea[n] = ea[n - 1]; sc[n] = sc[n - 1]; ec[n] = ec[n - 1]; n = n - 1;",
+        "}",
+        "sa[n] = a; ea[n] = v; sc[n] = b; ec[n] = w;",
+        "}",
+        `if (count === 0) break ${label};`,
+        // Merge overlapping and touching spans in place; m is the last merged span.
+        "m = 0;",
+        "for (n = 1; n < count; n++) {",
+        "if (sa[n] <= ea[m]) { if (ea[n] > ea[m]) { ea[m] = ea[n]; ec[m] = ec[n]; } }",
+        "else { m = m + 1; sa[m] = sa[n]; ea[m] = ea[n]; sc[m] = sc[n]; ec[m] = ec[n]; }",
+        "}",
+        // "continuous": only the last run of spans separated by at most allowGapDays counts.
+        continuous ? `n = m; while (n > 0 && sa[n] - ea[n - 1] <= ${gap}) n = n - 1;` : "n = 0;",
+        "t = 0;",
+        `for (; n <= m; n++) t = t + ${span("sa[n]", "ea[n]", "sc[n]", "ec[n]")};`,
+        finish("t"),
+      );
+      return lines;
+    });
+  }
+
+  perRecord(scoring: PerRecordScoring, target: string, k: Constants): string[] {
+    const access = this.records(scoring.records);
+    return this.recordsBlock(access.column, target, 0, k, (start) => {
+      const tests = [this.whereExpression(scoring.records, access, scoring.where, k), this.windowExpression(access, scoring.within, k)];
+      const exactName = k.ref(exact);
+      const field = (id: Id) => valueExpression(this.fieldSource(access, id, false), k, "r");
+      const lines = [`const stop = ${start}[i + 1], first = ${start}[i];`, `let s = 0, p = ${k.ref(scoring.points ?? 0)};`];
+      const perUnit = scoring.perUnit;
+      const quantity = perUnit
+        ? [`v = ${field(perUnit.field)};`, `if (!${k.ref(isNumber)}(v)) continue;`, `p = ${exactName}(${k.ref(perUnit.rate)} * v);`]
+        : [];
+      const add = `s = ((t = s + p) | 0) === t ? t + 0 : ${exactName}(t);`;
+      const loop = (body: string[]) => lines.push("for (let r = first; r < stop; r++) {", ...this.skipUnless(tests), ...quantity, ...body, "}");
+      if (!scoring.onceBy && !scoring.groupCap) {
+        loop([add]);
+        lines.push(`${target} = s;`);
+      } else if (scoring.onceBy && !scoring.groupCap && !perUnit) {
+        // onceBy alone with fixed points: every record is worth the same, so "the largest of each act" is the
+        // first of each act, and the total is those records plus the ones without an act.
+        const acts = new KeySet();
+        lines.push(`${k.ref(acts.reset)}();`);
+        loop([`v = ${field(scoring.onceBy)};`, `if (v !== undefined && v !== null && !${k.ref(acts.add)}(v)) continue;`, add]);
+        lines.push(`${target} = s;`);
+      } else {
+        // Largest per act, then the group caps: perRecordTotal over the row's candidates.
+        const byYear = scoring.groupCap?.byYear;
+        const groupOf = (value: unknown) => groupKeyOf(value, byYear);
+        const candidates = new CandidateList(Boolean(scoring.onceBy), scoring.groupCap?.cap);
+        lines.push(`${k.ref(candidates.reset)}();`);
+        const once = scoring.onceBy ? field(scoring.onceBy) : "undefined";
+        const group = scoring.groupCap ? unaryExpression(this.fieldSource(access, scoring.groupCap.by, false), groupOf, k, "r") : "undefined";
+        loop([`${k.ref(candidates.push)}(r - first, p, ${once}, ${group});`]);
+        lines.push(`${target} = ${k.ref(candidates.total)}();`);
+      }
+      return lines;
+    });
+  }
+
+  /** Statements declaring `target`, the derived fact's value for row i. */
+  derivedStatements(derived: DerivedFact, target: string, k: Constants): string[] {
+    if (derived.kind === "aggregate") return this.aggregate(derived, target, k);
+    if (derived.kind === "periods") return this.periods(derived, target, k);
+    return [`const ${target} = ${this.derivedExpression(derived, k)};`];
+  }
+
+  derivedExpression(derived: Exclude<DerivedFact, AggregateDerived | PeriodsDerived>, k: Constants): string {
     const calendar = this.when.calendar;
     switch (derived.kind) {
       case "age": {
@@ -680,12 +678,6 @@ class ColumnarBuilder {
         );
         return `${k.ref(combine)}(${operands.join(", ")})`;
       }
-      case "aggregate": {
-        const empty = derived.op === "count" || derived.op === "sum" ? 0 : undefined;
-        return this.unlessEmpty(derived.records, empty, `${k.ref(this.aggregate(derived))}(i)`, k);
-      }
-      case "periods":
-        return this.unlessEmpty(derived.records, 0, `${k.ref(this.periods(derived))}(i)`, k);
       default:
         throw new Error(`Unknown derived kind: ${String((derived as { kind: unknown }).kind)}`);
     }
@@ -735,10 +727,11 @@ function generateRowScorer(
   const stName = k.ref(scratch.state);
   const dvName = k.ref(scratch.derived);
   out("return function score(i) {");
-  out("let s, t, u, p = 0, x = 0, y = 0;");
+  out("let s, t, u, v, w, p = 0, x = 0, y = 0, a = 0, b = 0, n = 0, m = 0;");
   const sharedDerived = shared ? k.ref(shared.scratch.derived) : undefined;
   orderDerived(doc).forEach((derived, index) => {
-    out(`const d${index} = ${sharedDerived ? `${sharedDerived}[${index}]` : builder.derivedExpression(derived, k)};`);
+    if (sharedDerived) out(`const d${index} = ${sharedDerived}[${index}];`);
+    else builder.derivedStatements(derived, `d${index}`, k).forEach(out);
     out(`${dvName}[${index}] = d${index};`);
   });
   const itemPoints = k.ref(scratch.itemPoints);
@@ -748,7 +741,7 @@ function generateRowScorer(
   doc.items.forEach((item, index) => {
     if (!applicable[index] || item.scoring.kind !== "perRecord") return;
     if (shared && shared.itemIndex.get(JSON.stringify(item)) !== undefined) return;
-    out(`const e${index} = ${builder.unlessEmpty(item.scoring.records, 0, `${k.ref(builder.perRecord(item.scoring))}(i)`, k)};`);
+    builder.perRecord(item.scoring, `e${index}`, k).forEach(out);
   });
   // Item points and category subtotals live in locals (q<item>, k<category>) and reach the scratch arrays once.
   doc.items.forEach((item, index) => {
