@@ -432,28 +432,44 @@ class ColumnarBuilder {
   }
 
   /**
-   * Statements giving `target` its value from row i's records: `empty` when the row has none, else the labelled
-   * block `body` (which leaves with `break <label>`). The records loops are written into the scorer itself, so
-   * every table is a constant of one function and no row pays for a call.
+   * Statements giving `target` its value from row i's records: `empty` when the row has none (most rows have none
+   * of most lists), else a call of a function generated from `body` (a labelled block that leaves with
+   * `break <label>`, with constants of its own `k`). Each records loop is a small function of its own: it is
+   * optimised, and re-optimised when a rare path first runs, without recompiling the whole scorer.
    */
-  private recordsBlock(column: RecordsColumn | undefined, target: string, empty: unknown, k: Constants, body: (start: string, label: string) => string[]): string[] {
-    if (!column) return [`const ${target} = ${k.ref(empty)};`];
-    const start = k.ref(column.start);
-    const label = `l${this.labels++}`;
-    return [
+  private recordsBlock(
+    kind: "aggregate" | "periods" | "perRecord",
+    column: RecordsColumn | undefined,
+    target: string,
+    empty: unknown,
+    outer: Constants,
+    body: (start: string, label: string, k: Constants) => string[],
+  ): string[] {
+    if (!column) return [`const ${target} = ${outer.ref(empty)};`];
+    const k = new Constants();
+    const label = "l0";
+    const loop = k.compile<(i: number) => unknown>([
+      `return function ${kind}(i) {`,
+      "let s, t, u, v, w, p = 0, x = 0, y = 0, a = 0, b = 0, n = 0, m = 0;",
       `let ${target} = ${k.ref(empty)};`,
-      `if (${start}[i + 1] !== ${start}[i] && ${k.ref(column.present)}[i] === 1) ${label}: {`,
-      ...body(start, label),
+      `${label}: {`,
+      ...body(k.ref(column.start), label, k),
       "}",
+      `return ${target};`,
+      "};",
+    ]);
+    const start = outer.ref(column.start);
+    return [
+      `let ${target} = ${outer.ref(empty)};`,
+      `if (${start}[i + 1] !== ${start}[i] && ${outer.ref(column.present)}[i] === 1) ${target} = ${outer.ref(loop)}(i);`,
     ];
   }
-  private labels = 0;
 
-  aggregate(derived: AggregateDerived, target: string, k: Constants): string[] {
+  aggregate(derived: AggregateDerived, target: string, outer: Constants): string[] {
     const access = this.records(derived.records);
     const op = derived.op;
     const empty = op === "count" || op === "sum" ? 0 : undefined;
-    return this.recordsBlock(access.column, target, empty, k, (start) => {
+    return this.recordsBlock("aggregate", access.column, target, empty, outer, (start, _label, k) => {
       const tests = [this.windowExpression(access, derived.within, k), this.whereExpression(derived.records, access, derived.where, k)];
       const lines = [`const stop = ${start}[i + 1];`, "let count = 0, s = 0, lo, hi;"];
       let distinct: KeySet | undefined;
@@ -480,10 +496,10 @@ class ColumnarBuilder {
     });
   }
 
-  periods(derived: PeriodsDerived, target: string, k: Constants): string[] {
+  periods(derived: PeriodsDerived, target: string, outer: Constants): string[] {
     const access = this.records(derived.records);
     const column = access.column;
-    return this.recordsBlock(column, target, 0, k, (start, label) => {
+    return this.recordsBlock("periods", column, target, 0, outer, (start, label, k) => {
       const where = this.whereExpression(derived.records, access, derived.where, k);
       const today = this.when.day;
       const civil = civilTableOf();
@@ -496,15 +512,19 @@ class ColumnarBuilder {
       const civilOf = (day: number) => (day === day ? packedCivil(day, civil) : 0);
       // Day number and packed civil date of one end of record `at`: from per-code tables for dictionary columns
       // (dates are: the usual and the hot case), through calls otherwise. `slot` holds the code or the day number.
-      const end = (source: Source, dayOf: (value: unknown) => number) => (at: string, slot: string, day: string, civilDate: string) => {
+      const end = (source: Source, dayOf: (value: unknown) => number) => {
         if (source.kind !== "finite") {
-          return [`${day} = ${unaryExpression(source, dayOf, k, at)};`, `${civilDate} = ${k.ref(civilOf)}(${day});`];
+          return (at: string, slot: string, day: string, civilDate: string) => [
+            `${day} = ${unaryExpression(source, dayOf, k, at)};`,
+            `${civilDate} = ${k.ref(civilOf)}(${day});`,
+          ];
         }
         const days = Float64Array.from(source.values, dayOf);
-        return [
+        const civilDates = Int32Array.from(days, civilOf);
+        return (at: string, slot: string, day: string, civilDate: string) => [
           `${slot} = ${k.ref(source.codes)}[${at}] + 1;`,
           `${day} = ${k.ref(days)}[${slot}];`,
-          `${civilDate} = ${k.ref(Int32Array.from(days, civilOf))}[${slot}];`,
+          `${civilDate} = ${k.ref(civilDates)}[${slot}];`,
         ];
       };
       const from = end(this.fieldSource(access, derived.startField, false), startOf);
@@ -584,9 +604,9 @@ class ColumnarBuilder {
     });
   }
 
-  perRecord(scoring: PerRecordScoring, target: string, k: Constants): string[] {
+  perRecord(scoring: PerRecordScoring, target: string, outer: Constants): string[] {
     const access = this.records(scoring.records);
-    return this.recordsBlock(access.column, target, 0, k, (start) => {
+    return this.recordsBlock("perRecord", access.column, target, 0, outer, (start, _label, k) => {
       const tests = [this.whereExpression(scoring.records, access, scoring.where, k), this.windowExpression(access, scoring.within, k)];
       const exactName = k.ref(exact);
       const field = (id: Id) => valueExpression(this.fieldSource(access, id, false), k, "r");
