@@ -432,20 +432,19 @@ class ColumnarBuilder {
   }
 
   /**
-   * Statements giving `target` its value from row i's records: `empty` when the row has none (most rows have none
-   * of most lists), else a call of a function generated from `body` (a labelled block that leaves with
-   * `break <label>`, with constants of its own `k`). Each records loop is a small function of its own: it is
-   * optimised, and re-optimised when a rare path first runs, without recompiling the whole scorer.
+   * `target`'s value from row i's records: `empty` when the row has none (most rows have none of most lists), else
+   * what a function generated from `body` returns (a labelled block that leaves with `break <label>`, with
+   * constants of its own `k`). Each records loop is a small function of its own: it is optimised, and
+   * re-optimised when a rare path first runs, without recompiling the whole scorer.
    */
   private recordsBlock(
     kind: "aggregate" | "periods" | "perRecord",
     column: RecordsColumn | undefined,
     target: string,
     empty: unknown,
-    outer: Constants,
     body: (start: string, label: string, k: Constants) => string[],
-  ): string[] {
-    if (!column) return [`const ${target} = ${outer.ref(empty)};`];
+  ): RecordsCall {
+    if (!column) return { target, empty, column };
     const k = new Constants();
     const label = "l0";
     const loop = k.compile<(i: number) => unknown>([
@@ -458,18 +457,14 @@ class ColumnarBuilder {
       `return ${target};`,
       "};",
     ]);
-    const start = outer.ref(column.start);
-    return [
-      `let ${target} = ${outer.ref(empty)};`,
-      `if (${start}[i + 1] !== ${start}[i] && ${outer.ref(column.present)}[i] === 1) ${target} = ${outer.ref(loop)}(i);`,
-    ];
+    return { target, empty, column, loop };
   }
 
-  aggregate(derived: AggregateDerived, target: string, outer: Constants): string[] {
+  aggregate(derived: AggregateDerived, target: string): RecordsCall {
     const access = this.records(derived.records);
     const op = derived.op;
     const empty = op === "count" || op === "sum" ? 0 : undefined;
-    return this.recordsBlock("aggregate", access.column, target, empty, outer, (start, _label, k) => {
+    return this.recordsBlock("aggregate", access.column, target, empty, (start, _label, k) => {
       const tests = [this.windowExpression(access, derived.within, k), this.whereExpression(derived.records, access, derived.where, k)];
       const lines = [`const stop = ${start}[i + 1];`, "let count = 0, s = 0, lo, hi;"];
       let distinct: KeySet | undefined;
@@ -496,10 +491,10 @@ class ColumnarBuilder {
     });
   }
 
-  periods(derived: PeriodsDerived, target: string, outer: Constants): string[] {
+  periods(derived: PeriodsDerived, target: string): RecordsCall {
     const access = this.records(derived.records);
     const column = access.column;
-    return this.recordsBlock("periods", column, target, 0, outer, (start, label, k) => {
+    return this.recordsBlock("periods", column, target, 0, (start, label, k) => {
       const where = this.whereExpression(derived.records, access, derived.where, k);
       const today = this.when.day;
       const civil = civilTableOf();
@@ -604,9 +599,9 @@ class ColumnarBuilder {
     });
   }
 
-  perRecord(scoring: PerRecordScoring, target: string, outer: Constants): string[] {
+  perRecord(scoring: PerRecordScoring, target: string): RecordsCall {
     const access = this.records(scoring.records);
-    return this.recordsBlock("perRecord", access.column, target, 0, outer, (start, _label, k) => {
+    return this.recordsBlock("perRecord", access.column, target, 0, (start, _label, k) => {
       const tests = [this.whereExpression(scoring.records, access, scoring.where, k), this.windowExpression(access, scoring.within, k)];
       const exactName = k.ref(exact);
       const field = (id: Id) => valueExpression(this.fieldSource(access, id, false), k, "r");
@@ -644,8 +639,8 @@ class ColumnarBuilder {
 
   /** Statements declaring `target`, the derived fact's value for row i. */
   derivedStatements(derived: DerivedFact, target: string, k: Constants): string[] {
-    if (derived.kind === "aggregate") return this.aggregate(derived, target, k);
-    if (derived.kind === "periods") return this.periods(derived, target, k);
+    if (derived.kind === "aggregate") return recordsStatements([this.aggregate(derived, target)], k);
+    if (derived.kind === "periods") return recordsStatements([this.periods(derived, target)], k);
     return [`const ${target} = ${this.derivedExpression(derived, k)};`];
   }
 
@@ -704,6 +699,31 @@ class ColumnarBuilder {
   }
 }
 
+/** A records loop's result `target`: `empty` for a row without records, else `loop(i)` (no loop: no column). */
+interface RecordsCall {
+  target: string;
+  empty: unknown;
+  column: RecordsColumn | undefined;
+  loop?: (i: number) => unknown;
+}
+
+/**
+ * Statements declaring each call's target for row i. Calls over the same records share one test: a row's records
+ * are start[i] … start[i+1]−1, and a missing list has none.
+ */
+function recordsStatements(calls: RecordsCall[], k: Constants): string[] {
+  const lines: string[] = [];
+  const byColumn = new Map<RecordsColumn | undefined, RecordsCall[]>();
+  for (const call of calls) byColumn.set(call.column, [...(byColumn.get(call.column) ?? []), call]);
+  for (const [column, group] of byColumn) {
+    for (const call of group) lines.push(`let ${call.target} = ${k.ref(call.empty)};`);
+    if (!column) continue;
+    const start = k.ref(column.start);
+    lines.push(`if (${start}[i + 1] !== ${start}[i]) {`, ...group.map((call) => `${call.target} = ${k.ref(call.loop)}(i);`), "}");
+  }
+  return lines;
+}
+
 interface Scratch {
   items: Float64Array;
   itemPoints: Float64Array;
@@ -755,14 +775,16 @@ function generateRowScorer(
     out(`${dvName}[${index}] = d${index};`);
   });
   const itemPoints = k.ref(scratch.itemPoints);
-  // Records loops are closure calls: all of them run here, before the items, while few values are live (a call
-  // in the middle of the items would spill every item's points). They are pure, so running one whose item's
-  // condition then fails changes nothing.
+  // Per-record items are calls of their records loops: all of them run here, before the items, while few values
+  // are live (a call in the middle of the items would spill every item's points). They are pure, so running one
+  // whose item's condition then fails changes nothing.
+  const perRecordCalls: RecordsCall[] = [];
   doc.items.forEach((item, index) => {
     if (!applicable[index] || item.scoring.kind !== "perRecord") return;
     if (shared && shared.itemIndex.get(JSON.stringify(item)) !== undefined) return;
-    builder.perRecord(item.scoring, `e${index}`, k).forEach(out);
+    perRecordCalls.push(builder.perRecord(item.scoring, `e${index}`));
   });
+  recordsStatements(perRecordCalls, k).forEach(out);
   // Item points and category subtotals live in locals (q<item>, k<category>) and reach the scratch arrays once.
   doc.items.forEach((item, index) => {
     if (!applicable[index]) {
