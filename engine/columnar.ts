@@ -6,8 +6,9 @@
  * How values are read: a text or boolean column has few distinct values, so every function of one such value
  * (a condition against a literal, an age, a day number, a lookback test) is computed once per dictionary entry
  * into a table indexed by `code + 1` (slot 0 = missing, i.e. the fact's default). Number columns are read as
- * numbers (NaN = missing). Derived facts are locals of the generated function; aggregates, periods and per-record
- * items loop over the row's slice of the records columns through small closures.
+ * numbers (NaN = missing). Derived facts are locals of the generated function. Aggregates, periods and
+ * per-record items loop over the row's slice of the records columns in small generated functions of their own,
+ * called only for rows that have records; a row's one or two spans (the usual case) are measured without sorting.
  *
  * Code generation follows compiled-codegen.ts: the text holds only engine-made names, operators and indices;
  * every document or cohort value reaches it through the constants array, and `assertColumnarSource` refuses
