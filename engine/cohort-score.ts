@@ -13,6 +13,8 @@ import type { ApplicantScope } from "./facts";
 import type { Cohort } from "./cohort";
 import { cohortRowReader, columnValueReader } from "./cohort";
 import { bindColumnar } from "./columnar";
+import { ELIGIBLE, VETOED } from "./parallel-chunks";
+import { CohortScorer, PARALLEL_MIN_ROWS } from "./parallel";
 import { compileProgram } from "./compiled";
 import { setOwn } from "./derived";
 
@@ -151,6 +153,11 @@ export class RankColumnsBuilder {
     this.filled = this.collectors.filter((collector) => collector.key.key !== "total");
   }
 
+  /** True when `add` reads of a score only its total and flags (no category, item or derived-fact key). */
+  readsOnlyTotals(): boolean {
+    return this.collectors.every((collector) => collector.key.key === "total" || (collector.key.key === "fact" && !collector.fromDerived));
+  }
+
   /** The declared facts `add` reads from `facts` (the pool and fact rank keys); other facts may be absent. */
   factIdsRead(): Id[] {
     const ids = this.collectors.filter((collector) => collector.key.key === "fact" && !collector.fromDerived).map((collector) => collector.key.id ?? "");
@@ -240,8 +247,25 @@ export function scoreCohortInto(
     }
     return;
   }
-  const program = bindColumnar(doc, programId, cohort, date);
   const factIds = builder.factIdsRead();
+  if (size >= PARALLEL_MIN_ROWS && builder.readsOnlyTotals()) {
+    // Totals and flags are all the builder needs: scored on both cores (engine/parallel.ts), then added in order.
+    const scores = new CohortScorer(doc, programId, cohort, date).scoreAll();
+    const readers = factIds.map((id) => columnValueReader(cohort, id));
+    const facts: Facts = {};
+    for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+    const score: CompactScore = { eligible: false, vetoed: false, failedGates: [], items: [], categories: [], total: 0 };
+    for (let i = 0; i < size; i++) {
+      for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
+      score.total = scores.total[i];
+      score.eligible = (scores.flags[i] & ELIGIBLE) !== 0;
+      score.vetoed = (scores.flags[i] & VETOED) !== 0;
+      builder.add(i, facts, score);
+    }
+    onProgress?.(size, size);
+    return;
+  }
+  const program = bindColumnar(doc, programId, cohort, date);
   const readers = factIds.map((id) => columnValueReader(cohort, id));
   const facts: Facts = {};
   for (const id of factIds) setOwn<unknown>(facts, id, undefined);

@@ -1,0 +1,89 @@
+/**
+ * Scoring a cohort on both cores must give every row exactly the figures of one thread, whichever thread scored
+ * it, and must still give them when the worker is turned off.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { loadStandards } from "../test/fixtures/engine/standards";
+import { cohortRow } from "./cohort";
+import { generateCohortColumns } from "./cohort-generate";
+import { RankColumnsBuilder, scoreCohortInto } from "./cohort-score";
+import { bindColumnar } from "./columnar";
+import { ELIGIBLE, VETOED } from "./parallel-chunks";
+import { CohortScorer, PARALLEL_MIN_ROWS, scoringWorkerReady, shareCohort, stopScoringWorker } from "./parallel";
+
+afterAll(async () => {
+  delete process.env.JIFEN_SCORING_WORKER;
+  await stopScoringWorker();
+});
+
+function oneThread(doc: Parameters<typeof bindColumnar>[0], programId: string, cohort: Parameters<typeof bindColumnar>[2], date: string) {
+  const program = bindColumnar(doc, programId, cohort, date);
+  const total = new Float64Array(cohort.size);
+  const flags = new Uint8Array(cohort.size);
+  for (let i = 0; i < cohort.size; i++) {
+    total[i] = program.scoreRow(i);
+    flags[i] = (program.state[1] === 0 && program.state[2] === 0 ? ELIGIBLE : 0) | (program.state[1] === 1 ? VETOED : 0);
+  }
+  return { total, flags };
+}
+
+describe("scoring a cohort on both cores", () => {
+  it("gives every row of every example standard the one-thread figures, with the worker taking part", async () => {
+    expect(await scoringWorkerReady()).toBe(true);
+    for (const { doc } of loadStandards()) {
+      const date = doc.effectiveFrom ?? "2024-01-01";
+      const cohort = generateCohortColumns(doc, 6_000, "parallel-test", { referenceDate: date });
+      for (const program of doc.programs) {
+        const expected = oneThread(doc, program.id, cohort, date);
+        const scorer = new CohortScorer(doc, program.id, cohort, date);
+        let workerChunks = 0;
+        // The worker binds on its first task and may join late: it must have scored some rows within a few runs.
+        for (let run = 0; run < 40 && workerChunks === 0; run++) {
+          const scores = scorer.scoreAll({ worker: true, chunkSize: 64 });
+          expect(Array.from(scores.total)).toEqual(Array.from(expected.total));
+          expect(Array.from(scores.flags)).toEqual(Array.from(expected.flags));
+          workerChunks += scores.workerChunks;
+        }
+        expect(workerChunks, `${doc.id} ${program.id}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("scores on the main thread alone when the worker is turned off", async () => {
+    await stopScoringWorker();
+    process.env.JIFEN_SCORING_WORKER = "0";
+    const { doc } = loadStandards()[0];
+    const date = doc.effectiveFrom ?? "2024-01-01";
+    const cohort = generateCohortColumns(doc, 3_000, "parallel-off", { referenceDate: date });
+    const scores = new CohortScorer(doc, doc.programs[0].id, cohort, date).scoreAll({ worker: true, chunkSize: 64 });
+    expect(scores.workerChunks).toBe(0);
+    expect(Array.from(scores.total)).toEqual(Array.from(oneThread(doc, doc.programs[0].id, cohort, date).total));
+    delete process.env.JIFEN_SCORING_WORKER;
+    await stopScoringWorker();
+  });
+
+  it("keeps the cohort's values when its columns move to shared memory", () => {
+    const { doc } = loadStandards()[0];
+    const date = doc.effectiveFrom ?? "2024-01-01";
+    const cohort = generateCohortColumns(doc, 500, "parallel-share", { referenceDate: date });
+    const shared = shareCohort(cohort);
+    for (let i = 0; i < cohort.size; i++) expect(cohortRow(shared, i)).toEqual(cohortRow(cohort, i));
+  });
+
+  it("ranks a large cohort from both cores as from decoded rows", async () => {
+    expect(await scoringWorkerReady()).toBe(true);
+    const { doc } = loadStandards()[0];
+    const date = doc.effectiveFrom ?? "2024-01-01";
+    const program = doc.programs.find((p) => p.allocation.kind === "quota") ?? doc.programs[0];
+    const cohort = generateCohortColumns(doc, PARALLEL_MIN_ROWS + 1_000, "parallel-rank", { referenceDate: date });
+    const decoded = { ids: cohort.ids, rows: Array.from({ length: cohort.size }, (_, i) => cohortRow(cohort, i)) };
+    const itemIds = doc.items.map((item) => item.id);
+    const categoryIds = doc.categories.map((category) => category.id);
+    const fromColumns = new RankColumnsBuilder(doc, program.id, itemIds, categoryIds, cohort.size, date);
+    const fromRows = new RankColumnsBuilder(doc, program.id, itemIds, categoryIds, cohort.size, date);
+    expect(fromColumns.readsOnlyTotals()).toBe(true);
+    scoreCohortInto(fromColumns, doc, program.id, cohort, date);
+    scoreCohortInto(fromRows, doc, program.id, decoded, date);
+    expect(fromColumns.finish(cohort.ids)).toEqual(fromRows.finish(cohort.ids));
+  });
+});

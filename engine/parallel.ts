@@ -1,0 +1,217 @@
+/**
+ * Cohort scoring on both cores: the main thread and one worker thread take chunks of rows from a shared counter
+ * (engine/parallel-chunks.ts) and write each row's total and flags into shared arrays. The cohort's columns must
+ * live in SharedArrayBuffers (`shareCohort`) so the worker reads them without a copy.
+ *
+ * The worker is one per process, started on first use (or early, with `startScoringWorker`, as the server does at
+ * start) and not kept alive for its own sake (`unref`). It binds the program itself: same document, program, date
+ * and cohort, same generated code, so a row's figures do not depend on which thread scored it. Whatever goes
+ * wrong in the worker (it cannot start, a chunk throws, it stops answering) costs time, never a result: the main
+ * thread scores every chunk the worker has not finished.
+ *
+ * Calls are synchronous: the main thread waits for the worker's last chunks with Atomics.wait, which Node allows
+ * on the main thread. `JIFEN_SCORING_WORKER=0` turns the worker off.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
+import type { Cohort, CohortColumn, ScalarColumn } from "./cohort";
+import { bindColumnar, type ColumnarProgram } from "./columnar";
+import { CHUNK, chunkCount, chunkRows, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
+import type { ScoreTask, WorkerReply } from "./parallel-worker";
+
+/** Below this many rows one thread is done before a second would help. */
+export const PARALLEL_MIN_ROWS = 50_000;
+const CHUNK_ROWS = 8_192;
+/** How long the main thread waits for one chunk the worker took before scoring it itself. */
+const CHUNK_TIMEOUT_MS = 20_000;
+
+function sharedCopy<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(array: T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const Type = array.constructor as new (buffer: SharedArrayBuffer) => T;
+  const copy = new Type(new SharedArrayBuffer(array.byteLength));
+  copy.set(array as never);
+  return copy;
+}
+
+function sharedScalar(column: ScalarColumn): ScalarColumn {
+  switch (column.kind) {
+    case "number":
+      return { kind: "number", values: sharedCopy(column.values) };
+    case "boolean":
+      return { kind: "boolean", values: sharedCopy(column.values) };
+    case "text":
+      return { kind: "text", values: sharedCopy(column.values), dictionary: column.dictionary };
+  }
+}
+
+/** The cohort with every column in SharedArrayBuffers (arrays already shared are kept; dictionaries are shared as they are). */
+export function shareCohort(cohort: Cohort): Cohort {
+  const columns: Record<Id, CohortColumn> = {};
+  for (const id of cohort.factIds) {
+    const column = cohort.columns[id];
+    columns[id] =
+      column.kind === "records"
+        ? { ...column, present: sharedCopy(column.present), start: sharedCopy(column.start), fields: column.fields.map(sharedScalar) }
+        : sharedScalar(column);
+  }
+  return { size: cohort.size, ids: cohort.ids, factIds: cohort.factIds, columns };
+}
+
+function isShared(cohort: Cohort): boolean {
+  return cohort.factIds.every((id) => {
+    const column = cohort.columns[id];
+    if (column.kind !== "records") return column.values.buffer instanceof SharedArrayBuffer;
+    return column.start.buffer instanceof SharedArrayBuffer && column.fields.every((field) => field.values.buffer instanceof SharedArrayBuffer);
+  });
+}
+
+/** engine/parallel-worker.mjs, found from this module's place: the engine's own folder, or the package root above a build. */
+function workerEntry(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    for (const candidate of [join(dir, "parallel-worker.mjs"), join(dir, "engine", "parallel-worker.mjs")]) if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+interface ScoringWorker {
+  worker: Worker;
+  ready: Promise<boolean>;
+  /** The last failure the worker reported (its chunks were scored by the main thread). */
+  lastFailure?: string;
+}
+
+let scoringWorker: ScoringWorker | null | undefined;
+
+/** Starts the scoring worker if this machine has a second core and the worker is not turned off; idempotent. */
+export function startScoringWorker(): boolean {
+  if (scoringWorker !== undefined) return scoringWorker !== null;
+  const entry = process.env.JIFEN_SCORING_WORKER === "0" || availableParallelism() < 2 ? undefined : workerEntry();
+  if (!entry) {
+    scoringWorker = null;
+    return false;
+  }
+  const worker = new Worker(entry, { execArgv: [] });
+  let settle: (ready: boolean) => void = () => undefined;
+  const state: ScoringWorker = { worker, ready: new Promise((resolve) => (settle = resolve)) };
+  worker.on("message", (reply: WorkerReply) => {
+    if (reply.kind === "ready") settle(true);
+    if (reply.kind === "failed") state.lastFailure = reply.message;
+  });
+  // A worker that cannot start or dies is dropped; the next call starts none and scores on the main thread.
+  const drop = (error?: unknown) => {
+    settle(false);
+    if (scoringWorker === state) scoringWorker = null;
+    if (error) state.lastFailure = error instanceof Error ? error.message : String(error);
+  };
+  worker.on("error", drop);
+  worker.on("exit", () => drop());
+  worker.unref();
+  scoringWorker = state;
+  return true;
+}
+
+/** Resolves once the scoring worker has loaded the engine (false: there is none, or it could not start). */
+export function scoringWorkerReady(): Promise<boolean> {
+  startScoringWorker();
+  return scoringWorker ? scoringWorker.ready : Promise.resolve(false);
+}
+
+/** Stops the scoring worker (tests); the next call that wants one starts another. */
+export async function stopScoringWorker(): Promise<void> {
+  const current = scoringWorker;
+  scoringWorker = undefined;
+  if (current) await current.worker.terminate();
+}
+
+function newPlan(size: number, chunkSize: number): ChunkPlan {
+  const chunks = Math.ceil(size / chunkSize);
+  return { size, chunkSize, control: new Int32Array(new SharedArrayBuffer(4)), status: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, chunks))) };
+}
+
+/**
+ * After the main thread has taken its last chunk: waits for each chunk the worker took, and scores itself any the
+ * worker failed or did not finish within CHUNK_TIMEOUT_MS. Returns how many chunks it scored so.
+ */
+function finishChunks(plan: ChunkPlan, scoreHere: (start: number, end: number) => void): number {
+  let takenOver = 0;
+  for (let c = 0; c < chunkCount(plan); c++) {
+    let status = Atomics.load(plan.status, c);
+    const deadline = Date.now() + CHUNK_TIMEOUT_MS;
+    // free: the worker has taken it from the counter and not marked it yet.
+    while ((status === CHUNK.free || status === CHUNK.worker) && Date.now() < deadline) {
+      Atomics.wait(plan.status, c, status, 50);
+      status = Atomics.load(plan.status, c);
+    }
+    if (status === CHUNK.done) continue;
+    const [start, end] = chunkRows(plan, c);
+    scoreHere(start, end);
+    Atomics.store(plan.status, c, CHUNK.done);
+    takenOver++;
+  }
+  return takenOver;
+}
+
+export interface ParallelScores extends ScoreColumnsOut {
+  /** Chunks the worker scored (0: the main thread scored everything). */
+  workerChunks: number;
+  chunks: number;
+}
+
+let keys = 0;
+
+/**
+ * A program bound to a shared cohort and a date, scoring every row with the worker's help (see the module
+ * comment). `scoreAll` may be called again (benchmarks): both threads keep their binding.
+ */
+export class CohortScorer {
+  readonly program: ColumnarProgram;
+  readonly cohort: Cohort;
+  private readonly key = `cohort-scorer-${++keys}`;
+  private sentTo: Worker | undefined;
+
+  constructor(
+    private readonly doc: StandardDocument,
+    private readonly programId: Id,
+    cohort: Cohort,
+    private readonly date: IsoDate,
+  ) {
+    this.cohort = isShared(cohort) ? cohort : shareCohort(cohort);
+    this.program = bindColumnar(doc, programId, this.cohort, date);
+  }
+
+  scoreAll(options: { worker?: boolean; chunkSize?: number } = {}): ParallelScores {
+    const size = this.cohort.size;
+    const out: ScoreColumnsOut = {
+      total: new Float64Array(new SharedArrayBuffer(8 * size)),
+      flags: new Uint8Array(new SharedArrayBuffer(size)),
+    };
+    // Chunks small enough that the two threads end close together, large enough that taking one costs nothing.
+    const chunkSize = options.chunkSize ?? Math.min(CHUNK_ROWS, Math.max(1_024, Math.ceil(size / 64)));
+    const plan = newPlan(size, chunkSize);
+    const useWorker = (options.worker ?? size >= PARALLEL_MIN_ROWS) && startScoringWorker() && scoringWorker;
+    if (useWorker) {
+      // The document and the cohort go with the first task of this scorer only: the worker keeps its binding.
+      const first = this.sentTo !== useWorker.worker;
+      this.sentTo = useWorker.worker;
+      const task: ScoreTask = {
+        kind: "score",
+        key: this.key,
+        binding: first ? { doc: this.doc, programId: this.programId, date: this.date, cohort: { ...this.cohort, ids: [] } } : undefined,
+        plan,
+        out,
+      };
+      useWorker.worker.postMessage(task);
+    }
+    const scoreHere = (start: number, end: number) => scoreRowsInto(this.program, start, end, out);
+    const mainChunks = takeChunks(plan, CHUNK.main, scoreHere);
+    const takenOver = finishChunks(plan, scoreHere);
+    const chunks = chunkCount(plan);
+    return { ...out, workerChunks: chunks - mainChunks - takenOver, chunks };
+  }
+}
