@@ -248,27 +248,27 @@ export function scoreCohortInto(
     return;
   }
   const factIds = builder.factIdsRead();
+  const readers = factIds.map((id) => columnValueReader(cohort, id));
+  const facts: Facts = {};
+  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+  const readFacts = (i: number) => {
+    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
+    return facts;
+  };
   if (size >= PARALLEL_MIN_ROWS && builder.readsOnlyTotals()) {
     // Totals and flags are all the builder needs: scored on both cores (engine/parallel.ts), then added in order.
     const scores = new CohortScorer(doc, programId, cohort, date).scoreAll();
-    const readers = factIds.map((id) => columnValueReader(cohort, id));
-    const facts: Facts = {};
-    for (const id of factIds) setOwn<unknown>(facts, id, undefined);
     const score: CompactScore = { eligible: false, vetoed: false, failedGates: [], items: [], categories: [], total: 0 };
     for (let i = 0; i < size; i++) {
-      for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
       score.total = scores.total[i];
       score.eligible = (scores.flags[i] & ELIGIBLE) !== 0;
       score.vetoed = (scores.flags[i] & VETOED) !== 0;
-      builder.add(i, facts, score);
+      builder.add(i, readFacts(i), score);
     }
     onProgress?.(size, size);
     return;
   }
   const program = bindColumnar(doc, programId, cohort, date);
-  const readers = factIds.map((id) => columnValueReader(cohort, id));
-  const facts: Facts = {};
-  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
   const score: CompactScore = {
     eligible: false,
     vetoed: false,
@@ -279,11 +279,10 @@ export function scoreCohortInto(
   };
   const state = program.state;
   for (let i = 0; i < size; i++) {
-    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
     score.total = program.scoreRow(i);
     score.vetoed = state[1] === 1;
     score.eligible = state[1] === 0 && state[2] === 0;
-    builder.add(i, facts, score, program.derived);
+    builder.add(i, readFacts(i), score, program.derived);
     if (onProgress && (i + 1) % 50_000 === 0) onProgress(i + 1, size);
   }
 }

@@ -10,7 +10,6 @@ import { bindColumnar, type ColumnarProgram } from "./columnar";
 import { CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
 
 export interface ScoreTask {
-  kind: "score";
   /** Same key, same binding: the worker binds on the first task of a key and keeps the last binding. */
   key: string;
   /** With the first task of a key only. */
@@ -18,8 +17,6 @@ export interface ScoreTask {
   plan: ChunkPlan;
   out: ScoreColumnsOut;
 }
-
-export type WorkerTask = ScoreTask;
 
 export type WorkerReply = { kind: "ready" } | { kind: "failed"; key: string; message: string };
 
@@ -34,7 +31,7 @@ function programFor(task: ScoreTask): ColumnarProgram | undefined {
   return bound?.key === task.key ? bound.program : undefined;
 }
 
-function run(task: WorkerTask): void {
+function run(task: ScoreTask): void {
   let current = -1;
   try {
     const program = programFor(task);

@@ -82,8 +82,6 @@ function workerEntry(): string | undefined {
 interface ScoringWorker {
   worker: Worker;
   ready: Promise<boolean>;
-  /** The last failure the worker reported (its chunks were scored by the main thread). */
-  lastFailure?: string;
 }
 
 let scoringWorker: ScoringWorker | null | undefined;
@@ -101,13 +99,14 @@ export function startScoringWorker(): boolean {
   const state: ScoringWorker = { worker, ready: new Promise((resolve) => (settle = resolve)) };
   worker.on("message", (reply: WorkerReply) => {
     if (reply.kind === "ready") settle(true);
-    if (reply.kind === "failed") state.lastFailure = reply.message;
+    // Its chunks were scored by the main thread; the cause is worth a line in the log.
+    if (reply.kind === "failed") console.warn(`scoring worker: ${reply.message}; the main thread scored its rows`);
   });
   // A worker that cannot start or dies is dropped; the next call starts none and scores on the main thread.
   const drop = (error?: unknown) => {
     settle(false);
     if (scoringWorker === state) scoringWorker = null;
-    if (error) state.lastFailure = error instanceof Error ? error.message : String(error);
+    if (error) console.warn(`scoring worker stopped: ${error instanceof Error ? error.message : String(error)}; scoring goes on in the main thread`);
   };
   worker.on("error", drop);
   worker.on("exit", () => drop());
@@ -200,7 +199,6 @@ export class CohortScorer {
       const first = this.sentTo !== useWorker.worker;
       this.sentTo = useWorker.worker;
       const task: ScoreTask = {
-        kind: "score",
         key: this.key,
         binding: first ? { doc: this.doc, programId: this.programId, date: this.date, cohort: { ...this.cohort, ids: [] } } : undefined,
         plan,
