@@ -3,8 +3,8 @@
  * (engine/parallel-chunks.ts) and write each row's total and flags into shared arrays. The cohort's columns must
  * live in SharedArrayBuffers (`shareCohort`) so the worker reads them without a copy.
  *
- * The worker is one per process, started on first use (or early, with `startScoringWorker`, as the server does at
- * start) and not kept alive for its own sake (`unref`). It binds the program itself: same document, program, date
+ * The worker is one per process, started on first use (or earlier, with `startScoringWorker`, as the bench does
+ * before it measures) and not kept alive for its own sake (`unref`). It binds the program itself: same document, program, date
  * and cohort, same generated code, so a row's figures do not depend on which thread scored it. Whatever goes
  * wrong in the worker (it cannot start, a chunk throws, it stops answering) costs time, never a result: the main
  * thread scores every chunk the worker has not finished.
