@@ -84,6 +84,13 @@ interface KeyCollector {
   fromDerived?: boolean;
 }
 
+function splitFlags(flags: Uint8Array, eligible: Uint8Array, vetoed: Uint8Array): void {
+  for (let i = 0; i < flags.length; i++) {
+    eligible[i] = flags[i] & ELIGIBLE ? 1 : 0;
+    vetoed[i] = flags[i] & VETOED ? 1 : 0;
+  }
+}
+
 /** Builds `RankColumns` for one program from rows scored by its compiled evaluator. */
 export class RankColumnsBuilder {
   readonly program: Program;
@@ -200,6 +207,23 @@ export class RankColumnsBuilder {
     }
   }
 
+  /**
+   * Adds every row at once from totals and flags scored elsewhere (engine/parallel.ts), for a builder that
+   * `readsOnlyTotals`; `facts(i)` gives row i's facts when a pool or a fact key needs them.
+   */
+  addTotals(total: Float64Array, flags: Uint8Array, facts: (i: number) => Facts): void {
+    this.total.set(total);
+    splitFlags(flags, this.eligible, this.vetoed);
+    if (!this.poolBy && this.filled.length === 0) return;
+    const score: CompactScore = { eligible: false, vetoed: false, failedGates: [], items: [], categories: [], total: 0 };
+    for (let i = 0; i < this.size; i++) {
+      score.total = total[i];
+      score.eligible = (flags[i] & ELIGIBLE) !== 0;
+      score.vetoed = (flags[i] & VETOED) !== 0;
+      this.add(i, facts(i), score);
+    }
+  }
+
   finish(ids: ArrayLike<string>, idOrder?: Int32Array): RankColumns {
     if (!this.poolBy && this.poolNames.length === 0) this.poolNames.push("*");
     const keys = this.collectors.map((collector) => {
@@ -258,13 +282,7 @@ export function scoreCohortInto(
   if (size >= PARALLEL_MIN_ROWS && builder.readsOnlyTotals()) {
     // Totals and flags are all the builder needs: scored on both cores (engine/parallel.ts), then added in order.
     const scores = new CohortScorer(doc, programId, cohort, date).scoreAll();
-    const score: CompactScore = { eligible: false, vetoed: false, failedGates: [], items: [], categories: [], total: 0 };
-    for (let i = 0; i < size; i++) {
-      score.total = scores.total[i];
-      score.eligible = (scores.flags[i] & ELIGIBLE) !== 0;
-      score.vetoed = (scores.flags[i] & VETOED) !== 0;
-      builder.add(i, readFacts(i), score);
-    }
+    builder.addTotals(scores.total, scores.flags, readFacts);
     onProgress?.(size, size);
     return;
   }

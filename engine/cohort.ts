@@ -45,15 +45,24 @@ export interface Cohort {
   columns: Record<Id, CohortColumn>;
 }
 
+/*
+ * Columns live in SharedArrayBuffers from the start, so a large cohort can be scored on both cores
+ * (engine/parallel.ts) without a copy; on one thread they behave as any typed array.
+ */
+const float64 = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n));
+const int32 = (n: number) => new Int32Array(new SharedArrayBuffer(4 * n));
+const int8 = (n: number) => new Int8Array(new SharedArrayBuffer(n));
+const uint8 = (n: number) => new Uint8Array(new SharedArrayBuffer(n));
+
 function scalarColumn(definition: FactDefinition, size: number): ScalarColumn {
   switch (definition.type) {
     case "number":
     case "integer":
-      return { kind: "number", values: new Float64Array(size).fill(NaN) };
+      return { kind: "number", values: float64(size).fill(NaN) };
     case "boolean":
-      return { kind: "boolean", values: new Int8Array(size).fill(-1) };
+      return { kind: "boolean", values: int8(size).fill(-1) };
     default:
-      return { kind: "text", values: new Int32Array(size).fill(-1), dictionary: [] };
+      return { kind: "text", values: int32(size).fill(-1), dictionary: [] };
   }
 }
 
@@ -63,8 +72,8 @@ export function emptyColumn(definition: FactDefinition, size: number): CohortCol
   const capacity = Math.max(16, size >> 2);
   return {
     kind: "records",
-    present: new Uint8Array(size),
-    start: new Int32Array(size + 1),
+    present: uint8(size),
+    start: int32(size + 1),
     count: 0,
     fieldIds: fields.map((field) => field.id),
     fields: fields.map((field) => scalarColumn(field, capacity)),
@@ -74,17 +83,17 @@ export function emptyColumn(definition: FactDefinition, size: number): CohortCol
 function grow(column: ScalarColumn, capacity: number): ScalarColumn {
   switch (column.kind) {
     case "number": {
-      const values = new Float64Array(capacity).fill(NaN);
+      const values = float64(capacity).fill(NaN);
       values.set(column.values);
       return { kind: "number", values };
     }
     case "boolean": {
-      const values = new Int8Array(capacity).fill(-1);
+      const values = int8(capacity).fill(-1);
       values.set(column.values);
       return { kind: "boolean", values };
     }
     case "text": {
-      const values = new Int32Array(capacity).fill(-1);
+      const values = int32(capacity).fill(-1);
       values.set(column.values);
       return { kind: "text", values, dictionary: column.dictionary };
     }

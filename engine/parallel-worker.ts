@@ -1,44 +1,96 @@
 /**
- * The worker side of parallel cohort scoring (engine/parallel.ts): binds the program to the shared cohort once per
- * task key, then takes chunks of rows alongside the main thread. Loaded through parallel-worker.mjs, which
- * registers tsx first (the engine is TypeScript in every setting: tests, the command line, the server).
+ * The worker side of parallel cohort scoring (engine/parallel.ts): binds the program (or, for a what-if, both
+ * versions) to the shared cohort once per task key, then takes chunks of rows alongside the main thread. Loaded
+ * through parallel-worker.mjs, which registers tsx first (the engine is TypeScript in every setting: tests, the
+ * command line, the server).
  */
-import { parentPort } from "node:worker_threads";
-import type { IsoDate, StandardDocument } from "../rules-schema/types";
+import { parentPort, type MessagePort } from "node:worker_threads";
+import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import type { Cohort } from "./cohort";
 import { bindColumnar, type ColumnarProgram } from "./columnar";
 import { CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
+import { bindWhatIf, whatIfRowsInto, type WhatIfColumnsOut, type WhatIfPair } from "./whatif-chunks";
 
-export interface ScoreTask {
-  /** Same key, same binding: the worker binds on the first task of a key and keeps the last binding. */
+/** What a scorer binds: one program, or both versions of a what-if (engine/whatif-chunks.ts). */
+export type Binding =
+  | { kind: "score"; doc: StandardDocument; programId: Id; date: IsoDate; cohort: Cohort }
+  | { kind: "whatif"; baseline: StandardDocument; candidate: StandardDocument; programId: Id; date: IsoDate; cohort: Cohort };
+
+interface TaskBase {
+  /** The binding to score with, sent before under this key. */
   key: string;
-  /** With the first task of a key only. */
-  binding?: { doc: StandardDocument; programId: string; date: IsoDate; cohort: Cohort };
   plan: ChunkPlan;
+}
+
+/** Score each row's total and flags. */
+export interface ScoreTask extends TaskBase {
+  kind: "score";
   out: ScoreColumnsOut;
+}
+
+/** Score each row under two versions and compare their items. */
+export interface WhatIfTask extends TaskBase {
+  kind: "whatif";
+  out: WhatIfColumnsOut;
+  /** Where each chunk's changed items go, posted before the chunk is marked done. */
+  port: MessagePort;
+}
+
+export type WorkerTask = ScoreTask | WhatIfTask;
+
+export type WorkerMessage = WorkerTask | { kind: "bind"; key: string; binding: Binding } | { kind: "drop"; key: string };
+
+/** A what-if chunk's changed items, as the worker posts them. */
+export interface ChunkChanges {
+  chunk: number;
+  item: Int32Array;
+  before: Float64Array;
+  after: Float64Array;
+  length: number;
 }
 
 export type WorkerReply = { kind: "ready" } | { kind: "failed"; key: string; message: string };
 
-let bound: { key: string; program: ColumnarProgram } | undefined;
-
-function programFor(task: ScoreTask): ColumnarProgram | undefined {
-  if (task.binding) {
-    const { doc, programId, cohort, date } = task.binding;
-    bound = { key: task.key, program: bindColumnar(doc, programId, cohort, date) };
-  }
-  // A task of a binding this worker no longer holds: the main thread scores its chunks.
-  return bound?.key === task.key ? bound.program : undefined;
+interface Bound {
+  program?: ColumnarProgram;
+  pair?: WhatIfPair;
 }
 
-function run(task: ScoreTask): void {
+/** Bindings by key, in the order they came; the main thread drops each when it lets go of its scorer. */
+const bound = new Map<string, Bound | Error>();
+/** A bound cohort holds memory: past this many, the oldest binding goes (its scorer's later tasks run on the main thread). */
+const MAX_BINDINGS = 4;
+
+function bind(key: string, binding: Binding): void {
+  try {
+    if (binding.kind === "score") bound.set(key, { program: bindColumnar(binding.doc, binding.programId, binding.cohort, binding.date) });
+    else bound.set(key, { pair: bindWhatIf(binding.baseline, binding.candidate, binding.programId, binding.cohort, binding.date) });
+  } catch (error) {
+    // Reported with the first task of this key, whose chunks the main thread then scores.
+    bound.set(key, error instanceof Error ? error : new Error(String(error)));
+  }
+  for (const oldest of bound.keys()) {
+    if (bound.size <= MAX_BINDINGS) break;
+    bound.delete(oldest);
+  }
+}
+
+function run(task: WorkerTask): void {
   let current = -1;
   try {
-    const program = programFor(task);
-    if (!program) return;
+    const binding = bound.get(task.key);
+    if (binding instanceof Error) throw binding;
+    // A task of a binding this worker no longer holds: the main thread scores its chunks.
+    if (!binding) return;
+    const { program, pair } = binding;
     takeChunks(task.plan, CHUNK.worker, (start, end, c) => {
       current = c;
-      scoreRowsInto(program, start, end, task.out);
+      if (task.kind === "score") scoreRowsInto(program!, start, end, task.out);
+      else {
+        const log = whatIfRowsInto(pair!, start, end, task.out);
+        const message: ChunkChanges = { chunk: c, item: log.item, before: log.before, after: log.after, length: log.length };
+        task.port.postMessage(message, [log.item.buffer, log.before.buffer, log.after.buffer]);
+      }
     });
   } catch (error) {
     // The main thread scores a failed chunk itself; it hears why from this message.
@@ -47,8 +99,16 @@ function run(task: ScoreTask): void {
       Atomics.notify(task.plan.status, current);
     }
     parentPort?.postMessage({ kind: "failed", key: task.key, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+  } finally {
+    if (task.kind === "whatif") task.port.close();
   }
 }
 
-parentPort?.on("message", run);
+function receive(message: WorkerMessage): void {
+  if (message.kind === "bind") bind(message.key, message.binding);
+  else if (message.kind === "drop") bound.delete(message.key);
+  else run(message);
+}
+
+parentPort?.on("message", receive);
 parentPort?.postMessage({ kind: "ready" } satisfies WorkerReply);

@@ -9,7 +9,9 @@ import { generateCohortColumns } from "./cohort-generate";
 import { RankColumnsBuilder, scoreCohortInto } from "./cohort-score";
 import { bindColumnar } from "./columnar";
 import { ELIGIBLE, VETOED } from "./parallel-chunks";
-import { CohortScorer, PARALLEL_MIN_ROWS, scoringWorkerReady, shareCohort, stopScoringWorker } from "./parallel";
+import { CohortScorer, PARALLEL_MIN_ROWS, scoringWorkerReady, shareCohort, stopScoringWorker, WhatIfScorer } from "./parallel";
+import { simulate } from "./simulate";
+import type { StandardDocument } from "../rules-schema/types";
 
 afterAll(async () => {
   delete process.env.JIFEN_SCORING_WORKER;
@@ -25,6 +27,20 @@ function oneThread(doc: Parameters<typeof bindColumnar>[0], programId: string, c
     flags[i] = (program.state[1] === 0 && program.state[2] === 0 ? ELIGIBLE : 0) | (program.state[1] === 1 ? VETOED : 0);
   }
   return { total, flags };
+}
+
+/** A revision as an officer might draft one: every points figure of the first item that has some is worth 20% more. */
+function revised(doc: StandardDocument): StandardDocument {
+  const candidate = structuredClone(doc);
+  for (const item of candidate.items) {
+    const s = item.scoring;
+    if (s.kind === "fixed" && s.points !== 0) s.points = Math.round(s.points * 1.2);
+    else if (s.kind === "tiers") for (const tier of s.tiers) tier.points = Math.round(tier.points * 1.2);
+    else if (s.kind === "bands") for (const band of s.bands) band.points = Math.round(band.points * 1.2);
+    else continue;
+    break;
+  }
+  return candidate;
 }
 
 describe("scoring a cohort on both cores", () => {
@@ -85,5 +101,50 @@ describe("scoring a cohort on both cores", () => {
     scoreCohortInto(fromColumns, doc, program.id, cohort, date);
     scoreCohortInto(fromRows, doc, program.id, decoded, date);
     expect(fromColumns.finish(cohort.ids)).toEqual(fromRows.finish(cohort.ids));
+  });
+
+  it("scores a what-if's two versions on both cores exactly as on one thread, for every example standard", async () => {
+    expect(await scoringWorkerReady()).toBe(true);
+    for (const { doc } of loadStandards()) {
+      const date = doc.effectiveFrom ?? "2024-01-01";
+      const candidate = revised(doc);
+      const cohort = generateCohortColumns(doc, 5_000, "parallel-whatif", { referenceDate: date });
+      for (const program of doc.programs) {
+        const expected = new WhatIfScorer(doc, candidate, program.id, cohort, date, false).scoreAll({ worker: false, chunkSize: 64 });
+        expect(expected.changes.length, `${doc.id} ${program.id}: the revision changes some points`).toBeGreaterThan(0);
+        const scorer = new WhatIfScorer(doc, candidate, program.id, cohort, date, true);
+        let workerChunks = 0;
+        for (let run = 0; run < 40 && workerChunks === 0; run++) {
+          const scores = scorer.scoreAll({ worker: true, chunkSize: 64 });
+          for (const column of ["totalBefore", "totalAfter", "flagsBefore", "flagsAfter", "changeStart", "blockSums"] as const) {
+            expect(Array.from(scores[column]), `${doc.id} ${program.id} ${column}`).toEqual(Array.from(expected[column]));
+          }
+          for (const part of ["item", "before", "after"] as const) {
+            expect(Array.from(scores.changes[part].subarray(0, scores.changes.length))).toEqual(Array.from(expected.changes[part].subarray(0, expected.changes.length)));
+          }
+          workerChunks += scores.workerChunks;
+        }
+        expect(workerChunks, `${doc.id} ${program.id}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("gives a large what-if from both cores the result of one from decoded rows", async () => {
+    expect(await scoringWorkerReady()).toBe(true);
+    const { doc } = loadStandards()[0];
+    const date = doc.effectiveFrom ?? "2024-01-01";
+    const program = doc.programs.find((p) => p.allocation.kind === "quota") ?? doc.programs[0];
+    // Its ranking reads totals and facts only, so the what-if scores on both cores.
+    expect(new RankColumnsBuilder(doc, program.id, [], [], 0, date).readsOnlyTotals()).toBe(true);
+    const cohort = generateCohortColumns(doc, PARALLEL_MIN_ROWS + 1_000, "parallel-whatif-large", { referenceDate: date });
+    const decoded = { ids: cohort.ids, rows: Array.from({ length: cohort.size }, (_, i) => cohortRow(cohort, i)) };
+    const input = { baseline: doc, candidate: revised(doc), programId: program.id, quotas: { "*": 500 }, date, groupBy: [doc.facts.find((f) => f.type === "enum")!.id] };
+    const fromColumns = simulate({ ...input, cohort });
+    const fromRows = simulate({ ...input, cohort: decoded });
+    expect(fromColumns.summary.applicantsWithChangedTotal).toBeGreaterThan(0);
+    expect(fromColumns.summary).toEqual(fromRows.summary);
+    const { ids: _columnIds, ...columns } = fromColumns.columns;
+    const { ids: _rowIds, ...rowColumns } = fromRows.columns;
+    expect(columns).toEqual(rowColumns);
   });
 });

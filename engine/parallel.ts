@@ -16,12 +16,13 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type TransferListItem } from "node:worker_threads";
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import type { Cohort, CohortColumn, ScalarColumn } from "./cohort";
 import { bindColumnar, type ColumnarProgram } from "./columnar";
-import { CHUNK, chunkCount, chunkRows, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
-import type { ScoreTask, WorkerReply } from "./parallel-worker";
+import { CHUNK, chunkCount, chunkRows, NEXT_CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
+import type { Binding, ChunkChanges, WorkerMessage, WorkerReply, WorkerTask } from "./parallel-worker";
+import { bindWhatIf, SUM_BLOCK, whatIfColumnsOut, whatIfRowsInto, type ChangeLog, type WhatIfColumnsOut, type WhatIfPair } from "./whatif-chunks";
 
 /** Below this many rows one thread is done before a second would help. */
 export const PARALLEL_MIN_ROWS = 50_000;
@@ -137,7 +138,7 @@ function newPlan(size: number, chunkSize: number): ChunkPlan {
  * After the main thread has taken its last chunk: waits for each chunk the worker took, and scores itself any the
  * worker failed or did not finish within CHUNK_TIMEOUT_MS. Returns how many chunks it scored so.
  */
-function finishChunks(plan: ChunkPlan, scoreHere: (start: number, end: number) => void): number {
+function finishChunks(plan: ChunkPlan, scoreHere: (start: number, end: number, c: number) => void): number {
   let takenOver = 0;
   for (let c = 0; c < chunkCount(plan); c++) {
     let status = Atomics.load(plan.status, c);
@@ -149,7 +150,7 @@ function finishChunks(plan: ChunkPlan, scoreHere: (start: number, end: number) =
     }
     if (status === CHUNK.done) continue;
     const [start, end] = chunkRows(plan, c);
-    scoreHere(start, end);
+    scoreHere(start, end, c);
     Atomics.store(plan.status, c, CHUNK.done);
     takenOver++;
   }
@@ -164,15 +165,71 @@ export interface ParallelScores extends ScoreColumnsOut {
 
 let keys = 0;
 
+/** How many rows a chunk holds: small enough that the two threads end close together, large enough that taking one costs nothing; whole blocks of item sums (engine/whatif-chunks.ts). */
+function chunkSizeFor(size: number, asked?: number): number {
+  const rows = asked ?? Math.min(CHUNK_ROWS, Math.max(1_024, Math.ceil(size / 64)));
+  return Math.ceil(rows / SUM_BLOCK) * SUM_BLOCK;
+}
+
+/** A scorer the main thread no longer holds: the worker drops its binding too (and with it the cohort's memory). */
+const dropInWorker = new FinalizationRegistry<{ key: string; worker: Worker }>(({ key, worker }) => {
+  if (scoringWorker?.worker === worker) worker.postMessage({ kind: "drop", key } satisfies WorkerMessage);
+});
+
+/**
+ * What both scorers share: a key the worker keeps their binding under, the binding sent once (as soon as the
+ * scorer is made, when it will want the worker, so that both threads bind at the same time), and the run of one
+ * plan: the main thread's chunks, then the worker's, taking over what the worker did not finish.
+ */
+abstract class ChunkedScorer {
+  private readonly key = `cohort-scorer-${++keys}`;
+  private sentTo: Worker | undefined;
+
+  protected abstract binding(): Binding;
+
+  /** Sends the binding to the worker unless it has it already; the worker to use, if any. */
+  protected offerBinding(): Worker | undefined {
+    if (!startScoringWorker() || !scoringWorker) return undefined;
+    const worker = scoringWorker.worker;
+    if (this.sentTo !== worker) {
+      this.sentTo = worker;
+      worker.postMessage({ kind: "bind", key: this.key, binding: this.binding() } satisfies WorkerMessage);
+      dropInWorker.register(this, { key: this.key, worker });
+    }
+    return worker;
+  }
+
+  protected runPlan(
+    size: number,
+    options: { worker?: boolean; chunkSize?: number; onChunk?: (rowsTaken: number) => void },
+    task: (key: string, plan: ChunkPlan) => { task: WorkerTask; transfer?: TransferListItem[] },
+    scoreHere: (start: number, end: number, c: number) => void,
+  ): { workerChunks: number; chunks: number } {
+    const plan = newPlan(size, chunkSizeFor(size, options.chunkSize));
+    const worker = (options.worker ?? size >= PARALLEL_MIN_ROWS) ? this.offerBinding() : undefined;
+    if (worker) {
+      const made = task(this.key, plan);
+      worker.postMessage(made.task, made.transfer ?? []);
+    }
+    const { onChunk } = options;
+    const mainChunks = takeChunks(plan, CHUNK.main, (start, end, c) => {
+      scoreHere(start, end, c);
+      // Rows taken by either thread so far: progress enough for a progress bar.
+      onChunk?.(Math.min(size, Atomics.load(plan.control, NEXT_CHUNK) * plan.chunkSize));
+    });
+    const takenOver = finishChunks(plan, scoreHere);
+    const chunks = chunkCount(plan);
+    return { workerChunks: chunks - mainChunks - takenOver, chunks };
+  }
+}
+
 /**
  * A program bound to a shared cohort and a date, scoring every row with the worker's help (see the module
  * comment). `scoreAll` may be called again (benchmarks): both threads keep their binding.
  */
-export class CohortScorer {
+export class CohortScorer extends ChunkedScorer {
   readonly program: ColumnarProgram;
   readonly cohort: Cohort;
-  private readonly key = `cohort-scorer-${++keys}`;
-  private sentTo: Worker | undefined;
 
   constructor(
     private readonly doc: StandardDocument,
@@ -180,8 +237,14 @@ export class CohortScorer {
     cohort: Cohort,
     private readonly date: IsoDate,
   ) {
+    super();
     this.cohort = isShared(cohort) ? cohort : shareCohort(cohort);
+    if (this.cohort.size >= PARALLEL_MIN_ROWS) this.offerBinding();
     this.program = bindColumnar(doc, programId, this.cohort, date);
+  }
+
+  protected binding(): Binding {
+    return { kind: "score", doc: this.doc, programId: this.programId, date: this.date, cohort: { ...this.cohort, ids: [] } };
   }
 
   scoreAll(options: { worker?: boolean; chunkSize?: number } = {}): ParallelScores {
@@ -190,26 +253,95 @@ export class CohortScorer {
       total: new Float64Array(new SharedArrayBuffer(8 * size)),
       flags: new Uint8Array(new SharedArrayBuffer(size)),
     };
-    // Chunks small enough that the two threads end close together, large enough that taking one costs nothing.
-    const chunkSize = options.chunkSize ?? Math.min(CHUNK_ROWS, Math.max(1_024, Math.ceil(size / 64)));
-    const plan = newPlan(size, chunkSize);
-    const useWorker = (options.worker ?? size >= PARALLEL_MIN_ROWS) && startScoringWorker() && scoringWorker;
-    if (useWorker) {
-      // The document and the cohort go with the first task of this scorer only: the worker keeps its binding.
-      const first = this.sentTo !== useWorker.worker;
-      this.sentTo = useWorker.worker;
-      const task: ScoreTask = {
-        key: this.key,
-        binding: first ? { doc: this.doc, programId: this.programId, date: this.date, cohort: { ...this.cohort, ids: [] } } : undefined,
-        plan,
-        out,
-      };
-      useWorker.worker.postMessage(task);
+    const run = this.runPlan(
+      size,
+      options,
+      (key, plan) => ({ task: { kind: "score", key, plan, out } }),
+      (start, end) => scoreRowsInto(this.program, start, end, out),
+    );
+    return { ...out, ...run };
+  }
+}
+
+/** The what-if's scoring of a cohort under both versions (engine/simulate.ts), on both cores when it is large. */
+export interface WhatIfScores extends WhatIfColumnsOut {
+  /** Changed items of row i are entries changeStart[i] … changeStart[i+1]−1. */
+  changeStart: Int32Array;
+  changes: { item: Int32Array; before: Float64Array; after: Float64Array; length: number };
+  workerChunks: number;
+  chunks: number;
+}
+
+/**
+ * Both versions of a standard bound to one cohort: every row scored under each, chunk by chunk, by the main
+ * thread and (for large cohorts) the worker. Each chunk's changed items come back in a log of their own, which the
+ * main thread joins in chunk order, so the result is the same whoever scored what.
+ */
+export class WhatIfScorer extends ChunkedScorer {
+  readonly pair: WhatIfPair;
+  readonly cohort: Cohort;
+
+  constructor(
+    private readonly baseline: StandardDocument,
+    private readonly candidate: StandardDocument,
+    private readonly programId: Id,
+    cohort: Cohort,
+    private readonly date: IsoDate,
+    share: boolean,
+  ) {
+    super();
+    this.cohort = share && !isShared(cohort) ? shareCohort(cohort) : cohort;
+    if (share) this.offerBinding();
+    this.pair = bindWhatIf(baseline, candidate, programId, this.cohort, date);
+  }
+
+  protected binding(): Binding {
+    return { kind: "whatif", baseline: this.baseline, candidate: this.candidate, programId: this.programId, date: this.date, cohort: { ...this.cohort, ids: [] } };
+  }
+
+  scoreAll(options: { worker?: boolean; chunkSize?: number; onChunk?: (rowsTaken: number) => void } = {}): WhatIfScores {
+    const size = this.cohort.size;
+    const itemCount = this.pair.union.itemIds.length;
+    const worker = (options.worker ?? size >= PARALLEL_MIN_ROWS) && isShared(this.cohort);
+    const out = whatIfColumnsOut(size, itemCount, worker);
+    const logs: Array<ChangeLog | ChunkChanges | undefined> = [];
+    const channel = worker ? new MessageChannel() : undefined;
+    const run = this.runPlan(
+      size,
+      { ...options, worker },
+      (key, plan) => ({
+        task: { kind: "whatif", key, plan, out, port: channel!.port2 },
+        transfer: [channel!.port2],
+      }),
+      (start, end, c) => {
+        logs[c] = whatIfRowsInto(this.pair, start, end, out);
+      },
+    );
+    // The worker's chunks: their change logs wait on the port (posted before each chunk was marked done).
+    if (channel) {
+      for (let message = receiveMessageOnPort(channel.port1); message; message = receiveMessageOnPort(channel.port1)) {
+        const chunk = message.message as ChunkChanges;
+        logs[chunk.chunk] ??= chunk;
+      }
+      channel.port1.close();
     }
-    const scoreHere = (start: number, end: number) => scoreRowsInto(this.program, start, end, out);
-    const mainChunks = takeChunks(plan, CHUNK.main, scoreHere);
-    const takenOver = finishChunks(plan, scoreHere);
-    const chunks = chunkCount(plan);
-    return { ...out, workerChunks: chunks - mainChunks - takenOver, chunks };
+    const chunkSize = chunkSizeFor(size, options.chunkSize);
+    let entries = 0;
+    for (let c = 0; c < run.chunks; c++) {
+      // A chunk marked done whose log did not arrive (never seen; it would be a lost message) is scored again here.
+      logs[c] ??= whatIfRowsInto(this.pair, c * chunkSize, Math.min(size, (c + 1) * chunkSize), out);
+      entries += logs[c]!.length;
+    }
+    const changes = { item: new Int32Array(entries), before: new Float64Array(entries), after: new Float64Array(entries), length: entries };
+    let at = 0;
+    for (const log of logs as Array<ChangeLog | ChunkChanges>) {
+      changes.item.set(log.item.subarray(0, log.length), at);
+      changes.before.set(log.before.subarray(0, log.length), at);
+      changes.after.set(log.after.subarray(0, log.length), at);
+      at += log.length;
+    }
+    const changeStart = new Int32Array(size + 1);
+    for (let i = 0; i < size; i++) changeStart[i + 1] = changeStart[i] + out.changeCount[i];
+    return { ...out, changeStart, changes, ...run };
   }
 }

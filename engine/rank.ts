@@ -322,13 +322,18 @@ interface KeyCodes {
 const SCALES = [1, 2, 4, 10, 100, 1000];
 const MAX_DIRECT_RANGE = 1 << 22;
 
-/** Order-preserving integer codes of one key over the candidates: ascending after applying `order`, missing last. */
-function keyCodes(values: Float64Array, candidates: Int32Array, descending: boolean): KeyCodes {
-  const m = candidates.length;
-  const codes = new Int32Array(m);
+/*
+ * The passes below run once per allocation over up to a million candidates. Each is a small function of its own:
+ * a loop inside a large function that runs once is optimised on the spot (OSR), and the code after it, never run
+ * yet, then lacks type feedback and falls back to the interpreter, loop after loop (measured: ~3× the time of the
+ * same passes as small functions).
+ */
+
+/** [min, max] of the present values (after negation when descending); Infinity, −Infinity when none. */
+function keyRange(values: Float64Array, candidates: Int32Array, descending: boolean): [number, number] {
   let min = Infinity;
   let max = -Infinity;
-  for (let j = 0; j < m; j++) {
+  for (let j = 0; j < candidates.length; j++) {
     const v = values[candidates[j]];
     if (v === v) {
       const t = descending ? -v : v;
@@ -336,43 +341,50 @@ function keyCodes(values: Float64Array, candidates: Int32Array, descending: bool
       if (t > max) max = t;
     }
   }
-  if (min === Infinity) return { codes, distinct: 1 };
-  for (const scale of SCALES) {
-    if ((max - min) * scale > MAX_DIRECT_RANGE) break;
-    let exact = true;
-    for (let j = 0; j < m && exact; j++) {
-      const v = values[candidates[j]];
-      if (v === v) {
-        const scaled = v * scale;
-        if (Math.abs(scaled - Math.round(scaled)) > 1e-7) exact = false;
-      }
+  return [min, max];
+}
+
+/** Whether every present value times `scale` is a whole number. */
+function wholeAtScale(values: Float64Array, candidates: Int32Array, scale: number): boolean {
+  for (let j = 0; j < candidates.length; j++) {
+    const v = values[candidates[j]];
+    if (v === v) {
+      const scaled = v * scale;
+      if (Math.abs(scaled - Math.round(scaled)) > 1e-7) return false;
     }
-    if (!exact) continue;
-    const base = Math.round(min * scale);
-    const range = Math.round(max * scale) - base;
-    for (let j = 0; j < m; j++) {
-      const v = values[candidates[j]];
-      codes[j] = v === v ? Math.round((descending ? -v : v) * scale) - base : range + 1;
-    }
-    return { codes, distinct: range + 2 };
   }
-  const present: number[] = [];
+  return true;
+}
+
+function scaledCodes(values: Float64Array, candidates: Int32Array, descending: boolean, scale: number, base: number, missing: number, codes: Int32Array): void {
+  for (let j = 0; j < candidates.length; j++) {
+    const v = values[candidates[j]];
+    codes[j] = v === v ? Math.round((descending ? -v : v) * scale) - base : missing;
+  }
+}
+
+/** Codes by position among the sorted distinct values (keys that are not multiples of a small fraction). */
+function rankedCodes(values: Float64Array, candidates: Int32Array, descending: boolean, codes: Int32Array): number {
+  const m = candidates.length;
+  const present = new Float64Array(m);
+  let count = 0;
   for (let j = 0; j < m; j++) {
     const v = values[candidates[j]];
-    if (v === v) present.push(descending ? -v : v);
+    if (v === v) present[count++] = descending ? -v : v;
   }
-  const sorted = Float64Array.from(present).sort();
-  const unique: number[] = [];
-  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) unique.push(sorted[k]);
+  const sorted = present.subarray(0, count).sort();
+  const unique = new Float64Array(count);
+  let distinct = 0;
+  for (let k = 0; k < count; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) unique[distinct++] = sorted[k];
   for (let j = 0; j < m; j++) {
     const v = values[candidates[j]];
     if (v !== v) {
-      codes[j] = unique.length;
+      codes[j] = distinct;
       continue;
     }
     const t = descending ? -v : v;
     let lo = 0;
-    let hi = unique.length - 1;
+    let hi = distinct - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (unique[mid] < t) lo = mid + 1;
@@ -380,7 +392,78 @@ function keyCodes(values: Float64Array, candidates: Int32Array, descending: bool
     }
     codes[j] = lo;
   }
-  return { codes, distinct: unique.length + 1 };
+  return distinct;
+}
+
+/** Order-preserving integer codes of one key over the candidates: ascending after applying `order`, missing last. */
+function keyCodes(values: Float64Array, candidates: Int32Array, descending: boolean): KeyCodes {
+  const codes = new Int32Array(candidates.length);
+  const [min, max] = keyRange(values, candidates, descending);
+  if (min === Infinity) return { codes, distinct: 1 };
+  for (const scale of SCALES) {
+    if ((max - min) * scale > MAX_DIRECT_RANGE) break;
+    if (!wholeAtScale(values, candidates, scale)) continue;
+    const base = Math.round(min * scale);
+    const range = Math.round(max * scale) - base;
+    scaledCodes(values, candidates, descending, scale, base, range + 1, codes);
+    return { codes, distinct: range + 2 };
+  }
+  return { codes, distinct: rankedCodes(values, candidates, descending, codes) + 1 };
+}
+
+/** Each candidate's keys packed into one number (mixed radix, first key most significant). */
+function packCodes(codes: KeyCodes[], m: number): Float64Array {
+  const packed = new Float64Array(m);
+  if (codes.length === 1) packed.set(codes[0].codes);
+  else for (const { codes: column, distinct } of codes) for (let j = 0; j < m; j++) packed[j] = packed[j] * distinct + column[j];
+  return packed;
+}
+
+/** packCodes for keys known to fit in 31 bits (the counting sort's). */
+function packCodesSmall(codes: KeyCodes[], m: number): Int32Array {
+  const packed = new Int32Array(m);
+  if (codes.length === 1) packed.set(codes[0].codes);
+  else for (const { codes: column, distinct } of codes) for (let j = 0; j < m; j++) packed[j] = packed[j] * distinct + column[j];
+  return packed;
+}
+
+function countKeys(keys: Int32Array, capacity: number): Int32Array {
+  const starts = new Int32Array(capacity + 1);
+  for (let j = 0; j < keys.length; j++) starts[keys[j] + 1]++;
+  for (let key = 0; key < capacity; key++) starts[key + 1] += starts[key];
+  return starts;
+}
+
+/** Counting-sort placement of the candidates in row order (placeById: in id order). */
+function placeInOrder(candidates: Int32Array, keys: Int32Array, starts: Int32Array, order: Int32Array, keyAt: Int32Array): void {
+  for (let j = 0; j < candidates.length; j++) {
+    const slot = starts[keys[j]]++;
+    order[slot] = candidates[j];
+    keyAt[slot] = keys[j];
+  }
+}
+
+function placeById(candidates: Int32Array, keys: Int32Array, starts: Int32Array, order: Int32Array, keyAt: Int32Array, idOrder: Int32Array, size: number): void {
+  const candidateOfRow = new Int32Array(size).fill(-1);
+  for (let j = 0; j < candidates.length; j++) candidateOfRow[candidates[j]] = j;
+  const rowById = new Int32Array(size);
+  for (let i = 0; i < size; i++) rowById[idOrder[i]] = i;
+  for (let position = 0; position < size; position++) {
+    const j = candidateOfRow[rowById[position]];
+    if (j < 0) continue;
+    const slot = starts[keys[j]]++;
+    order[slot] = candidates[j];
+    keyAt[slot] = keys[j];
+  }
+}
+
+/** Dense group numbers of sorted keys: equal neighbours share one. */
+function groupsOfSorted(keyAt: Int32Array, groupAt: Int32Array): void {
+  let groupNumber = -1;
+  for (let j = 0; j < keyAt.length; j++) {
+    if (j === 0 || keyAt[j] !== keyAt[j - 1]) groupNumber++;
+    groupAt[j] = groupNumber;
+  }
 }
 
 /**
@@ -396,41 +479,53 @@ function countingOrder(
   size: number,
 ): { order: Int32Array; groupAt: Int32Array } {
   const m = candidates.length;
-  const keys = new Int32Array(m);
-  const starts = new Int32Array(capacity + 1);
-  for (let j = 0; j < m; j++) {
-    let key = 0;
-    for (let k = 0; k < codes.length; k++) key = key * codes[k].distinct + codes[k].codes[j];
-    keys[j] = key;
-    starts[key + 1]++;
-  }
-  for (let key = 0; key < capacity; key++) starts[key + 1] += starts[key];
+  const keys = packCodesSmall(codes, m);
+  const starts = countKeys(keys, capacity);
   const order = new Int32Array(m);
   const keyAt = new Int32Array(m);
-  const place = (j: number) => {
-    const slot = starts[keys[j]]++;
-    order[slot] = candidates[j];
-    keyAt[slot] = keys[j];
-  };
   // Candidates are in row order: row order is id order when idOrder is the identity.
-  if (idOrderIsIdentity) for (let j = 0; j < m; j++) place(j);
-  else {
-    const candidateOfRow = new Int32Array(size).fill(-1);
-    for (let j = 0; j < m; j++) candidateOfRow[candidates[j]] = j;
-    const rowById = new Int32Array(size);
-    for (let i = 0; i < size; i++) rowById[idOrder[i]] = i;
-    for (let position = 0; position < size; position++) {
-      const j = candidateOfRow[rowById[position]];
-      if (j >= 0) place(j);
-    }
-  }
+  if (idOrderIsIdentity) placeInOrder(candidates, keys, starts, order, keyAt);
+  else placeById(candidates, keys, starts, order, keyAt, idOrder, size);
   const groupAt = new Int32Array(m);
+  groupsOfSorted(keyAt, groupAt);
+  return { order, groupAt };
+}
+
+/** Packed keys with each candidate's id position in the low `idSpan` part, sorted; then split into order and groups. */
+function packedOrder(candidates: Int32Array, codes: KeyCodes[], idOrder: Int32Array, idOrderIsIdentity: boolean, size: number, idSpan: number): { order: Int32Array; groupAt: Int32Array } {
+  const m = candidates.length;
+  const packed = packCodes(codes, m);
+  withIdPart(packed, candidates, idOrder, idSpan);
+  packed.sort();
+  let byIdOrder: Int32Array | undefined;
+  if (!idOrderIsIdentity) {
+    byIdOrder = new Int32Array(size);
+    for (let i = 0; i < size; i++) byIdOrder[idOrder[i]] = i;
+  }
+  const order = new Int32Array(m);
+  const groupAt = new Int32Array(m);
+  splitPacked(packed, idSpan, byIdOrder, order, groupAt);
+  return { order, groupAt };
+}
+
+function withIdPart(packed: Float64Array, candidates: Int32Array, idOrder: Int32Array, idSpan: number): void {
+  for (let j = 0; j < packed.length; j++) packed[j] = packed[j] * idSpan + idOrder[candidates[j]];
+}
+
+function splitPacked(packed: Float64Array, idSpan: number, byIdOrder: Int32Array | undefined, order: Int32Array, groupAt: Int32Array): void {
+  let previousKey = -1;
   let groupNumber = -1;
-  for (let j = 0; j < m; j++) {
-    if (j === 0 || keyAt[j] !== keyAt[j - 1]) groupNumber++;
+  for (let j = 0; j < packed.length; j++) {
+    const value = packed[j];
+    const key = Math.floor(value / idSpan);
+    const idPart = value - key * idSpan;
+    order[j] = byIdOrder ? byIdOrder[idPart] : idPart;
+    if (key !== previousKey) {
+      groupNumber++;
+      previousKey = key;
+    }
     groupAt[j] = groupNumber;
   }
-  return { order, groupAt };
 }
 
 /**
@@ -448,42 +543,15 @@ function orderCandidates(
 ): { order: Int32Array; groupAt: Int32Array } {
   const m = candidates.length;
   const codes = keyColumns.map((column, k) => keyCodes(column, candidates, descending[k]));
-  const order = new Int32Array(m);
-  const groupAt = new Int32Array(m);
   let capacity = 1;
   for (const c of codes) capacity *= c.distinct;
   // The id part takes the low bits (a power of two ≥ size), so splitting a packed key is an exact division.
   let idSpan = 1;
   while (idSpan < size) idSpan *= 2;
   if (capacity <= Math.max(1 << 16, 2 * m)) return countingOrder(candidates, codes, capacity, idOrder, idOrderIsIdentity, size);
-  if (capacity * idSpan < 2 ** 53) {
-    const packed = new Float64Array(m);
-    for (let j = 0; j < m; j++) {
-      let key = 0;
-      for (let k = 0; k < codes.length; k++) key = key * codes[k].distinct + codes[k].codes[j];
-      packed[j] = key * idSpan + idOrder[candidates[j]];
-    }
-    packed.sort();
-    let byIdOrder: Int32Array | undefined;
-    if (!idOrderIsIdentity) {
-      byIdOrder = new Int32Array(size);
-      for (let i = 0; i < size; i++) byIdOrder[idOrder[i]] = i;
-    }
-    let previousKey = -1;
-    let groupNumber = -1;
-    for (let j = 0; j < m; j++) {
-      const value = packed[j];
-      const key = Math.floor(value / idSpan);
-      const idPart = value - key * idSpan;
-      order[j] = byIdOrder ? byIdOrder[idPart] : idPart;
-      if (key !== previousKey) {
-        groupNumber++;
-        previousKey = key;
-      }
-      groupAt[j] = groupNumber;
-    }
-    return { order, groupAt };
-  }
+  if (capacity * idSpan < 2 ** 53) return packedOrder(candidates, codes, idOrder, idOrderIsIdentity, size, idSpan);
+  const order = new Int32Array(m);
+  const groupAt = new Int32Array(m);
   const positions = Array.from({ length: m }, (_, j) => j);
   positions.sort((a, b) => {
     for (let k = 0; k < codes.length; k++) {
@@ -528,6 +596,97 @@ function isIdentity(order: Int32Array): boolean {
   return true;
 }
 
+/** Outcome of each applicant that cannot be ranked (vetoed, ineligible, below the minimum); returns how many can. */
+function screenApplicants(vetoed: Uint8Array, eligible: Uint8Array, total: Float64Array, minimum: number | undefined, outcome: Uint8Array): number {
+  let candidateCount = 0;
+  const hasMinimum = minimum !== undefined;
+  const least = minimum ?? 0;
+  for (let i = 0; i < outcome.length; i++) {
+    if (vetoed[i]) outcome[i] = OUTCOME.vetoed;
+    else if (!eligible[i]) outcome[i] = OUTCOME.ineligible;
+    else if (hasMinimum && !(total[i] >= least)) outcome[i] = OUTCOME.belowMinimum;
+    else candidateCount++;
+  }
+  return candidateCount;
+}
+
+function unscreened(outcome: Uint8Array, count: number): Int32Array {
+  const candidates = new Int32Array(count);
+  for (let i = 0, j = 0; i < outcome.length; i++) if (outcome[i] === 0) candidates[j++] = i;
+  return candidates;
+}
+
+function gatherInt32(values: Int32Array, order: Int32Array): Int32Array {
+  const out = new Int32Array(order.length);
+  for (let j = 0; j < order.length; j++) out[j] = values[order[j]];
+  return out;
+}
+
+function gatherFloat64(values: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  for (let j = 0; j < order.length; j++) out[j] = values[order[j]];
+  return out;
+}
+
+/** Stable split of the global order into pools: positions ascending within each pool, and where each pool starts. */
+function splitByPool(poolAt: Int32Array, poolCount: number): { poolStart: Int32Array; poolOrder: Int32Array } {
+  const poolStart = new Int32Array(poolCount + 1);
+  const poolOrder = new Int32Array(poolAt.length);
+  if (poolCount === 1) {
+    poolStart[1] = poolAt.length;
+    for (let j = 0; j < poolAt.length; j++) poolOrder[j] = j;
+    return { poolStart, poolOrder };
+  }
+  for (let j = 0; j < poolAt.length; j++) poolStart[poolAt[j] + 1]++;
+  for (let p = 0; p < poolCount; p++) poolStart[p + 1] += poolStart[p];
+  const fill = poolStart.slice(0, poolCount);
+  for (let j = 0; j < poolAt.length; j++) poolOrder[fill[poolAt[j]]++] = j;
+  return { poolStart, poolOrder };
+}
+
+function setOutcomes(poolOrder: Int32Array, start: number, end: number, outcomeAt: Uint8Array, code: number): void {
+  for (let j = start; j < end; j++) outcomeAt[poolOrder[j]] = code;
+}
+
+function thresholdOutcomes(poolOrder: Int32Array, start: number, end: number, totalAt: Float64Array, threshold: number, outcomeAt: Uint8Array): void {
+  for (let j = start; j < end; j++) {
+    const position = poolOrder[j];
+    outcomeAt[position] = totalAt[position] >= threshold ? OUTCOME.round1 : OUTCOME.belowThreshold;
+  }
+}
+
+/** Ranks within one pool; returns how many were admitted in round 1 and the lowest total among them. */
+function rankPool(
+  poolOrder: Int32Array,
+  start: number,
+  end: number,
+  outcomeAt: Uint8Array,
+  rankAt: Int32Array,
+  total: Float64Array,
+  totalIndex: Int32Array | undefined,
+): { admitted: number; cutoff: number | null } {
+  let admitted = 0;
+  let cutoff: number | null = null;
+  for (let j = start; j < end; j++) {
+    const position = poolOrder[j];
+    rankAt[position] = j - start + 1;
+    if (outcomeAt[position] === OUTCOME.round1) {
+      admitted++;
+      const value = total[totalIndex ? totalIndex[position] : position];
+      if (cutoff === null || value < cutoff) cutoff = value;
+    }
+  }
+  return { admitted, cutoff };
+}
+
+function scatterOutcomes(order: Int32Array, rankAt: Int32Array, outcomeAt: Uint8Array, rank: Int32Array, outcome: Uint8Array): void {
+  for (let j = 0; j < order.length; j++) {
+    const applicant = order[j];
+    rank[applicant] = rankAt[j];
+    outcome[applicant] = outcomeAt[j];
+  }
+}
+
 /** The columnar allocation (same semantics as `rankProgram`; the hot path of simulations). */
 export function allocateColumns(
   program: Program,
@@ -541,40 +700,22 @@ export function allocateColumns(
   const rank = new Int32Array(size);
   const outcome = new Uint8Array(size);
   const isQuota = allocation.kind === "quota";
-  const minimum = isQuota ? allocation.minimumTotal : undefined;
 
-  let candidateCount = 0;
-  for (let i = 0; i < size; i++) {
-    if (vetoed[i]) outcome[i] = OUTCOME.vetoed;
-    else if (!eligible[i]) outcome[i] = OUTCOME.ineligible;
-    else if (minimum !== undefined && !(total[i] >= minimum)) outcome[i] = OUTCOME.belowMinimum;
-    else candidateCount++;
-  }
-  const candidates = new Int32Array(candidateCount);
-  for (let i = 0, j = 0; i < size; i++) if (outcome[i] === 0) candidates[j++] = i;
-
+  const candidateCount = screenApplicants(vetoed, eligible, total, isQuota ? allocation.minimumTotal : undefined, outcome);
+  const candidates = unscreened(outcome, candidateCount);
   const keyColumns = isQuota ? input.keys : [total];
   const descending = isQuota ? programRankKeys(program).map((k) => k.order === "desc") : [true];
   const { order, groupAt } = orderCandidates(candidates, keyColumns, descending, idOrder, isIdentity(idOrder), size);
 
   // Everything below is indexed by position in the global order; one gather here, one scatter at the end.
   // Gathers read in random order (the cost of this function at a million): skipped where they are not needed.
-  const poolAt = new Int32Array(candidateCount);
-  if (poolNames.length > 1) for (let j = 0; j < candidateCount; j++) poolAt[j] = poolCodes[order[j]];
-  const totalAt = isQuota ? undefined : new Float64Array(candidateCount);
-  if (totalAt) for (let j = 0; j < candidateCount; j++) totalAt[j] = total[order[j]];
-  const totalOf = (position: number) => (totalAt ? totalAt[position] : total[order[position]]);
+  const poolCount = poolNames.length;
+  const poolAt = poolCount > 1 ? gatherInt32(poolCodes, order) : new Int32Array(candidateCount);
+  // A threshold program reads every total by position; a quota program only its admitted ones' (through order).
+  const totalAt = isQuota ? undefined : gatherFloat64(total, order);
   const outcomeAt = new Uint8Array(candidateCount);
   const rankAt = new Int32Array(candidateCount);
-
-  // Stable split of the global order into pools (positions ascending within each pool).
-  const poolCount = poolNames.length;
-  const poolStart = new Int32Array(poolCount + 1);
-  for (let j = 0; j < candidateCount; j++) poolStart[poolAt[j] + 1]++;
-  for (let p = 0; p < poolCount; p++) poolStart[p + 1] += poolStart[p];
-  const poolOrder = new Int32Array(candidateCount);
-  const fill = poolStart.slice(0, poolCount);
-  for (let j = 0; j < candidateCount; j++) poolOrder[fill[poolAt[j]]++] = j;
+  const { poolStart, poolOrder } = splitByPool(poolAt, poolCount);
 
   const seed = opts.seed ?? (isQuota ? allocation.lotterySeed : undefined) ?? "";
   const placesOf = (pool: string) => Math.max(0, Math.floor(quotas[pool] ?? quotas["*"] ?? 0));
@@ -585,12 +726,8 @@ export function allocateColumns(
     const start = poolStart[p];
     const end = poolStart[p + 1];
     const count = end - start;
-    if (!isQuota) {
-      for (let j = start; j < end; j++) {
-        const position = poolOrder[j];
-        outcomeAt[position] = totalOf(position) >= allocation.threshold ? OUTCOME.round1 : OUTCOME.belowThreshold;
-      }
-    } else {
+    if (!isQuota) thresholdOutcomes(poolOrder, start, end, totalAt!, allocation.threshold, outcomeAt);
+    else {
       const places = placesOf(poolNames[p]);
       let admitEnd = start + Math.min(places, count);
       let tieStart = -1;
@@ -602,29 +739,20 @@ export function allocateColumns(
         tieEnd = start + places + 1;
         while (tieEnd < end && groupAt[poolOrder[tieEnd]] === tied) tieEnd++;
       }
-      for (let j = start; j < end; j++) outcomeAt[poolOrder[j]] = OUTCOME.belowCutoff;
+      setOutcomes(poolOrder, start, end, outcomeAt, OUTCOME.belowCutoff);
       if (tieStart >= 0) {
         if (allocation.tiePolicy === "admitAll") admitEnd = tieEnd;
         else if (allocation.tiePolicy === "exclude") {
           admitEnd = tieStart;
-          for (let j = tieStart; j < tieEnd; j++) outcomeAt[poolOrder[j]] = OUTCOME.tieExcluded;
+          setOutcomes(poolOrder, tieStart, tieEnd, outcomeAt, OUTCOME.tieExcluded);
         } else {
           drawOrder(poolOrder, tieStart, tieEnd, order, ids, idOrder, seed);
-          for (let j = admitEnd; j < tieEnd; j++) outcomeAt[poolOrder[j]] = OUTCOME.lotteryLost;
+          setOutcomes(poolOrder, admitEnd, tieEnd, outcomeAt, OUTCOME.lotteryLost);
         }
       }
-      for (let j = start; j < admitEnd; j++) outcomeAt[poolOrder[j]] = OUTCOME.round1;
+      setOutcomes(poolOrder, start, admitEnd, outcomeAt, OUTCOME.round1);
     }
-    let admitted = 0;
-    let cutoff: number | null = null;
-    for (let j = start; j < end; j++) {
-      const position = poolOrder[j];
-      rankAt[position] = j - start + 1;
-      if (outcomeAt[position] === OUTCOME.round1) {
-        admitted++;
-        if (cutoff === null || totalOf(position) < cutoff) cutoff = totalOf(position);
-      }
-    }
+    const { admitted, cutoff } = totalAt ? rankPool(poolOrder, start, end, outcomeAt, rankAt, totalAt, undefined) : rankPool(poolOrder, start, end, outcomeAt, rankAt, total, order);
     admittedCount += admitted;
     const places = isQuota ? placesOf(poolNames[p]) : null;
     pools.push({
@@ -650,11 +778,7 @@ export function allocateColumns(
       admittedCount += secondRound(allocation.tiePolicy, allocation.secondRound.perPoolCap, pools, order, groupAt, outcomeAt, poolAt, ids, idOrder, seed);
     }
   }
-  for (let j = 0; j < candidateCount; j++) {
-    const applicant = order[j];
-    rank[applicant] = rankAt[j];
-    outcome[applicant] = outcomeAt[j];
-  }
+  scatterOutcomes(order, rankAt, outcomeAt, rank, outcome);
   pools.sort((a, b) => (a.pool < b.pool ? -1 : a.pool > b.pool ? 1 : 0));
   return { rank, outcome, pools, admittedCount };
 }

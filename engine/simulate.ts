@@ -11,11 +11,13 @@ import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import { compileProgram, type CompiledProgram } from "./compiled";
 import { allocateColumns, idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolAllocation } from "./rank";
 import { categoricalCodes, cohortFromRows, columnValueReader, type Cohort } from "./cohort";
-import { bindColumnar, type ColumnarProgram } from "./columnar";
+import type { ColumnarProgram } from "./columnar";
 import { setOwn } from "./derived";
 import { findProgram } from "./reference";
 import type { CompactScore, Facts } from "./types";
 import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
+import { PARALLEL_MIN_ROWS, WhatIfScorer } from "./parallel";
+import { bindWhatIf, ChangeLog, foldBlockSums, ItemDiff, itemUnion, sumBlocks, SUM_BLOCK, type ItemUnion } from "./whatif-chunks";
 
 export interface SimulationInput {
   baseline: StandardDocument;
@@ -167,65 +169,6 @@ function bucketOf(delta: number): number {
   return 8;
 }
 
-/** Growable typed arrays for the changed items. */
-class ChangeLog {
-  item = new Int32Array(1024);
-  before = new Float64Array(1024);
-  after = new Float64Array(1024);
-  length = 0;
-  push(item: number, before: number, after: number) {
-    if (this.length === this.item.length) {
-      const grow = this.item.length * 2;
-      const item = new Int32Array(grow);
-      item.set(this.item);
-      const b = new Float64Array(grow);
-      b.set(this.before);
-      const a = new Float64Array(grow);
-      a.set(this.after);
-      this.item = item;
-      this.before = b;
-      this.after = a;
-    }
-    this.item[this.length] = item;
-    this.before[this.length] = before;
-    this.after[this.length] = after;
-    this.length++;
-  }
-}
-
-/** Per-item sums of both versions and the changed items of each row (a small class: its loop optimises well). */
-class ItemDiff {
-  readonly itemSumBefore: Float64Array;
-  readonly itemSumAfter: Float64Array;
-  readonly itemChanged: Int32Array;
-  constructor(
-    private readonly beforeSlot: Int32Array,
-    private readonly afterSlot: Int32Array,
-    private readonly changes: ChangeLog,
-  ) {
-    this.itemSumBefore = new Float64Array(beforeSlot.length);
-    this.itemSumAfter = new Float64Array(beforeSlot.length);
-    this.itemChanged = new Int32Array(beforeSlot.length);
-  }
-
-  /** Adds one row: item points in each version's own item order. */
-  row(pointsA: Float64Array, pointsB: Float64Array): void {
-    const { beforeSlot, afterSlot, itemSumBefore, itemSumAfter } = this;
-    for (let k = 0; k < beforeSlot.length; k++) {
-      const bs = beforeSlot[k];
-      const as = afterSlot[k];
-      const pointsBefore = bs >= 0 ? pointsA[bs] : 0;
-      const pointsAfter = as >= 0 ? pointsB[as] : 0;
-      itemSumBefore[k] += pointsBefore;
-      itemSumAfter[k] += pointsAfter;
-      if (pointsBefore !== pointsAfter) {
-        this.itemChanged[k]++;
-        this.changes.push(k, pointsBefore, pointsAfter);
-      }
-    }
-  }
-}
-
 const admittedCode = (code: number) => code === OUTCOME.round1 || code === OUTCOME.round2;
 
 /** Score both versions, allocate both, and diff (see module comment). */
@@ -247,53 +190,17 @@ export function simulate(input: SimulationInput): SimulationResult {
   const before = new RankColumnsBuilder(baseline, programId, compiledBaseline.itemIds, compiledBaseline.categoryIds, size, date);
   const after = new RankColumnsBuilder(candidate, programId, compiledCandidate.itemIds, compiledCandidate.categoryIds, size, date);
 
-  // Item ids of both versions, and where each version's items sit in that list.
-  const itemIds = [...compiledBaseline.itemIds];
-  const unionIndex = new Map(itemIds.map((id, k) => [id, k]));
-  for (const id of compiledCandidate.itemIds) {
-    if (!unionIndex.has(id)) {
-      unionIndex.set(id, itemIds.length);
-      itemIds.push(id);
-    }
-  }
-  const itemCount = itemIds.length;
-  const beforeSlot = new Int32Array(itemCount).fill(-1);
-  const afterSlot = new Int32Array(itemCount).fill(-1);
-  compiledBaseline.itemIds.forEach((id, k) => (beforeSlot[unionIndex.get(id)!] = k));
-  compiledCandidate.itemIds.forEach((id, k) => (afterSlot[unionIndex.get(id)!] = k));
-
-  const changeStart = new Int32Array(size + 1);
-  const changes = new ChangeLog();
-  const diff = new ItemDiff(beforeSlot, afterSlot, changes);
-  const { itemSumBefore, itemSumAfter, itemChanged } = diff;
-  const every = input.progressEvery ?? 50_000;
-  // A columnar cohort is scored straight from its columns (engine/columnar.ts) unless evaluators are given.
+  const union = itemUnion(compiledBaseline.itemIds, compiledCandidate.itemIds);
+  const { itemIds, beforeSlot, afterSlot } = union;
   const startedAt = performance.now();
-  const rows = columnar ? columnarRows(cohort as Cohort, baseline, candidate, programId, date, before, after) : undefined;
-  const readFacts = rows ? undefined : cohortFactsReader(cohort, { reuse: true });
-  // Item points of the row under each version: the columnar evaluators' own scratch, else copied into typed arrays.
-  const pointsA = rows ? rows.baselineItems : new Float64Array(compiledBaseline.itemIds.length);
-  const pointsB = rows ? rows.candidateItems : new Float64Array(compiledCandidate.itemIds.length);
-  for (let i = 0; i < size; i++) {
-    if (rows) {
-      const facts = rows.facts(i);
-      before.add(i, facts, rows.baseline(i), rows.baselineDerived);
-      after.add(i, facts, rows.candidate(i), rows.candidateDerived);
-    } else {
-      const facts = readFacts!(i);
-      const a = compiledBaseline.score(facts, date);
-      const b = compiledCandidate.score(facts, date);
-      before.add(i, facts, a);
-      after.add(i, facts, b);
-      pointsA.set(a.items);
-      pointsB.set(b.items);
-    }
-    changeStart[i] = changes.length;
-    diff.row(pointsA, pointsB);
-    if (input.onProgress && (i + 1) % every === 0) input.onProgress(i + 1, size);
-  }
-  changeStart[size] = changes.length;
-  input.onProgress?.(size, size);
+  const scored =
+    columnar && before.readsOnlyTotals() && after.readsOnlyTotals()
+      ? scoreColumnsOnBothCores(input, cohort as Cohort, before, after)
+      : scoreRowByRow(input, union, compiledBaseline, compiledCandidate, before, after);
+  const { changeStart, changes } = scored;
+  const itemSums = foldBlockSums(scored.blockSums, itemIds.length);
+  const itemChanged = new Int32Array(itemIds.length);
+  for (let e = 0; e < changes.length; e++) itemChanged[changes.item[e]]++;
 
   const scoredAt = performance.now();
   const idOrder = idOrderOf(ids);
@@ -318,42 +225,15 @@ export function simulate(input: SimulationInput): SimulationResult {
     changeAfter: changes.after.subarray(0, changes.length),
   };
 
-  const entered: string[] = [];
-  const left: string[] = [];
-  const histogram = new Float64Array(RANK_BUCKETS.length);
-  let newlyRanked = 0;
-  let noLongerRanked = 0;
-  let sumBefore = 0;
-  let sumAfter = 0;
-  let changedTotals = 0;
-  let admittedBefore = 0;
-  let admittedAfter = 0;
-  for (let i = 0; i < size; i++) {
-    const wasIn = admittedCode(allocatedBefore.outcome[i]);
-    const isIn = admittedCode(allocatedAfter.outcome[i]);
-    if (wasIn) admittedBefore++;
-    if (isIn) admittedAfter++;
-    if (isIn && !wasIn) entered.push(ids[i]);
-    else if (wasIn && !isIn) left.push(ids[i]);
-    const rb = allocatedBefore.rank[i];
-    const ra = allocatedAfter.rank[i];
-    if (rb > 0 && ra > 0) histogram[bucketOf(ra - rb)]++;
-    else if (rb > 0) noLongerRanked++;
-    else if (ra > 0) newlyRanked++;
-    const tb = columnsBefore.total[i];
-    const ta = columnsAfter.total[i];
-    sumBefore += tb;
-    sumAfter += ta;
-    if (tb !== ta) changedTotals++;
-  }
+  const { entered, left, histogram, newlyRanked, noLongerRanked, sumBefore, sumAfter, changedTotals, admittedBefore, admittedAfter } = compareRows(columns);
 
   const items: ItemImpact[] = itemIds.map((id, k) => ({
     id,
     presence: beforeSlot[k] >= 0 && afterSlot[k] >= 0 ? "both" : beforeSlot[k] >= 0 ? "removed" : "added",
-    totalBefore: itemSumBefore[k],
-    totalAfter: itemSumAfter[k],
-    meanBefore: size ? itemSumBefore[k] / size : 0,
-    meanAfter: size ? itemSumAfter[k] / size : 0,
+    totalBefore: itemSums.before[k],
+    totalAfter: itemSums.after[k],
+    meanBefore: size ? itemSums.before[k] / size : 0,
+    meanAfter: size ? itemSums.after[k] / size : 0,
     changedApplicants: itemChanged[k],
   }));
 
@@ -383,26 +263,63 @@ export function simulate(input: SimulationInput): SimulationResult {
   return { summary, columns };
 }
 
+interface ScoredVersions {
+  changeStart: Int32Array;
+  changes: { item: Int32Array; before: Float64Array; after: Float64Array; length: number };
+  /** Per block of SUM_BLOCK rows (engine/whatif-chunks.ts). */
+  blockSums: Float64Array;
+}
+
 /**
- * Row i of a columnar cohort under both versions: each score is a view over its evaluator's scratch (valid until
- * the next row), and the facts object holds only what ranking reads (pool and fact keys).
+ * A columnar cohort whose ranking reads only totals and facts: both versions scored chunk by chunk
+ * (engine/parallel.ts, with the worker when the cohort is large), then the rows added to the ranking columns in order.
  */
-function columnarRows(
-  cohort: Cohort,
-  baseline: StandardDocument,
-  candidate: StandardDocument,
-  programId: Id,
-  date: IsoDate,
+function scoreColumnsOnBothCores(input: SimulationInput, cohort: Cohort, before: RankColumnsBuilder, after: RankColumnsBuilder): ScoredVersions {
+  const size = cohort.size;
+  const worker = size >= PARALLEL_MIN_ROWS;
+  const scorer = new WhatIfScorer(input.baseline, input.candidate, input.programId, cohort, input.date, worker);
+  const every = input.progressEvery ?? 50_000;
+  let reported = 0;
+  const scored = scorer.scoreAll({
+    worker,
+    onChunk: (rows) => {
+      if (!input.onProgress || rows - reported < every) return;
+      reported = rows;
+      input.onProgress(rows, size);
+    },
+  });
+  const readFacts = rankFactsReader(cohort, [...new Set([...before.factIdsRead(), ...after.factIdsRead()])]);
+  before.addTotals(scored.totalBefore, scored.flagsBefore, readFacts);
+  after.addTotals(scored.totalAfter, scored.flagsAfter, readFacts);
+  input.onProgress?.(size, size);
+  return scored;
+}
+
+/**
+ * Any other cohort, row by row on this thread: a columnar cohort from its columns (each score a view over its
+ * evaluator's scratch, with the derived facts ranking may read), applicants as objects through the compiled evaluators.
+ */
+function scoreRowByRow(
+  input: SimulationInput,
+  union: ItemUnion,
+  compiledBaseline: CompiledProgram,
+  compiledCandidate: CompiledProgram,
   before: RankColumnsBuilder,
   after: RankColumnsBuilder,
-) {
-  const programBefore = bindColumnar(baseline, programId, cohort, date);
-  // Both versions usually share their facts and derived facts: the candidate then reuses the baseline's.
-  const programAfter = bindColumnar(candidate, programId, cohort, date, { derivedFrom: { program: programBefore, doc: baseline } });
-  const factIds = [...new Set([...before.factIdsRead(), ...after.factIdsRead()])];
-  const readers = factIds.map((id) => columnValueReader(cohort, id));
-  const facts: Facts = {};
-  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+): ScoredVersions {
+  const { cohort, date } = input;
+  const size = cohortSize(cohort);
+  const every = input.progressEvery ?? 50_000;
+  const changeStart = new Int32Array(size + 1);
+  const changes = new ChangeLog();
+  const diff = new ItemDiff(union, changes);
+  const blockSums = new Float64Array(2 * union.itemIds.length * sumBlocks(size));
+  const pair = "rows" in cohort || input.compiled ? undefined : bindWhatIf(input.baseline, input.candidate, input.programId, cohort, date);
+  const readFacts = pair
+    ? rankFactsReader(cohort as Cohort, [...new Set([...before.factIdsRead(), ...after.factIdsRead()])])
+    : cohortFactsReader(cohort, { reuse: true });
+  const pointsA = pair ? pair.baseline.items : new Float64Array(compiledBaseline.itemIds.length);
+  const pointsB = pair ? pair.candidate.items : new Float64Array(compiledCandidate.itemIds.length);
   const view = (program: ColumnarProgram) => {
     const score: CompactScore = {
       eligible: false,
@@ -412,26 +329,82 @@ function columnarRows(
       categories: program.categories as unknown as number[],
       total: 0,
     };
-    const state = program.state;
     return (i: number): CompactScore => {
       score.total = program.scoreRow(i);
-      score.vetoed = state[1] === 1;
-      score.eligible = state[1] === 0 && state[2] === 0;
+      score.vetoed = program.state[1] === 1;
+      score.eligible = program.state[1] === 0 && program.state[2] === 0;
       return score;
     };
   };
-  return {
-    facts(i: number): Facts {
-      for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
-      return facts;
-    },
-    baseline: view(programBefore),
-    candidate: view(programAfter),
-    baselineDerived: programBefore.derived,
-    candidateDerived: programAfter.derived,
-    baselineItems: programBefore.items,
-    candidateItems: programAfter.items,
+  const scoreBaseline = pair && view(pair.baseline);
+  const scoreCandidate = pair && view(pair.candidate);
+  for (let i = 0; i < size; i++) {
+    const facts = readFacts(i);
+    if (pair) {
+      before.add(i, facts, scoreBaseline!(i), pair.baseline.derived);
+      // After the baseline: the candidate may read the baseline's derived facts of this row.
+      after.add(i, facts, scoreCandidate!(i), pair.candidate.derived);
+    } else {
+      const a = compiledBaseline.score(facts, date);
+      const b = compiledCandidate.score(facts, date);
+      before.add(i, facts, a);
+      after.add(i, facts, b);
+      pointsA.set(a.items);
+      pointsB.set(b.items);
+    }
+    changeStart[i] = changes.length;
+    diff.row(pointsA, pointsB);
+    if ((i + 1) % SUM_BLOCK === 0 || i + 1 === size) diff.endBlock(blockSums, Math.floor(i / SUM_BLOCK));
+    if (input.onProgress && (i + 1) % every === 0) input.onProgress(i + 1, size);
+  }
+  changeStart[size] = changes.length;
+  input.onProgress?.(size, size);
+  return { changeStart, changes, blockSums };
+}
+
+/** Row i's facts that ranking reads (pool and fact keys), in one object refilled per call. */
+function rankFactsReader(cohort: Cohort, factIds: Id[]): (i: number) => Facts {
+  const readers = factIds.map((id) => columnValueReader(cohort, id));
+  const facts: Facts = {};
+  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+  return (i) => {
+    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
+    return facts;
   };
+}
+
+/** One pass over both outcomes of every row: who entered or left, rank changes, totals (a function of its own, see engine/rank.ts). */
+function compareRows(columns: SimulationColumns) {
+  const { ids, outcomeBefore, outcomeAfter, rankBefore, rankAfter, totalBefore, totalAfter } = columns;
+  const entered: string[] = [];
+  const left: string[] = [];
+  const histogram = new Float64Array(RANK_BUCKETS.length);
+  let newlyRanked = 0;
+  let noLongerRanked = 0;
+  let sumBefore = 0;
+  let sumAfter = 0;
+  let changedTotals = 0;
+  let admittedBefore = 0;
+  let admittedAfter = 0;
+  for (let i = 0; i < totalBefore.length; i++) {
+    const wasIn = admittedCode(outcomeBefore[i]);
+    const isIn = admittedCode(outcomeAfter[i]);
+    if (wasIn) admittedBefore++;
+    if (isIn) admittedAfter++;
+    if (isIn && !wasIn) entered.push(ids[i]);
+    else if (wasIn && !isIn) left.push(ids[i]);
+    const rb = rankBefore[i];
+    const ra = rankAfter[i];
+    if (rb > 0 && ra > 0) histogram[bucketOf(ra - rb)]++;
+    else if (rb > 0) noLongerRanked++;
+    else if (ra > 0) newlyRanked++;
+    const tb = totalBefore[i];
+    const ta = totalAfter[i];
+    sumBefore += tb;
+    sumAfter += ta;
+    if (tb !== ta) changedTotals++;
+  }
+  return { entered, left, histogram, newlyRanked, noLongerRanked, sumBefore, sumAfter, changedTotals, admittedBefore, admittedAfter };
 }
 
 function poolShifts(before: PoolAllocation[], after: PoolAllocation[]): PoolShift[] {
