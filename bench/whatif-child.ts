@@ -9,6 +9,7 @@ import type { StandardDocument } from "../rules-schema/types";
 import { generateCohortColumns } from "../engine/cohort-generate";
 import { simulate } from "../engine/simulate";
 import { bindColumnar } from "../engine/columnar";
+import { scoringWorkerReady } from "../engine/parallel";
 
 /** A plausible revision: the first item worth points gains 20% (tiers: every tier; bands: every band). */
 export function reviseStandard(doc: StandardDocument): StandardDocument {
@@ -44,11 +45,15 @@ export interface WhatIfFigures {
 const isMain = process.argv[1] !== undefined && /whatif-child\.ts$/.test(process.argv[1]);
 if (isMain) {
   const [file, programId, sizeText, seed = "bench"] = process.argv.slice(2);
+  // The scoring worker loads the engine while the cohort is generated, as the main thread loaded it before the
+  // clock starts (a server or a command-line run starts it once; see engine/parallel.ts).
+  const workerReady = scoringWorkerReady();
   const doc = JSON.parse(readFileSync(file, "utf8")) as StandardDocument;
   const size = Number(sizeText);
   const date = doc.effectiveFrom ?? "2024-01-01";
   const cohort = generateCohortColumns(doc, size, seed, { referenceDate: date });
   const candidate = reviseStandard(doc);
+  await workerReady;
   // About 2% of applicants get a place, spread over the pools when the program has them.
   const program = doc.programs.find((p) => p.id === programId);
   const poolBy = program?.allocation.kind === "quota" ? program.allocation.poolBy : undefined;

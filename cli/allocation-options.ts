@@ -2,12 +2,13 @@
  * What `rank`, `simulate` and `generate-cohort` share: loading a standard, parsing quotas, reporting input errors,
  * and a progress line on stderr.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { StandardDocument } from "../rules-schema/types";
 import { validateDocumentText } from "../rules-schema/validate";
 import { isIsoDate } from "../engine/dates";
 import { say, type CliLang } from "./locale";
 import { CohortInputError } from "./cohort-io";
+import { startScoringWorker } from "../engine/parallel";
 
 export const INPUT_FOUND_WANTING = 1;
 export const USAGE_ERROR = 2;
@@ -151,4 +152,15 @@ export function progressLine(lang: CliLang, label: { zh: string; en: string }): 
     process.stderr.write(`\r${say(lang, label)} ${done}/${total} (${percent}%)`);
     if (done >= total) process.stderr.write("\n");
   };
+}
+
+/** A cohort file this large (≈ 20,000 applicants and more) is scored on both cores: the scoring worker loads while the file is read. */
+const WORKER_FILE_BYTES = 8 * 1024 * 1024;
+
+export function startWorkerFor(cohortPath: string): void {
+  try {
+    if (statSync(cohortPath).size >= WORKER_FILE_BYTES) startScoringWorker();
+  } catch {
+    // A missing file is reported by the reader.
+  }
 }

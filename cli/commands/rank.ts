@@ -17,6 +17,7 @@ import {
   loadStandard,
   parseQuotas,
   progressLine,
+  startWorkerFor,
   reportFailure,
   USAGE_ERROR,
 } from "../allocation-options";
@@ -62,6 +63,7 @@ export function register(program: Command): void {
         const date = checkDate(options.date, "--date");
         const doc = loadStandard(options.standard, lang);
         const programId = checkProgram(doc, options.program);
+        startWorkerFor(options.cohort);
         const cohort = await readCohortColumns(options.cohort, doc.facts);
         const result = scoreAndRank(doc, programId, cohort, quotas, date, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),

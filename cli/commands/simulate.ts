@@ -16,6 +16,7 @@ import {
   loadStandard,
   parseQuotas,
   progressLine,
+  startWorkerFor,
   reportFailure,
 } from "../allocation-options";
 
@@ -95,6 +96,7 @@ export function register(program: Command): void {
         const candidate = loadStandard(options.candidate, lang);
         const programId = checkProgram(baseline, options.program);
         checkProgram(candidate, options.program);
+        startWorkerFor(options.cohort);
         const cohort = await readCohortColumns(options.cohort, baseline.facts);
         const result = simulate({
           baseline,
