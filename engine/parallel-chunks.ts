@@ -27,6 +27,9 @@ export interface ScoreColumnsOut {
   flags: Uint8Array;
 }
 
+/** out.state of an allocation given to the worker (engine/parallel.ts, `allocatePair`). */
+export const ALLOCATION = { pending: 0, done: 1, failed: 2 } as const;
+
 export const ELIGIBLE = 1;
 export const VETOED = 2;
 

@@ -5,10 +5,12 @@
  * command line, the server).
  */
 import { parentPort, type MessagePort } from "node:worker_threads";
-import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
+import type { Id, IsoDate, Program, StandardDocument } from "../rules-schema/types";
+import type { AllocationReply } from "./parallel";
+import { allocateColumns, type RankColumns } from "./rank";
 import type { Cohort } from "./cohort";
 import { bindColumnar, type ColumnarProgram } from "./columnar";
-import { CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
+import { ALLOCATION, CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
 import { bindWhatIf, whatIfRowsInto, type WhatIfColumnsOut, type WhatIfPair } from "./whatif-chunks";
 
 /** What a scorer binds: one program, or both versions of a what-if (engine/whatif-chunks.ts). */
@@ -38,7 +40,20 @@ export interface WhatIfTask extends TaskBase {
 
 export type WorkerTask = ScoreTask | WhatIfTask;
 
-export type WorkerMessage = WorkerTask | { kind: "bind"; key: string; binding: Binding } | { kind: "drop"; key: string };
+/** Allocate one program over ranking columns in shared memory (engine/parallel.ts, `allocatePair`). */
+export interface AllocationTask {
+  kind: "allocate";
+  program: Program;
+  /** Without applicant ids (the program draws no lots); a key that is the total column is left out. */
+  columns: Omit<RankColumns, "ids" | "keys" | "idOrder"> & { keys: Array<Float64Array | undefined>; idOrder: Int32Array };
+  quotas: Record<string, number>;
+  seed?: string;
+  out: { rank: Int32Array; outcome: Uint8Array; state: Int32Array };
+  /** Where the pools go (an AllocationReply), posted before the state says done. */
+  port: MessagePort;
+}
+
+export type WorkerMessage = WorkerTask | AllocationTask | { kind: "bind"; key: string; binding: Binding } | { kind: "drop"; key: string };
 
 /** A what-if chunk's changed items, as the worker posts them. */
 export interface ChunkChanges {
@@ -104,9 +119,29 @@ function run(task: WorkerTask): void {
   }
 }
 
+function allocate(task: AllocationTask): void {
+  let state: number = ALLOCATION.failed;
+  try {
+    const { columns } = task;
+    const keys = columns.keys.map((key) => key ?? columns.total);
+    const result = allocateColumns(task.program, { ...columns, keys, ids: [] }, task.quotas, { seed: task.seed });
+    task.out.rank.set(result.rank);
+    task.out.outcome.set(result.outcome);
+    task.port.postMessage({ pools: result.pools, admittedCount: result.admittedCount } satisfies AllocationReply);
+    state = ALLOCATION.done;
+  } catch (error) {
+    parentPort?.postMessage({ kind: "failed", key: "allocation", message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+  } finally {
+    task.port.close();
+    Atomics.store(task.out.state, 0, state);
+    Atomics.notify(task.out.state, 0);
+  }
+}
+
 function receive(message: WorkerMessage): void {
   if (message.kind === "bind") bind(message.key, message.binding);
   else if (message.kind === "drop") bound.delete(message.key);
+  else if (message.kind === "allocate") allocate(message);
   else run(message);
 }
 

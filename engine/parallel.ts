@@ -17,11 +17,12 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type TransferListItem } from "node:worker_threads";
-import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
+import type { Id, IsoDate, Program, StandardDocument } from "../rules-schema/types";
 import type { Cohort, CohortColumn, ScalarColumn } from "./cohort";
 import { bindColumnar, type ColumnarProgram } from "./columnar";
-import { CHUNK, chunkCount, chunkRows, NEXT_CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
-import type { Binding, ChunkChanges, WorkerMessage, WorkerReply, WorkerTask } from "./parallel-worker";
+import { ALLOCATION, CHUNK, chunkCount, chunkRows, NEXT_CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
+import type { AllocationTask, Binding, ChunkChanges, WorkerMessage, WorkerReply, WorkerTask } from "./parallel-worker";
+import { allocateColumns, idOrderOf, type AllocationColumns, type PoolAllocation, type RankColumns } from "./rank";
 import { bindWhatIf, SUM_BLOCK, whatIfColumnsOut, whatIfRowsInto, type ChangeLog, type WhatIfColumnsOut, type WhatIfPair } from "./whatif-chunks";
 
 /** Below this many rows one thread is done before a second would help. */
@@ -83,6 +84,8 @@ function workerEntry(): string | undefined {
 interface ScoringWorker {
   worker: Worker;
   ready: Promise<boolean>;
+  /** Set when its "ready" message has been received (the engine is loaded). */
+  isReady: boolean;
 }
 
 let scoringWorker: ScoringWorker | null | undefined;
@@ -97,9 +100,12 @@ export function startScoringWorker(): boolean {
   }
   const worker = new Worker(entry, { execArgv: [] });
   let settle: (ready: boolean) => void = () => undefined;
-  const state: ScoringWorker = { worker, ready: new Promise((resolve) => (settle = resolve)) };
+  const state: ScoringWorker = { worker, ready: new Promise((resolve) => (settle = resolve)), isReady: false };
   worker.on("message", (reply: WorkerReply) => {
-    if (reply.kind === "ready") settle(true);
+    if (reply.kind === "ready") {
+      state.isReady = true;
+      settle(true);
+    }
     // Its chunks were scored by the main thread; the cause is worth a line in the log.
     if (reply.kind === "failed") console.warn(`scoring worker: ${reply.message}; the main thread scored its rows`);
   });
@@ -344,4 +350,57 @@ export class WhatIfScorer extends ChunkedScorer {
     for (let i = 0; i < size; i++) changeStart[i + 1] = changeStart[i] + out.changeCount[i];
     return { ...out, changeStart, changes, ...run };
   }
+}
+
+export interface AllocationJob {
+  program: Program;
+  columns: RankColumns;
+  quotas: Record<string, number>;
+  seed?: string;
+}
+
+/** An allocation's answer from the worker, besides the rank and outcome columns it writes into shared memory. */
+export interface AllocationReply {
+  pools: PoolAllocation[];
+  admittedCount: number;
+}
+
+/**
+ * Two allocations at once (a what-if's baseline and candidate): the second on the worker when it is loaded and
+ * the program draws no lots (a draw reads applicant ids, which stay on the main thread), the first here. The
+ * worker reads copies of the ranking columns in shared memory; if it fails or takes longer than CHUNK_TIMEOUT_MS
+ * the main thread allocates the second itself. Same function, same columns: the same answer either way.
+ */
+export function allocatePair(first: AllocationJob, second: AllocationJob): [AllocationColumns, AllocationColumns] {
+  const here = (job: AllocationJob) => allocateColumns(job.program, job.columns, job.quotas, { seed: job.seed });
+  const worker = scoringWorker?.isReady ? scoringWorker.worker : undefined;
+  const lottery = second.program.allocation.kind === "quota" && second.program.allocation.tiePolicy === "lottery";
+  if (!worker || lottery || second.columns.size < PARALLEL_MIN_ROWS) return [here(first), here(second)];
+  const c = second.columns;
+  const size = c.size;
+  const columns: AllocationTask["columns"] = {
+    size,
+    poolCodes: sharedCopy(c.poolCodes),
+    poolNames: [...c.poolNames],
+    eligible: sharedCopy(c.eligible),
+    vetoed: sharedCopy(c.vetoed),
+    total: sharedCopy(c.total),
+    keys: c.keys.map((key) => (key === c.total ? undefined : sharedCopy(key))),
+    idOrder: sharedCopy(c.idOrder ?? idOrderOf(c.ids)),
+  };
+  const out: AllocationTask["out"] = {
+    rank: new Int32Array(new SharedArrayBuffer(4 * size)),
+    outcome: new Uint8Array(new SharedArrayBuffer(size)),
+    state: new Int32Array(new SharedArrayBuffer(4)),
+  };
+  const channel = new MessageChannel();
+  const task: AllocationTask = { kind: "allocate", program: second.program, columns, quotas: second.quotas, seed: second.seed, out, port: channel.port2 };
+  worker.postMessage(task, [channel.port2]);
+  const firstResult = here(first);
+  const deadline = Date.now() + CHUNK_TIMEOUT_MS;
+  while (Atomics.load(out.state, 0) === ALLOCATION.pending && Date.now() < deadline) Atomics.wait(out.state, 0, ALLOCATION.pending, 50);
+  const reply = Atomics.load(out.state, 0) === ALLOCATION.done ? receiveMessageOnPort(channel.port1)?.message as AllocationReply | undefined : undefined;
+  channel.port1.close();
+  if (!reply) return [firstResult, here(second)];
+  return [firstResult, { rank: out.rank, outcome: out.outcome, pools: reply.pools, admittedCount: reply.admittedCount }];
 }

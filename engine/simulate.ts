@@ -9,14 +9,14 @@
  */
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import { compileProgram, type CompiledProgram } from "./compiled";
-import { allocateColumns, idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolAllocation } from "./rank";
+import { idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolAllocation } from "./rank";
 import { categoricalCodes, cohortFromRows, columnValueReader, type Cohort } from "./cohort";
 import type { ColumnarProgram } from "./columnar";
 import { setOwn } from "./derived";
 import { findProgram } from "./reference";
 import type { CompactScore, Facts } from "./types";
 import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
-import { PARALLEL_MIN_ROWS, WhatIfScorer } from "./parallel";
+import { allocatePair, PARALLEL_MIN_ROWS, WhatIfScorer } from "./parallel";
 import { bindWhatIf, ChangeLog, foldBlockSums, ItemDiff, itemUnion, sumBlocks, SUM_BLOCK, type ItemUnion } from "./whatif-chunks";
 
 export interface SimulationInput {
@@ -206,8 +206,11 @@ export function simulate(input: SimulationInput): SimulationResult {
   const idOrder = idOrderOf(ids);
   const columnsBefore = before.finish(ids, idOrder);
   const columnsAfter = after.finish(ids, idOrder);
-  const allocatedBefore = allocateColumns(before.program, columnsBefore, quotas, { seed: input.seed });
-  const allocatedAfter = allocateColumns(after.program, columnsAfter, quotas, { seed: input.seed });
+  // Both at once: the candidate's on the scoring worker when it can (engine/parallel.ts).
+  const [allocatedBefore, allocatedAfter] = allocatePair(
+    { program: before.program, columns: columnsBefore, quotas, seed: input.seed },
+    { program: after.program, columns: columnsAfter, quotas, seed: input.seed },
+  );
 
   const allocatedAt = performance.now();
   const columns: SimulationColumns = {

@@ -25,6 +25,8 @@ export interface ItemUnion {
   /** Per union item: its index in the baseline's items, −1 if absent. */
   beforeSlot: Int32Array;
   afterSlot: Int32Array;
+  /** Both versions list the same items in the same order. */
+  sameOrder: boolean;
 }
 
 export function itemUnion(baselineItemIds: readonly Id[], candidateItemIds: readonly Id[]): ItemUnion {
@@ -40,7 +42,8 @@ export function itemUnion(baselineItemIds: readonly Id[], candidateItemIds: read
   const afterSlot = new Int32Array(itemIds.length).fill(-1);
   baselineItemIds.forEach((id, k) => (beforeSlot[unionIndex.get(id)!] = k));
   candidateItemIds.forEach((id, k) => (afterSlot[unionIndex.get(id)!] = k));
-  return { itemIds, beforeSlot, afterSlot };
+  const sameOrder = baselineItemIds.length === candidateItemIds.length && baselineItemIds.every((id, k) => candidateItemIds[k] === id);
+  return { itemIds, beforeSlot, afterSlot, sameOrder };
 }
 
 /** Growable typed arrays for the changed items. */
@@ -54,23 +57,19 @@ export class ChangeLog {
     this.before = new Float64Array(capacity);
     this.after = new Float64Array(capacity);
   }
-  push(item: number, before: number, after: number) {
-    if (this.length === this.item.length) {
-      const grow = this.item.length * 2;
-      const item = new Int32Array(grow);
-      item.set(this.item);
-      const b = new Float64Array(grow);
-      b.set(this.before);
-      const a = new Float64Array(grow);
-      a.set(this.after);
-      this.item = item;
-      this.before = b;
-      this.after = a;
-    }
-    this.item[this.length] = item;
-    this.before[this.length] = before;
-    this.after[this.length] = after;
-    this.length++;
+  /** Room for `count` more entries (the arrays may be replaced: read them after this). */
+  reserve(count: number): void {
+    if (this.length + count <= this.item.length) return;
+    const grow = Math.max(this.item.length * 2, this.length + count);
+    const item = new Int32Array(grow);
+    item.set(this.item);
+    const b = new Float64Array(grow);
+    b.set(this.before);
+    const a = new Float64Array(grow);
+    a.set(this.after);
+    this.item = item;
+    this.before = b;
+    this.after = a;
   }
 }
 
@@ -91,10 +90,41 @@ export class ItemDiff {
 
   /** Adds one row (item points in each version's own item order); returns how many of its items changed. */
   row(pointsA: Float64Array, pointsB: Float64Array): number {
+    return this.union.sameOrder ? this.rowInOrder(pointsA, pointsB) : this.rowBySlot(pointsA, pointsB);
+  }
+
+  /** Both versions have the same items in the same order (the usual revision): no slot lookups. */
+  private rowInOrder(pointsA: Float64Array, pointsB: Float64Array): number {
+    const { blockBefore, blockAfter, changes } = this;
+    const n = blockBefore.length;
+    changes.reserve(n);
+    const { item, before, after } = changes;
+    let at = changes.length;
+    for (let k = 0; k < n; k++) {
+      const pointsBefore = pointsA[k];
+      const pointsAfter = pointsB[k];
+      blockBefore[k] += pointsBefore;
+      blockAfter[k] += pointsAfter;
+      if (pointsBefore !== pointsAfter) {
+        item[at] = k;
+        before[at] = pointsBefore;
+        after[at] = pointsAfter;
+        at++;
+      }
+    }
+    const changed = at - changes.length;
+    changes.length = at;
+    return changed;
+  }
+
+  private rowBySlot(pointsA: Float64Array, pointsB: Float64Array): number {
     const { beforeSlot, afterSlot } = this.union;
     const { blockBefore, blockAfter, changes } = this;
-    let changed = 0;
-    for (let k = 0; k < beforeSlot.length; k++) {
+    const n = beforeSlot.length;
+    changes.reserve(n);
+    const { item, before, after } = changes;
+    let at = changes.length;
+    for (let k = 0; k < n; k++) {
       const bs = beforeSlot[k];
       const as = afterSlot[k];
       const pointsBefore = bs >= 0 ? pointsA[bs] : 0;
@@ -102,10 +132,14 @@ export class ItemDiff {
       blockBefore[k] += pointsBefore;
       blockAfter[k] += pointsAfter;
       if (pointsBefore !== pointsAfter) {
-        changes.push(k, pointsBefore, pointsAfter);
-        changed++;
+        item[at] = k;
+        before[at] = pointsBefore;
+        after[at] = pointsAfter;
+        at++;
       }
     }
+    const changed = at - changes.length;
+    changes.length = at;
     return changed;
   }
 
