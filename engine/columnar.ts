@@ -234,11 +234,13 @@ function unaryExpression(source: Source, f: (value: unknown) => unknown, k: Cons
   if (source.kind === "finite") return `${k.ref(source.values.map(f))}[${k.ref(source.codes)}[${at}] + 1]`;
   if (!memo) return `${k.ref(f)}(${valueExpression(source, k, at)})`;
   // The remembered result is read inline; a miss (or −0, or a value outside the table) calls the memoised f.
+  // Every test runs before the table is read, hit or miss: a test first reached on the first hit would lack type
+  // feedback and throw the optimised scorer back to the interpreter (−0 is the one whole number whose 1/y is −∞).
   const { call, known } = memoized(f);
   const low = k.ref(MEMO_LOW);
   return (
-    `((y = ${valueExpression(source, k, at)}) === y && (y | 0) === y && y >= ${low} && y < ${k.ref(MEMO_HIGH)} && ` +
-    `(t = ${k.ref(known)}[y - ${low}]) === t && (y !== 0 || 1 / y > 0) ? t : ${k.ref(call)}(y))`
+    `((y = ${valueExpression(source, k, at)}) === y && (y | 0) === y && y >= ${low} && y < ${k.ref(MEMO_HIGH)} && 1 / y > ${k.ref(-Infinity)} && ` +
+    `(t = ${k.ref(known)}[y - ${low}]) === t ? t : ${k.ref(call)}(y))`
   );
 }
 
@@ -548,7 +550,8 @@ class ColumnarBuilder {
           `if (!(a < v)) t = n < m ? ${span("n", "m", "x", "y")} : 0;`,
           `else if (!(n < m)) t = ${span("a", "v", "b", "w")};`,
           "else {",
-          "if (n < a || (n === a && m < v)) { t = a; a = n; n = t; t = v; v = m; m = t; t = b; b = x; x = t; t = w; w = y; y = t; }",
+          // Both tests of the tie run for every pair (& rather than &&): a test first reached late lacks type feedback.
+          "if (n < a || ((n === a) & (m < v))) { t = a; a = n; n = t; t = v; v = m; m = t; t = b; b = x; x = t; t = w; w = y; y = t; }",
           `if (n <= v) { if (m > v) { v = m; w = y; } t = ${span("a", "v", "b", "w")}; }`,
           continuous
             ? `else t = n - v <= ${gap} ? ${span("a", "v", "b", "w")} + ${span("n", "m", "x", "y")} : ${span("n", "m", "x", "y")};`
