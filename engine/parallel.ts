@@ -125,7 +125,12 @@ export function startScoringWorker(): boolean {
 /** Resolves once the scoring worker has loaded the engine (false: there is none, or it could not start). */
 export function scoringWorkerReady(): Promise<boolean> {
   startScoringWorker();
-  return scoringWorker ? scoringWorker.ready : Promise.resolve(false);
+  const state = scoringWorker;
+  if (!state) return Promise.resolve(false);
+  if (state.isReady) return state.ready;
+  // Someone waits for it: the worker keeps the process alive until it has loaded (it is unref'd otherwise).
+  state.worker.ref();
+  return state.ready.finally(() => state.worker.unref());
 }
 
 /** Stops the scoring worker (tests); the next call that wants one starts another. */
@@ -366,16 +371,16 @@ export interface AllocationReply {
 }
 
 /**
- * Two allocations at once (a what-if's baseline and candidate): the second on the worker when it is loaded and
- * the program draws no lots (a draw reads applicant ids, which stay on the main thread), the first here. The
+ * Two allocations at once (a what-if's baseline and candidate): the second on the worker when `useWorker`, it is
+ * loaded, and the program draws no lots (a draw reads applicant ids, which stay on the main thread), the first here. The
  * worker reads copies of the ranking columns in shared memory; if it fails or takes longer than CHUNK_TIMEOUT_MS
  * the main thread allocates the second itself. Same function, same columns: the same answer either way.
  */
-export function allocatePair(first: AllocationJob, second: AllocationJob): [AllocationColumns, AllocationColumns] {
+export function allocatePair(first: AllocationJob, second: AllocationJob, useWorker = true): [AllocationColumns, AllocationColumns] {
   const here = (job: AllocationJob) => allocateColumns(job.program, job.columns, job.quotas, { seed: job.seed });
   const worker = scoringWorker?.isReady ? scoringWorker.worker : undefined;
   const lottery = second.program.allocation.kind === "quota" && second.program.allocation.tiePolicy === "lottery";
-  if (!worker || lottery || second.columns.size < PARALLEL_MIN_ROWS) return [here(first), here(second)];
+  if (!useWorker || !worker || lottery) return [here(first), here(second)];
   const c = second.columns;
   const size = c.size;
   const columns: AllocationTask["columns"] = {
