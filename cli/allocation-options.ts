@@ -154,12 +154,14 @@ export function progressLine(lang: CliLang, label: { zh: string; en: string }): 
   };
 }
 
-/** A cohort file this large (≈ 20,000 applicants and more) is scored on both cores: the scoring worker loads while the file is read. */
-const WORKER_FILE_BYTES = 8 * 1024 * 1024;
-
-export function startWorkerFor(cohortPath: string): void {
+/**
+ * Starts the scoring worker (engine/parallel.ts) while a cohort file is read, when the file is large enough for the
+ * command to score on both cores: ranking from 50,000 applicants, a what-if from 500,000. A CSV row takes 170 to
+ * 700 bytes for the example standards, so `minBytes` errs on the small side.
+ */
+export function startWorkerFor(cohortPath: string, minBytes: number): void {
   try {
-    if (statSync(cohortPath).size >= WORKER_FILE_BYTES) startScoringWorker();
+    if (statSync(cohortPath).size >= minBytes) startScoringWorker();
   } catch {
     // A missing file is reported by the reader.
   }

@@ -96,7 +96,7 @@ export function register(program: Command): void {
         const candidate = loadStandard(options.candidate, lang);
         const programId = checkProgram(baseline, options.program);
         checkProgram(candidate, options.program);
-        startWorkerFor(options.cohort);
+        startWorkerFor(options.cohort, 64 * 1024 * 1024);
         const cohort = await readCohortColumns(options.cohort, baseline.facts);
         const result = simulate({
           baseline,
