@@ -3,9 +3,10 @@
  * version of a standard, allocate both, and diff the outcomes.
  *
  * Built for 1M applicants: both versions score each row in one pass (so item points are compared on the spot and
- * only the changed ones are kept, in packed arrays), ranking runs over typed arrays (`allocateColumns`, one numeric
- * sort of packed keys), and everything per applicant lives in typed columns. `applicantChange(result, i)` turns one
- * row into an object when it is needed.
+ * only the changed ones are kept, in packed arrays), on both cores for large columnar cohorts (engine/parallel.ts,
+ * engine/whatif-chunks.ts); ranking runs over typed arrays (`allocateColumns`, one numeric sort of packed keys),
+ * the two versions' at once; everything per applicant lives in typed columns. `applicantChange(result, i)` turns
+ * one row into an object when it is needed.
  */
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import { compileProgram, type CompiledProgram } from "./compiled";
