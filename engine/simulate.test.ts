@@ -95,6 +95,30 @@ describe("simulate", () => {
     expect(result.summary.items.filter((i) => i.id !== changedItem).every((i) => i.changedApplicants === 0)).toBe(true);
   });
 
+  it("reports an item the revision removes and one it adds, with each applicant's points for them", () => {
+    const reordered = structuredClone(suzhou);
+    const removed = reordered.items.find((i) => i.scoring.kind === "tiers")!;
+    reordered.items = reordered.items.filter((i) => i !== removed);
+    reordered.items.push({ ...structuredClone(removed), id: `${removed.id}Revised` });
+    const input = { baseline: suzhou, candidate: reordered, programId: "settlement", quotas: { "*": 60 }, date: DATE };
+    const fromRows = simulate({ ...input, cohort: { ids, rows } });
+    const columns = generateCohortColumns(suzhou, size, "sim-test", { referenceDate: DATE });
+    const compiledBefore = compileProgram(suzhou, "settlement");
+    const impact = (id: string) => fromRows.summary.items.find((i) => i.id === id)!;
+    expect(impact(removed.id).presence).toBe("removed");
+    expect(impact(`${removed.id}Revised`).presence).toBe("added");
+    expect(impact(removed.id).totalBefore).toBeCloseTo(impact(`${removed.id}Revised`).totalAfter, 6);
+    rows.forEach((facts, i) => {
+      const points = compiledBefore.score(facts, DATE).items[compiledBefore.itemIds.indexOf(removed.id)];
+      const expected = points === 0 ? [] : [{ id: removed.id, before: points, after: 0 }, { id: `${removed.id}Revised`, before: 0, after: points }];
+      expect(applicantChange(fromRows, i).items).toEqual(expected);
+    });
+    for (const bothCores of [false, true]) {
+      const fromColumns = simulate({ ...input, cohort: columns, bothCores });
+      expect(fromColumns.summary).toEqual(fromRows.summary);
+    }
+  });
+
   it("gives the same result from a columnar cohort as from objects, and accounts for everyone in the histogram", () => {
     const columns = generateCohortColumns(suzhou, size, "sim-test", { referenceDate: DATE });
     const input = { baseline: suzhou, candidate, programId: "school", quotas: { "*": 3 }, date: DATE, groupBy: ["educationLevel"] };

@@ -80,20 +80,32 @@ export class ChangeLog {
 export class ItemDiff {
   private readonly blockBefore: Float64Array;
   private readonly blockAfter: Float64Array;
+  private readonly unionA: Float64Array;
+  private readonly unionB: Float64Array;
   constructor(
     private readonly union: ItemUnion,
     readonly changes: ChangeLog,
   ) {
     this.blockBefore = new Float64Array(union.itemIds.length);
     this.blockAfter = new Float64Array(union.itemIds.length);
+    this.unionA = new Float64Array(union.itemIds.length);
+    this.unionB = new Float64Array(union.itemIds.length);
   }
 
   /** Adds one row (item points in each version's own item order); returns how many of its items changed. */
   row(pointsA: Float64Array, pointsB: Float64Array): number {
-    return this.union.sameOrder ? this.rowInOrder(pointsA, pointsB) : this.rowBySlot(pointsA, pointsB);
+    if (this.union.sameOrder) return this.rowInOrder(pointsA, pointsB);
+    // Items added or removed by the revision: both rows in the union's order first (0 where a version lacks one).
+    const { beforeSlot, afterSlot } = this.union;
+    const { unionA, unionB } = this;
+    for (let k = 0; k < beforeSlot.length; k++) {
+      unionA[k] = beforeSlot[k] >= 0 ? pointsA[beforeSlot[k]] : 0;
+      unionB[k] = afterSlot[k] >= 0 ? pointsB[afterSlot[k]] : 0;
+    }
+    return this.rowInOrder(unionA, unionB);
   }
 
-  /** Both versions have the same items in the same order (the usual revision): no slot lookups. */
+  /** Item points of both versions in the union's order. */
   private rowInOrder(pointsA: Float64Array, pointsB: Float64Array): number {
     const { blockBefore, blockAfter, changes } = this;
     const n = blockBefore.length;
@@ -103,32 +115,6 @@ export class ItemDiff {
     for (let k = 0; k < n; k++) {
       const pointsBefore = pointsA[k];
       const pointsAfter = pointsB[k];
-      blockBefore[k] += pointsBefore;
-      blockAfter[k] += pointsAfter;
-      if (pointsBefore !== pointsAfter) {
-        item[at] = k;
-        before[at] = pointsBefore;
-        after[at] = pointsAfter;
-        at++;
-      }
-    }
-    const changed = at - changes.length;
-    changes.length = at;
-    return changed;
-  }
-
-  private rowBySlot(pointsA: Float64Array, pointsB: Float64Array): number {
-    const { beforeSlot, afterSlot } = this.union;
-    const { blockBefore, blockAfter, changes } = this;
-    const n = beforeSlot.length;
-    changes.reserve(n);
-    const { item, before, after } = changes;
-    let at = changes.length;
-    for (let k = 0; k < n; k++) {
-      const bs = beforeSlot[k];
-      const as = afterSlot[k];
-      const pointsBefore = bs >= 0 ? pointsA[bs] : 0;
-      const pointsAfter = as >= 0 ? pointsB[as] : 0;
       blockBefore[k] += pointsBefore;
       blockAfter[k] += pointsAfter;
       if (pointsBefore !== pointsAfter) {
