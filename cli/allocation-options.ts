@@ -156,8 +156,8 @@ export function progressLine(lang: CliLang, label: { zh: string; en: string }): 
 
 /**
  * Starts the scoring worker (engine/parallel.ts) while a cohort file is read, when the file is large enough for the
- * command to score on both cores: ranking from 50,000 applicants, a what-if from 500,000. A CSV row takes 170 to
- * 700 bytes for the example standards, so `minBytes` errs on the small side.
+ * command to score on both cores (from 500,000 applicants). A CSV row takes 170 to 700 bytes for the example
+ * standards, so `minBytes` errs on the small side.
  */
 export function startWorkerFor(cohortPath: string, minBytes: number): void {
   try {

@@ -261,6 +261,8 @@ export function scoreCohortInto(
   cohort: CohortSource,
   date: IsoDate,
   onProgress?: (done: number, total: number) => void,
+  /** Score a columnar cohort on both cores (engine/parallel.ts): by default from PARALLEL_MIN_ROWS rows. */
+  bothCores?: boolean,
 ): void {
   const size = cohortSize(cohort);
   if ("rows" in cohort) {
@@ -279,7 +281,7 @@ export function scoreCohortInto(
     for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
     return facts;
   };
-  if (size >= PARALLEL_MIN_ROWS && builder.readsOnlyTotals()) {
+  if ((bothCores ?? size >= PARALLEL_MIN_ROWS) && builder.readsOnlyTotals()) {
     // Totals and flags are all the builder needs: scored on both cores (engine/parallel.ts), then added in order.
     const scores = new CohortScorer(doc, programId, cohort, date).scoreAll();
     builder.addTotals(scores.total, scores.flags, readFacts);

@@ -9,7 +9,7 @@ import { generateCohortColumns } from "./cohort-generate";
 import { RankColumnsBuilder, scoreCohortInto } from "./cohort-score";
 import { bindColumnar } from "./columnar";
 import { ELIGIBLE, VETOED } from "./parallel-chunks";
-import { CohortScorer, PARALLEL_MIN_ROWS, scoringWorkerReady, shareCohort, stopScoringWorker, WhatIfScorer } from "./parallel";
+import { CohortScorer, scoringWorkerReady, shareCohort, stopScoringWorker, WhatIfScorer } from "./parallel";
 import { simulate } from "./simulate";
 import type { StandardDocument } from "../rules-schema/types";
 
@@ -86,19 +86,19 @@ describe("scoring a cohort on both cores", () => {
     for (let i = 0; i < cohort.size; i++) expect(cohortRow(shared, i)).toEqual(cohortRow(cohort, i));
   });
 
-  it("ranks a large cohort from both cores as from decoded rows", async () => {
+  it("ranks a cohort from both cores as from decoded rows", async () => {
     expect(await scoringWorkerReady()).toBe(true);
     const { doc } = loadStandards()[0];
     const date = doc.effectiveFrom ?? "2024-01-01";
     const program = doc.programs.find((p) => p.allocation.kind === "quota") ?? doc.programs[0];
-    const cohort = generateCohortColumns(doc, PARALLEL_MIN_ROWS + 1_000, "parallel-rank", { referenceDate: date });
+    const cohort = generateCohortColumns(doc, 51_000, "parallel-rank", { referenceDate: date });
     const decoded = { ids: cohort.ids, rows: Array.from({ length: cohort.size }, (_, i) => cohortRow(cohort, i)) };
     const itemIds = doc.items.map((item) => item.id);
     const categoryIds = doc.categories.map((category) => category.id);
     const fromColumns = new RankColumnsBuilder(doc, program.id, itemIds, categoryIds, cohort.size, date);
     const fromRows = new RankColumnsBuilder(doc, program.id, itemIds, categoryIds, cohort.size, date);
     expect(fromColumns.readsOnlyTotals()).toBe(true);
-    scoreCohortInto(fromColumns, doc, program.id, cohort, date);
+    scoreCohortInto(fromColumns, doc, program.id, cohort, date, undefined, true);
     scoreCohortInto(fromRows, doc, program.id, decoded, date);
     expect(fromColumns.finish(cohort.ids)).toEqual(fromRows.finish(cohort.ids));
   });
@@ -136,7 +136,7 @@ describe("scoring a cohort on both cores", () => {
     const program = doc.programs.find((p) => p.allocation.kind === "quota") ?? doc.programs[0];
     // Its ranking reads totals and facts only, so the what-if scores on both cores.
     expect(new RankColumnsBuilder(doc, program.id, [], [], 0, date).readsOnlyTotals()).toBe(true);
-    const cohort = generateCohortColumns(doc, PARALLEL_MIN_ROWS + 1_000, "parallel-whatif-large", { referenceDate: date });
+    const cohort = generateCohortColumns(doc, 51_000, "parallel-whatif-large", { referenceDate: date });
     const decoded = { ids: cohort.ids, rows: Array.from({ length: cohort.size }, (_, i) => cohortRow(cohort, i)) };
     const input = { baseline: doc, candidate: revised(doc), programId: program.id, quotas: { "*": 500 }, date, groupBy: [doc.facts.find((f) => f.type === "enum")!.id] };
     const fromColumns = simulate({ ...input, cohort, bothCores: true });

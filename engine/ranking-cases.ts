@@ -3,9 +3,8 @@
  * score-then-rank step they share with the `rank` command.
  */
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
-import { compileProgram } from "./compiled";
 import { allocateColumns, OUTCOME, reasonOfOutcome, type AllocationResult, type ApplicantAllocation, type RankOptions } from "./rank";
-import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
+import { cohortSize, RankColumnsBuilder, scoreCohortInto, type CohortSource } from "./cohort-score";
 
 /** Score every applicant of a cohort with the compiled evaluator and allocate the program's places. */
 export function scoreAndRank(
@@ -16,15 +15,10 @@ export function scoreAndRank(
   date: IsoDate,
   opts: RankOptions & { onProgress?: (done: number, total: number) => void } = {},
 ): AllocationResult {
-  const compiled = compileProgram(doc, programId);
   const size = cohortSize(cohort);
-  const builder = new RankColumnsBuilder(doc, programId, compiled.itemIds, compiled.categoryIds, size, date);
-  const readFacts = cohortFactsReader(cohort, { reuse: true });
-  for (let i = 0; i < size; i++) {
-    const facts = readFacts(i);
-    builder.add(i, facts, compiled.score(facts, date));
-    if (opts.onProgress && (i + 1) % 50_000 === 0) opts.onProgress(i + 1, size);
-  }
+  const builder = new RankColumnsBuilder(doc, programId, doc.items.map((item) => item.id), doc.categories.map((category) => category.id), size, date);
+  // A columnar cohort (the command line reads files into one) is scored from its columns, on both cores when large.
+  scoreCohortInto(builder, doc, programId, cohort, date, opts.onProgress);
   const columns = builder.finish(cohort.ids);
   const allocated = allocateColumns(builder.program, columns, quotas, opts);
   const applicants: ApplicantAllocation[] = new Array(size);

@@ -17,7 +17,7 @@ import { setOwn } from "./derived";
 import { findProgram } from "./reference";
 import type { CompactScore, Facts } from "./types";
 import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
-import { allocatePair, WhatIfScorer } from "./parallel";
+import { allocatePair, PARALLEL_MIN_ROWS, WhatIfScorer } from "./parallel";
 import { bindWhatIf, ChangeLog, foldBlockSums, ItemDiff, itemUnion, sumBlocks, SUM_BLOCK, type ItemUnion } from "./whatif-chunks";
 
 export interface SimulationInput {
@@ -38,7 +38,7 @@ export interface SimulationInput {
   /** Filled with the milliseconds spent in each phase (benchmarks). */
   timings?: { scoreMs?: number; allocateMs?: number; diffMs?: number };
   /**
-   * Score on both cores (engine/parallel.ts): by default from WHATIF_PARALLEL_MIN_ROWS applicants of a columnar
+   * Score on both cores (engine/parallel.ts): by default from PARALLEL_MIN_ROWS applicants of a columnar
    * cohort whose ranking reads only totals and facts; true or false decides it whatever the size.
    */
   bothCores?: boolean;
@@ -175,14 +175,6 @@ function bucketOf(delta: number): number {
   return 8;
 }
 
-/**
- * Below this many applicants a what-if is done sooner on one thread: the worker binds and warms up its own copy
- * of both scorers, and with both cores busy the optimising compiler gets no core of its own (measured on the
- * 2-core machine, Hangzhou 2018: 100k rows 551 ms on one thread against 800 ms on two, 400k even, 1M 2.4 s
- * against 1.8 s).
- */
-export const WHATIF_PARALLEL_MIN_ROWS = 500_000;
-
 const admittedCode = (code: number) => code === OUTCOME.round1 || code === OUTCOME.round2;
 
 /** Score both versions, allocate both, and diff (see module comment). */
@@ -209,7 +201,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const startedAt = performance.now();
   // A columnar cohort whose ranking reads only totals and facts is scored chunk by chunk, on both cores if large.
   const chunked = columnar && before.readsOnlyTotals() && after.readsOnlyTotals();
-  const bothCores = chunked && (input.bothCores ?? size >= WHATIF_PARALLEL_MIN_ROWS);
+  const bothCores = chunked && (input.bothCores ?? size >= PARALLEL_MIN_ROWS);
   const scored = chunked ? scoreInChunks(input, cohort as Cohort, before, after, bothCores) : scoreRowByRow(input, union, compiledBaseline, compiledCandidate, before, after);
   const { changeStart, changes } = scored;
   const itemSums = foldBlockSums(scored.blockSums, itemIds.length);

@@ -63,7 +63,7 @@ export function register(program: Command): void {
         const date = checkDate(options.date, "--date");
         const doc = loadStandard(options.standard, lang);
         const programId = checkProgram(doc, options.program);
-        startWorkerFor(options.cohort, 8 * 1024 * 1024);
+        startWorkerFor(options.cohort, 64 * 1024 * 1024);
         const cohort = await readCohortColumns(options.cohort, doc.facts);
         const result = scoreAndRank(doc, programId, cohort, quotas, date, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
