@@ -12,7 +12,7 @@ import { prepareFacts, type DerivedEvaluator } from "./derived";
 import type { ApplicantScope } from "./facts";
 import type { Cohort } from "./cohort";
 import { cohortRowReader, columnValueReader } from "./cohort";
-import { bindColumnar } from "./columnar";
+import { bindColumnar, type ColumnarProgram } from "./columnar";
 import { ELIGIBLE, VETOED } from "./parallel-chunks";
 import { CohortScorer, PARALLEL_MIN_ROWS } from "./parallel";
 import { compileProgram } from "./compiled";
@@ -249,6 +249,36 @@ export class RankColumnsBuilder {
   }
 }
 
+/** Row i's facts that ranking reads (`factIds`: pool and fact keys), in one object refilled per call. */
+export function rankFactsReader(cohort: Cohort, factIds: readonly Id[]): (i: number) => Facts {
+  const readers = factIds.map((id) => columnValueReader(cohort, id));
+  const facts: Facts = {};
+  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
+  return (i) => {
+    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
+    return facts;
+  };
+}
+
+/** Row i scored by a columnar program, as a CompactScore view over its scratch (one object, valid until the next call). */
+export function compactRowScorer(program: ColumnarProgram): (i: number) => CompactScore {
+  const score: CompactScore = {
+    eligible: false,
+    vetoed: false,
+    failedGates: [],
+    items: program.items as unknown as number[],
+    categories: program.categories as unknown as number[],
+    total: 0,
+  };
+  const state = program.state;
+  return (i) => {
+    score.total = program.scoreRow(i);
+    score.vetoed = state[1] === 1;
+    score.eligible = state[1] === 0 && state[2] === 0;
+    return score;
+  };
+}
+
 /**
  * Scores every applicant of the cohort into `builder` (made for the same document, program and date): a
  * columnar cohort is read straight from its columns (engine/columnar.ts), applicants as objects go through the
@@ -273,14 +303,7 @@ export function scoreCohortInto(
     }
     return;
   }
-  const factIds = builder.factIdsRead();
-  const readers = factIds.map((id) => columnValueReader(cohort, id));
-  const facts: Facts = {};
-  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
-  const readFacts = (i: number) => {
-    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
-    return facts;
-  };
+  const readFacts = rankFactsReader(cohort, builder.factIdsRead());
   if ((bothCores ?? size >= PARALLEL_MIN_ROWS) && builder.readsOnlyTotals()) {
     // Totals and flags are all the builder needs: scored on both cores (engine/parallel.ts), then added in order.
     const scores = new CohortScorer(doc, programId, cohort, date).scoreAll();
@@ -289,20 +312,9 @@ export function scoreCohortInto(
     return;
   }
   const program = bindColumnar(doc, programId, cohort, date);
-  const score: CompactScore = {
-    eligible: false,
-    vetoed: false,
-    failedGates: [],
-    items: program.items as unknown as number[],
-    categories: program.categories as unknown as number[],
-    total: 0,
-  };
-  const state = program.state;
+  const scoreRow = compactRowScorer(program);
   for (let i = 0; i < size; i++) {
-    score.total = program.scoreRow(i);
-    score.vetoed = state[1] === 1;
-    score.eligible = state[1] === 0 && state[2] === 0;
-    builder.add(i, readFacts(i), score, program.derived);
+    builder.add(i, readFacts(i), scoreRow(i), program.derived);
     if (onProgress && (i + 1) % 50_000 === 0) onProgress(i + 1, size);
   }
 }

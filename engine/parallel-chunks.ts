@@ -43,13 +43,18 @@ export function chunkRows(plan: Pick<ChunkPlan, "size" | "chunkSize">, c: number
   return [start, Math.min(plan.size, start + plan.chunkSize)];
 }
 
+/** ELIGIBLE and VETOED bits of the row a program last scored (its `state`). */
+export function flagsOf(state: Float64Array): number {
+  return (state[1] === 0 && state[2] === 0 ? ELIGIBLE : 0) | (state[1] === 1 ? VETOED : 0);
+}
+
 /** Scores rows [start, end) into the outputs. */
 export function scoreRowsInto(program: ColumnarProgram, start: number, end: number, out: ScoreColumnsOut): void {
   const { total, flags } = out;
   const state = program.state;
   for (let i = start; i < end; i++) {
     total[i] = program.scoreRow(i);
-    flags[i] = (state[1] === 0 && state[2] === 0 ? ELIGIBLE : 0) | (state[1] === 1 ? VETOED : 0);
+    flags[i] = flagsOf(state);
   }
 }
 

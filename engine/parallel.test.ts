@@ -8,7 +8,7 @@ import { cohortRow } from "./cohort";
 import { generateCohortColumns } from "./cohort-generate";
 import { RankColumnsBuilder, scoreCohortInto } from "./cohort-score";
 import { bindColumnar } from "./columnar";
-import { ELIGIBLE, VETOED } from "./parallel-chunks";
+import { flagsOf } from "./parallel-chunks";
 import { CohortScorer, scoringWorkerReady, shareCohort, stopScoringWorker, WhatIfScorer } from "./parallel";
 import { simulate } from "./simulate";
 import type { StandardDocument } from "../rules-schema/types";
@@ -24,7 +24,7 @@ function oneThread(doc: Parameters<typeof bindColumnar>[0], programId: string, c
   const flags = new Uint8Array(cohort.size);
   for (let i = 0; i < cohort.size; i++) {
     total[i] = program.scoreRow(i);
-    flags[i] = (program.state[1] === 0 && program.state[2] === 0 ? ELIGIBLE : 0) | (program.state[1] === 1 ? VETOED : 0);
+    flags[i] = flagsOf(program.state);
   }
   return { total, flags };
 }

@@ -11,12 +11,9 @@
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import { compileProgram, type CompiledProgram } from "./compiled";
 import { idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolAllocation } from "./rank";
-import { categoricalCodes, cohortFromRows, columnValueReader, type Cohort } from "./cohort";
-import type { ColumnarProgram } from "./columnar";
-import { setOwn } from "./derived";
+import { categoricalCodes, cohortFromRows, type Cohort } from "./cohort";
 import { findProgram } from "./reference";
-import type { CompactScore, Facts } from "./types";
-import { cohortFactsReader, cohortSize, RankColumnsBuilder, type CohortSource } from "./cohort-score";
+import { cohortFactsReader, cohortSize, compactRowScorer, RankColumnsBuilder, rankFactsReader, type CohortSource } from "./cohort-score";
 import { allocatePair, PARALLEL_MIN_ROWS, WhatIfScorer } from "./parallel";
 import { bindWhatIf, ChangeLog, foldBlockSums, ItemDiff, itemUnion, sumBlocks, SUM_BLOCK, type ItemUnion } from "./whatif-chunks";
 
@@ -329,24 +326,8 @@ function scoreRowByRow(
     : cohortFactsReader(cohort, { reuse: true });
   const pointsA = pair ? pair.baseline.items : new Float64Array(compiledBaseline.itemIds.length);
   const pointsB = pair ? pair.candidate.items : new Float64Array(compiledCandidate.itemIds.length);
-  const view = (program: ColumnarProgram) => {
-    const score: CompactScore = {
-      eligible: false,
-      vetoed: false,
-      failedGates: [],
-      items: program.items as unknown as number[],
-      categories: program.categories as unknown as number[],
-      total: 0,
-    };
-    return (i: number): CompactScore => {
-      score.total = program.scoreRow(i);
-      score.vetoed = program.state[1] === 1;
-      score.eligible = program.state[1] === 0 && program.state[2] === 0;
-      return score;
-    };
-  };
-  const scoreBaseline = pair && view(pair.baseline);
-  const scoreCandidate = pair && view(pair.candidate);
+  const scoreBaseline = pair && compactRowScorer(pair.baseline);
+  const scoreCandidate = pair && compactRowScorer(pair.candidate);
   for (let i = 0; i < size; i++) {
     const facts = readFacts(i);
     if (pair) {
@@ -369,17 +350,6 @@ function scoreRowByRow(
   changeStart[size] = changes.length;
   input.onProgress?.(size, size);
   return { changeStart, changes, blockSums };
-}
-
-/** Row i's facts that ranking reads (pool and fact keys), in one object refilled per call. */
-function rankFactsReader(cohort: Cohort, factIds: Id[]): (i: number) => Facts {
-  const readers = factIds.map((id) => columnValueReader(cohort, id));
-  const facts: Facts = {};
-  for (const id of factIds) setOwn<unknown>(facts, id, undefined);
-  return (i) => {
-    for (let k = 0; k < factIds.length; k++) facts[factIds[k]] = readers[k](i);
-    return facts;
-  };
 }
 
 /** One pass over both outcomes of every row: who entered or left, rank changes, totals (a function of its own, see engine/rank.ts). */

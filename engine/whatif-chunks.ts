@@ -10,7 +10,7 @@
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import type { Cohort } from "./cohort";
 import { bindColumnar, type ColumnarProgram } from "./columnar";
-import { ELIGIBLE, VETOED } from "./parallel-chunks";
+import { flagsOf } from "./parallel-chunks";
 
 /** Rows per block of item sums; chunks of rows given to threads are whole blocks. */
 export const SUM_BLOCK = 64;
@@ -195,9 +195,6 @@ export function bindWhatIf(baseline: StandardDocument, candidate: StandardDocume
   return { baseline: programBefore, candidate: programAfter, union: itemUnion(programBefore.itemIds, programAfter.itemIds) };
 }
 
-export function flagsOf(state: Float64Array): number {
-  return (state[1] === 0 && state[2] === 0 ? ELIGIBLE : 0) | (state[1] === 1 ? VETOED : 0);
-}
 
 /**
  * Scores rows [start, end) under both versions into `out`, their changed items into a new change log, which it
