@@ -9,7 +9,7 @@
  * process's `process.cpuUsage()`), which stays meaningful when other work shares the cores and wall-clock figures
  * do not.
  *
- * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--log-rows N] [--server-cpu-prof DIR]` prints one JSON
+ * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--log-rows N] [--server-cpu-prof DIR] [--only single|batch]` prints one JSON
  * object; `--log-rows` puts N decisions in the log first (a log in service is large, and inserting into a large
  * table costs more); `--server-cpu-prof` writes the server's V8 CPU profile (node --cpu-prof) into DIR when it stops.
  */
@@ -41,6 +41,8 @@ export interface ApiBenchOptions {
   serverCpuProfileDir?: string;
   /** Decisions already in the log before measuring (default 0): a log in service holds millions. */
   logRows?: number;
+  /** Measure only single evaluations or only batches (default both), e.g. to profile one of them. */
+  only?: "single" | "batch";
 }
 
 export interface ApiBenchFigures {
@@ -56,6 +58,11 @@ export interface ApiBenchFigures {
   /** CPU time per applicant of a batch, in µs. */
   batchServerCpuUsPerApplicant: number | null;
   batchClientCpuUsPerApplicant: number;
+  /** The same batches in the table form (`columns` + `rows`). */
+  tableBatchApplicantsPerSecond: number;
+  tableBatchP99Ms: number;
+  tableBatchServerCpuUsPerApplicant: number | null;
+  tableBatchClientCpuUsPerApplicant: number;
 }
 
 export const API_TARGETS = { singlePerSecond: 5_000, batchApplicantsPerSecond: 200_000 };
@@ -291,8 +298,10 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
     const warm = connections(4);
     await drive(1, warm, sendSingle);
     warm.forEach((c) => c.close());
-    const singleClients = connections(singleConnections);
-    const singleRun = await measured(() => drive(seconds, singleClients, sendSingle));
+    /** A measurement left out with `only`: its figures come out as NaN (null in JSON). */
+    const skipped = { result: { requests: 0, elapsed: NaN, p99: NaN }, serverCpuS: NaN, clientCpuS: NaN };
+    const singleClients = connections(opts.only === "batch" ? 0 : singleConnections);
+    const singleRun = opts.only === "batch" ? skipped : await measured(() => drive(seconds, singleClients, sendSingle));
     const single = singleRun.result;
     singleClients.forEach((c) => c.close());
 
@@ -304,11 +313,23 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
       batchPath,
       JSON.stringify({ program, date, applicants: cohort.map((facts, i) => ({ id: `B${i}`, facts })) }),
     );
-    const batchClients = connections(batchConnections);
+    const factIds = doc.facts.map((f) => f.id);
+    const tableRequest = postRequest(
+      server.port,
+      token,
+      batchPath,
+      JSON.stringify({ program, date, columns: ["id", ...factIds], rows: cohort.map((facts, i) => [`B${i}`, ...factIds.map((id) => facts[id] ?? null)]) }),
+    );
+    const batchClients = connections(opts.only === "single" ? 0 : batchConnections);
     const sendBatch = async (connection: RawHttpConnection, k: number) => check(await connection.send(batchRequest), k, "results");
-    await sendBatch(batchClients[0], 0);
-    const batchRun = await measured(() => drive(seconds, batchClients, sendBatch));
+    const sendTable = async (connection: RawHttpConnection, k: number) => check(await connection.send(tableRequest), k, "rows");
+    // One batch per connection first: each batch worker compiles the program and warms up, as in service.
+    if (opts.only !== "single") await Promise.all(batchClients.map((c, k) => sendBatch(c, k)));
+    const batchRun = opts.only === "single" ? skipped : await measured(() => drive(seconds, batchClients, sendBatch));
     const batch = batchRun.result;
+    if (opts.only !== "single") await Promise.all(batchClients.map((c, k) => sendTable(c, k)));
+    const tableRun = opts.only === "single" ? skipped : await measured(() => drive(seconds, batchClients, sendTable));
+    const table = tableRun.result;
     batchClients.forEach((c) => c.close());
     if (checked === 0) throw new Error("no answer was checked");
     return {
@@ -322,6 +343,10 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
       singleClientCpuUs: perUnit(singleRun.clientCpuS, single.requests)!,
       batchServerCpuUsPerApplicant: perUnit(batchRun.serverCpuS, batch.requests * batchSize),
       batchClientCpuUsPerApplicant: perUnit(batchRun.clientCpuS, batch.requests * batchSize)!,
+      tableBatchApplicantsPerSecond: Math.round((table.requests * batchSize) / table.elapsed),
+      tableBatchP99Ms: Math.round(table.p99),
+      tableBatchServerCpuUsPerApplicant: perUnit(tableRun.serverCpuS, table.requests * batchSize),
+      tableBatchClientCpuUsPerApplicant: perUnit(tableRun.clientCpuS, table.requests * batchSize)!,
     };
   } finally {
     await server.stop();
@@ -339,6 +364,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     batchSize: value("--batch-size") ? Number(value("--batch-size")) : undefined,
     serverCpuProfileDir: value("--server-cpu-prof"),
     logRows: value("--log-rows") ? Number(value("--log-rows")) : undefined,
+    only: value("--only") === "single" || value("--only") === "batch" ? (value("--only") as "single" | "batch") : undefined,
   });
   process.stdout.write(JSON.stringify({ ...figures, targets: API_TARGETS }) + "\n");
 }

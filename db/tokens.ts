@@ -130,6 +130,12 @@ export function verifyApiToken(db: JifenDb, token: string): TokenVerification {
   return { ok: true, token: { id: row.id, name: row.name, department: row.department, scopes: parseScopes(row.scopes) } };
 }
 
+/** Whether the token with this id may still be used (exists and is not revoked): one indexed read. */
+export function isTokenActive(db: JifenDb, id: number): boolean {
+  const row = db.$client.prepare("select revoked_at as revokedAt from api_tokens where id = ?").get(id) as { revokedAt: string | null } | undefined;
+  return row !== undefined && row.revokedAt === null;
+}
+
 /** Records that a token was used now (callers throttle this: it is a write). */
 export function touchApiToken(db: JifenDb, id: number): void {
   db.update(apiTokens).set({ lastUsedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` }).where(eq(apiTokens.id, id)).run();

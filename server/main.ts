@@ -14,6 +14,7 @@ import { databasePath, openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
 import { isApiPath, serveApi } from "../app/api/node-http.server";
+import { startBatchWorkers } from "../app/api/handlers.server";
 import { readServerEnv } from "../app/lib/env.server";
 
 const env = readServerEnv();
@@ -68,6 +69,8 @@ server.listen(env.port, env.host, () => {
         (cohorts ? `, a synthetic past cohort (${cohorts}) and ${seeded.runs} simulation run.` : "."),
     );
   }
+  // Batch workers load while the first requests come in; until one has, batches are evaluated on this thread.
+  void startBatchWorkers();
   console.log(`Sign in as ${DEMO_USERS.map((u) => u.username).join(" / ")} with password "${DEMO_PASSWORD}".`);
 });
 

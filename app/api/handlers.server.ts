@@ -4,21 +4,17 @@
  * (app/api/node-http.server.ts) through `handleApiCall`, the same handlers over a minimal request/reply pair
  * (building web Request and Response objects cost more than scoring). See docs/decisions/007-department-api.md.
  */
-import { createHash, hash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
-import { parseJsonText } from "../../rules-schema/locate";
-import type { Id, StandardDocument } from "../../rules-schema/types";
+import type { StandardDocument } from "../../rules-schema/types";
 import { scoreApplicant } from "../../engine/reference";
 import { scoreAndRank } from "../../engine/ranking-cases";
-import type { CompiledProgram } from "../../engine/compiled";
-import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
+import type { Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import {
   findBatchOfDecision,
   getDecision,
   getDecisionBatch,
   recordDecision,
-  recordDecisionBatch,
   type DecisionBatchRecord,
   type DecisionRecord,
   type NewDecision,
@@ -27,8 +23,28 @@ import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
-import { ApiError, apiError, apiProblem, errorReply, jsonReply, jsonTextReply, type ApiProblem, type ApiReply } from "./errors.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
+import { batchPoolFor } from "./batch-pool.server";
+import { evaluateBatchText } from "./batch.server";
+import {
+  canonicalInput,
+  ISO_DATE,
+  loggedApplicants,
+  loggedResults,
+  parseJsonObject,
+  requireApplicants,
+  requireProgram,
+  requireProgramAndDate,
+  sha256,
+  summaryFromCompact,
+  summaryFromIds,
+  summaryFromSheet,
+  tokenRefused,
+  versionFields,
+  type BatchApplicant,
+  type ScoreSummary,
+} from "./evaluation.server";
 import { openApiDocument } from "./openapi";
 import { rateLimitConfig, TokenBucketLimiter } from "./rate-limit.server";
 import { loadVersionById, loadVersionInEffect, type LoadedVersion } from "./versions.server";
@@ -36,17 +52,6 @@ import { versionHeadInEffect } from "../../db/versions-in-effect";
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 50 * 1024 * 1024;
-const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-
-/** The score in a form a department reads without the document: points by item and category id. */
-export interface ScoreSummary {
-  eligible: boolean;
-  vetoed: boolean;
-  failedGates: Id[];
-  total: number;
-  categories: Record<Id, number>;
-  items: Record<Id, number>;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Request plumbing
@@ -105,21 +110,7 @@ function checkToken(request: ApiCall, db: JifenDb, scope: TokenScope, generation
   const watch = changeWatch(db);
   const generation = generationAt === "now" ? watch.current() : watch.lastSeen();
   const verified = verifyToken(db, match[1], generation);
-  if (!verified.ok) {
-    const revoked = verified.reason === "revoked";
-    throw new ApiError(
-      401,
-      [
-        apiProblem(
-          revoked ? "api.tokenRevoked" : "api.tokenInvalid",
-          "",
-          revoked ? "此 API 令牌已被吊销，请向系统管理员申请新令牌" : "API 令牌无效",
-          revoked ? "This API token has been revoked; ask an administrator for a new one" : "The API token is not valid",
-        ),
-      ],
-      challenge,
-    );
-  }
+  if (!verified.ok) throw tokenRefused(verified.reason);
   const token = verified.token;
   if (!token.scopes.includes(scope)) {
     throw apiError(
@@ -173,59 +164,20 @@ async function readText(request: ApiCall, limit: number): Promise<string> {
   return text;
 }
 
+/** The body as bytes, for a batch worker to decode; undefined when the request cannot give bytes. */
+async function readBytes(request: ApiCall, limit: number): Promise<Uint8Array | undefined> {
+  if (!request.readBytes) return undefined;
+  const declared = Number(request.header("content-length") ?? NaN);
+  if (declared > limit) throw tooLarge(limit);
+  const bytes = await request.readBytes(limit);
+  if (bytes === undefined) throw tooLarge(limit);
+  return bytes;
+}
+
 /** The body as a JSON object; a syntax error is reported with its line and column. */
 async function readJsonObject(request: ApiCall, limit: number): Promise<Record<string, unknown>> {
   return parseJsonObject(await readText(request, limit));
 }
-
-function parseJsonObject(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // Only a failed parse pays for locating the error.
-    const located = parseJsonText(text).problems[0];
-    const problem: ApiProblem = located
-      ? { code: "api.jsonSyntax", path: "", message: located.message, params: located.params, line: located.line, column: located.column }
-      : apiProblem("api.jsonSyntax", "", "请求体不是有效的 JSON", "The request body is not valid JSON");
-    throw new ApiError(400, [problem]);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw apiError(422, "api.bodyNotObject", "", "请求体应为 JSON 对象 {…}", "The request body must be a JSON object {…}");
-  }
-  return value as Record<string, unknown>;
-}
-
-function requireProgramAndDate(body: Record<string, unknown>): { program: string; date: string } {
-  const problems: ApiProblem[] = [];
-  if (typeof body.program !== "string" || body.program === "") {
-    problems.push(apiProblem("api.required", "/program", "缺少项目编号 program（文字）", 'Missing "program" (the program id, text)', { property: "program" }));
-  }
-  if (body.date === undefined) {
-    problems.push(apiProblem("api.required", "/date", "缺少评估日期 date（YYYY-MM-DD）", 'Missing "date" (evaluation date, YYYY-MM-DD)', { property: "date" }));
-  } else if (typeof body.date !== "string" || !ISO_DATE.test(body.date)) {
-    problems.push(apiProblem("api.badDate", "/date", "评估日期 date 应为 YYYY-MM-DD 格式的日期", 'The evaluation "date" must be a date YYYY-MM-DD', { value: body.date }));
-  }
-  if (problems.length) throw new ApiError(422, problems);
-  return { program: body.program as string, date: body.date as string };
-}
-
-function requireProgram(version: LoadedVersion, programId: string): void {
-  if (version.doc.programs.some((p) => p.id === programId)) return;
-  const known = version.doc.programs.map((p) => p.id);
-  throw apiError(
-    404,
-    "api.unknownProgram",
-    "/program",
-    `计分标准“${version.head.standardId}”（版本 ${version.head.versionLabel}）没有项目“${programId}”，可选：${known.join("、")}`,
-    `Standard "${version.head.standardId}" (version ${version.head.versionLabel}) has no program "${programId}"; it has: ${known.join(", ")}`,
-    { program: programId, known },
-  );
-}
-
-/** SHA-256 (hex); the one-shot `crypto.hash` (Node ≥ 20.12) costs half of a `createHash` object per call. */
-const sha256: (text: string) => string =
-  typeof hash === "function" ? (text) => hash("sha256", text, "hex") : (text) => createHash("sha256").update(text).digest("hex");
 
 /** One decision-log entry: which version decided, on what input (hashed for appeal lookups), with what output. */
 function decisionRecord(tokenId: number, version: LoadedVersion, program: string, date: string, input: string, output: string): NewDecision {
@@ -240,97 +192,6 @@ function decisionRecord(tokenId: number, version: LoadedVersion, program: string
     input,
     output,
   };
-}
-
-function versionFields(version: LoadedVersion) {
-  return {
-    standardId: version.head.standardId,
-    versionId: version.head.id,
-    versionLabel: version.head.versionLabel,
-    versionHash: version.head.contentHash,
-  };
-}
-
-/** Positions of the first occurrence of each id, in the sorted order canonical JSON uses. */
-function sortedFirstPositions(ids: readonly Id[]): number[] {
-  const first = new Map<Id, number>();
-  ids.forEach((id, index) => {
-    if (!first.has(id)) first.set(id, index);
-  });
-  return [...first.keys()].sort().map((id) => first.get(id)!);
-}
-
-const summaryOrders = new WeakMap<CompiledProgram, { items: number[]; categories: number[] }>();
-
-function summaryInOrder(itemIds: readonly Id[], categoryIds: readonly Id[], orders: { items: number[]; categories: number[] }, score: CompactScore): ScoreSummary {
-  const categories: Record<Id, number> = {};
-  for (const c of orders.categories) categories[categoryIds[c]] = score.categories[c];
-  const items: Record<Id, number> = {};
-  for (const i of orders.items) items[itemIds[i]] = score.items[i];
-  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
-}
-
-/**
- * The score by id, built with every key in sorted order so that `JSON.stringify` of it is already its canonical
- * JSON (ids start with a letter, so no key is reordered as an array index): the decision log stores one per
- * applicant, and canonicalising afterwards cost as much as scoring.
- */
-export function summaryFromCompact(compiled: CompiledProgram, score: CompactScore): ScoreSummary {
-  let orders = summaryOrders.get(compiled);
-  if (!orders) {
-    orders = { items: sortedFirstPositions(compiled.itemIds), categories: sortedFirstPositions(compiled.categoryIds) };
-    summaryOrders.set(compiled, orders);
-  }
-  return summaryInOrder(compiled.itemIds, compiled.categoryIds, orders, score);
-}
-
-/** The same for a compact score stored with its own item and category ids (a logged batch). */
-function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[], score: CompactScore): ScoreSummary {
-  return summaryInOrder(itemIds, categoryIds, { items: sortedFirstPositions(itemIds), categories: sortedFirstPositions(categoryIds) }, score);
-}
-
-function numberJson(value: number): string {
-  return Number.isFinite(value) ? String(value) : "null";
-}
-
-/**
- * One applicant's compact score as a batch logs it: canonical JSON of {categories, eligible, failedGates, items,
- * total, vetoed}, written by hand (2.5× cheaper than JSON.stringify of an object built for it; it runs per applicant).
- */
-export function compactScoreJson(score: CompactScore): string {
-  let text = '{"categories":[';
-  for (let i = 0; i < score.categories.length; i++) text += (i > 0 ? "," : "") + numberJson(score.categories[i]);
-  text += `],"eligible":${score.eligible ? "true" : "false"},"failedGates":${score.failedGates.length ? JSON.stringify(score.failedGates) : "[]"},"items":[`;
-  for (let i = 0; i < score.items.length; i++) text += (i > 0 ? "," : "") + numberJson(score.items[i]);
-  return `${text}],"total":${numberJson(score.total)},"vetoed":${score.vetoed ? "true" : "false"}}`;
-}
-
-/** A batch's logged output: canonical JSON of {categoryIds, itemIds, results}, from the applicants' compact JSON. */
-function batchOutputJson(compiled: CompiledProgram, results: readonly string[]): string {
-  return `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)},"results":[${results.join(",")}]}`;
-}
-
-interface BatchOutput {
-  categoryIds: Id[];
-  itemIds: Id[];
-  results: CompactScore[];
-}
-
-export function summaryFromSheet(sheet: ScoreSheet): ScoreSummary {
-  const items: Record<Id, number> = {};
-  for (const item of sheet.items) if (!(item.id in items)) items[item.id] = item.points;
-  return {
-    eligible: sheet.eligible,
-    vetoed: sheet.vetoed,
-    failedGates: sheet.gates.filter((g) => !g.passed).map((g) => g.id),
-    total: sheet.total,
-    categories: { ...sheet.categories },
-    items,
-  };
-}
-
-function canonicalInput(facts: Facts, program: string, date: string): string {
-  return canonicalJson({ facts, program, date });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -412,82 +273,31 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
   }
 }
 
-interface BatchApplicant {
-  id: string;
-  facts: Facts;
-}
-
-function requireApplicants(body: Record<string, unknown>, version: LoadedVersion, uniqueIds: boolean): BatchApplicant[] {
-  const applicants = body.applicants;
-  if (!Array.isArray(applicants) || applicants.length === 0) {
-    throw apiError(422, "api.required", "/applicants", "applicants 应为非空列表 [{id, facts}, …]", '"applicants" must be a non-empty list [{id, facts}, …]', { property: "applicants" });
-  }
-  const problems: ApiProblem[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < applicants.length && problems.length < 50; i++) {
-    const applicant = applicants[i] as { id?: unknown; facts?: unknown } | null;
-    const path = `/applicants/${i}`;
-    if (applicant === null || typeof applicant !== "object" || Array.isArray(applicant)) {
-      problems.push(apiProblem("api.applicantNotObject", path, "每位申请人应为对象 {id, facts}", "Each applicant must be an object {id, facts}"));
-      continue;
-    }
-    if (typeof applicant.id !== "string" || applicant.id === "") {
-      problems.push(apiProblem("api.required", `${path}/id`, "申请人缺少编号 id（文字）", 'The applicant has no "id" (text)', { property: "id" }));
-    } else if (uniqueIds) {
-      if (seen.has(applicant.id)) {
-        problems.push(apiProblem("api.duplicateApplicant", `${path}/id`, `申请人编号“${applicant.id}”重复`, `Applicant id "${applicant.id}" appears twice`, { id: applicant.id }));
-      }
-      seen.add(applicant.id);
-    }
-    checkFacts(version.dictionary, applicant.facts ?? {}, `${path}/facts`, problems);
-  }
-  if (problems.length) throw new ApiError(422, problems);
-  return applicants as BatchApplicant[];
-}
-
 /**
- * POST /api/v1/standards/{id}/evaluate/batch — many applicants on the compiled path; per applicant the compact
- * score (points in the order of `itemIds` / `categoryIds`) and its decision id; `?inputHashes=true` adds each
+ * POST /api/v1/standards/{id}/evaluate/batch — many applicants on the compiled path, in the object form
+ * (`applicants: [{id, facts}]`, answered with `results`) or the table form (`columns` + `rows`, answered with
+ * `columns` + `rows`); per applicant the points, eligibility and its decision id; `?inputHashes=true` adds each
  * applicant's input hash (the same as a single evaluation of those facts would return). The batch is logged once,
  * its body as received and the compact results, before the answer is sent
- * (docs/decisions/010-decision-log-and-api-throughput.md).
+ * (docs/decisions/010-decision-log-and-api-throughput.md). The token is checked here; the rest runs on a batch
+ * worker when there is one (batch-pool.server.ts), else here.
  */
 export async function evaluateBatch(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
-  const { token, generation } = authenticate(request, db, "evaluate");
-  const withInputHashes = /^(1|true|yes)$/i.test(request.query.get("inputHashes") ?? "");
-  const text = await readText(request, BATCH_BODY_LIMIT);
-  const body = parseJsonObject(text);
-  const { program, date } = requireProgramAndDate(body);
-  const version = loadVersionInEffect(db, standardId, date, generation);
-  requireProgram(version, program);
-  const applicants = requireApplicants(body, version, false);
-  const compiled = version.compiled(program);
-  const results: string[] = new Array(applicants.length);
-  for (let i = 0; i < applicants.length; i++) results[i] = compactScoreJson(compiled.score(applicants[i].facts ?? {}, date));
-  const { batchId, firstDecisionId } = changeWatch(db).ownWrite(() =>
-    recordDecisionBatch(db, {
-      tokenId: token.id,
-      standardId: version.head.standardId,
-      versionId: version.head.id,
-      versionHash: version.head.contentHash,
-      programId: program,
-      evaluationDate: date,
-      applicantCount: applicants.length,
-      input: text,
-      inputHash: sha256(text),
-      output: batchOutputJson(compiled, results),
-    }),
-  );
-  // The answer is assembled from the logged JSON of each score rather than serialised a second time.
-  const head = JSON.stringify({ ...versionFields(version), program, date, batchId, itemIds: compiled.itemIds, categoryIds: compiled.categoryIds });
-  const parts: string[] = new Array(applicants.length);
-  for (let i = 0; i < applicants.length; i++) {
-    const facts = applicants[i].facts ?? {};
-    const inputHash = withInputHashes ? `,"inputHash":"${sha256(canonicalInput(facts, program, date))}"` : "";
-    parts[i] = `{"id":${JSON.stringify(applicants[i].id)},"decisionId":${firstDecisionId + i}${inputHash},${results[i].slice(1)}`;
+  const { token } = authenticate(request, db, "evaluate");
+  const inputHashes = /^(1|true|yes)$/i.test(request.query.get("inputHashes") ?? "");
+  const pool = batchPoolFor(db);
+  if (pool?.ready) {
+    const body = await readBytes(request, BATCH_BODY_LIMIT);
+    if (body) return pool.run({ tokenId: token.id, standardId, body, inputHashes });
   }
-  return jsonTextReply(`${head.slice(0, -1)},"results":[${parts.join(",")}]}`);
+  const text = await readText(request, BATCH_BODY_LIMIT);
+  return evaluateBatchText(db, { tokenId: token.id, standardId, text, inputHashes });
+}
+
+/** Starts the batch workers of the server's database now rather than at the first batch (server start). */
+export function startBatchWorkers(): Promise<boolean> {
+  return batchPoolFor(getDb())?.whenReady() ?? Promise.resolve(false);
 }
 
 function requireQuotas(body: Record<string, unknown>, version: LoadedVersion, program: string): Record<string, number> {
@@ -556,8 +366,8 @@ function parseId(rawId: string): number {
 
 /** Applicant `index` of a logged batch, with the input and output a single evaluation of it would have logged. */
 function batchMemberDecision(batch: DecisionBatchRecord, index: number): DecisionView {
-  const applicant = (JSON.parse(batch.input) as { applicants: BatchApplicant[] }).applicants[index];
-  const recorded = JSON.parse(batch.output) as BatchOutput;
+  const applicant = loggedApplicants(JSON.parse(batch.input) as Parameters<typeof loggedApplicants>[0])[index];
+  const recorded = loggedResults(batch.output);
   const input = canonicalInput(applicant.facts ?? {}, batch.programId, batch.evaluationDate);
   return {
     id: batch.firstDecisionId + index,
@@ -668,7 +478,7 @@ export async function getDecisionBatchRecord(request: ApiCall, rawId: string): P
   const db = getDb();
   authenticate(request, db, "read");
   const batch = requireBatch(db, rawId);
-  const output = JSON.parse(batch.output) as BatchOutput;
+  const output = loggedResults(batch.output);
   return jsonReply({
     batchId: batch.id,
     at: batch.at,
@@ -700,8 +510,8 @@ export async function replayDecisionBatch(request: ApiCall, rawId: string): Prom
   const version = requireVersionOf(db, batch.versionId);
   const inputHashMatches = sha256(batch.input) === batch.inputHash;
   const versionHashMatches = version.head.contentHash === batch.versionHash;
-  const applicants = (JSON.parse(batch.input) as { applicants: BatchApplicant[] }).applicants;
-  const recorded = JSON.parse(batch.output) as BatchOutput;
+  const applicants = loggedApplicants(JSON.parse(batch.input) as Parameters<typeof loggedApplicants>[0]);
+  const recorded = loggedResults(batch.output);
   const compiled = version.compiled(batch.programId);
   const differences: Array<{ index: number; id: string; decisionId: number; recorded: ScoreSummary | null; replayed: ScoreSummary }> = [];
   let differing = 0;
@@ -740,6 +550,8 @@ export interface ApiCall {
   header(name: string): string | null;
   /** The body as text, or undefined when it is longer than `limit` bytes. */
   readText(limit: number): Promise<string | undefined>;
+  /** The same as bytes (a batch goes to its worker undecoded), where the server can give them. */
+  readBytes?(limit: number): Promise<Uint8Array | undefined>;
 }
 
 type Route = { method: "GET" | "POST"; pattern: RegExp; handle: (request: ApiCall, param: string) => Promise<ApiReply> };
@@ -784,8 +596,8 @@ export async function handleApiCall(request: ApiCall): Promise<ApiReply> {
   }
 }
 
-async function readWebBody(request: Request, limit: number): Promise<string | undefined> {
-  if (!request.body) return "";
+async function readWebBody(request: Request, limit: number): Promise<Buffer | undefined> {
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -799,7 +611,7 @@ async function readWebBody(request: Request, limit: number): Promise<string | un
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** The API as a web handler `(Request) => Promise<Response>`. */
@@ -810,7 +622,8 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     pathname: url.pathname,
     query: url.searchParams,
     header: (name) => request.headers.get(name),
-    readText: (limit) => readWebBody(request, limit),
+    readText: async (limit) => (await readWebBody(request, limit))?.toString("utf8"),
+    readBytes: (limit) => readWebBody(request, limit),
   });
   return new Response(reply.body, { status: reply.status, headers: reply.headers });
 }

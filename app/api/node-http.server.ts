@@ -19,7 +19,7 @@ export function isApiPath(url: string | undefined): boolean {
 }
 
 /** Reads the body up to `limit` bytes; undefined when longer (the rest is not read and the connection is closed). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolveBody, reject) => {
@@ -36,7 +36,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.on("end", () => resolveBody(chunks.length === 0 ? "" : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8")));
+    req.on("end", () => resolveBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -74,9 +74,13 @@ class NodeApiCall implements ApiCall {
   }
 
   async readText(limit: number): Promise<string | undefined> {
-    const text = await readBody(this.req, limit);
-    if (text === undefined) this.bodyRefused = true;
-    return text;
+    return (await this.readBytes(limit))?.toString("utf8");
+  }
+
+  async readBytes(limit: number): Promise<Buffer | undefined> {
+    const bytes = await readBody(this.req, limit);
+    if (bytes === undefined) this.bodyRefused = true;
+    return bytes;
   }
 }
 

@@ -15,7 +15,8 @@ import { createApiToken, hashToken, listApiTokens, revokeApiToken, verifyApiToke
 import type { StandardDocument } from "../../rules-schema/types";
 import { checkFacts, factDictionary } from "../../app/api/facts-check";
 import { TokenBucketLimiter, rateLimitConfig } from "../../app/api/rate-limit.server";
-import { compactScoreJson, summaryFromCompact } from "../../app/api/handlers.server";
+import { compactScoreJson } from "../../app/api/batch.server";
+import { summaryFromCompact } from "../../app/api/evaluation.server";
 import { compileProgram } from "../../engine/compiled";
 import { generateCohort } from "../../engine/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";

@@ -1,0 +1,192 @@
+/**
+ * A batch evaluation from its body to its answer: parse, check, score on the compiled path, log the batch once,
+ * write the answer. Runs on a batch worker (batch-pool.server.ts) with the worker's own database connection, or in
+ * the thread that received the request when there is no worker; the answer is the same either way. The token was
+ * checked on arrival by the thread that received the request; it is checked again inside the logging transaction
+ * if the database changed in between, as is the version in effect (docs/decisions/012-batch-workers-and-table-form.md).
+ */
+import type { CompiledProgram } from "../../engine/compiled";
+import type { CompactScore } from "../../engine/types";
+import type { JifenDb } from "../../db/connection";
+import { recordDecisionBatch } from "../../db/decisions";
+import { isTokenActive } from "../../db/tokens";
+import { versionHeadInEffect } from "../../db/versions-in-effect";
+import { changeWatch } from "./change-watch.server";
+import { StaleSnapshot } from "./decision-writer.server";
+import { ApiError, errorReply, jsonTextReply, type ApiReply } from "./errors.server";
+import {
+  canonicalInput,
+  numberJson,
+  parseJsonObject,
+  requireApplicants,
+  requireProgram,
+  requireProgramAndDate,
+  sha256,
+  tokenRefused,
+  versionFields,
+  type BatchApplicant,
+} from "./evaluation.server";
+import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
+
+export interface BatchTask {
+  /** The token the request was accepted with (checked by the receiving thread). */
+  tokenId: number;
+  standardId: string;
+  /** The request body as received. */
+  text: string;
+  /** `?inputHashes=true`: each applicant's input hash in the answer. */
+  inputHashes: boolean;
+}
+
+function listBody(values: ArrayLike<number>): string {
+  let text = "";
+  for (let i = 0; i < values.length; i++) text += (i > 0 ? "," : "") + numberJson(values[i]);
+  return text;
+}
+
+function failedGatesJson(score: CompactScore): string {
+  return score.failedGates.length ? JSON.stringify(score.failedGates) : "[]";
+}
+
+/**
+ * One applicant's compact score as the object form logs and answers it: canonical JSON of {categories, eligible,
+ * failedGates, items, total, vetoed}, written by hand (2.5× cheaper than JSON.stringify of an object built for it).
+ */
+function loggedScoreJson(score: CompactScore): string {
+  return (
+    `{"categories":[${listBody(score.categories)}],"eligible":${score.eligible ? "true" : "false"},"failedGates":${failedGatesJson(score)},` +
+    `"items":[${listBody(score.items)}],"total":${numberJson(score.total)},"vetoed":${score.vetoed ? "true" : "false"}}`
+  );
+}
+
+/** The table form's cells of a score: eligible, vetoed, total, failedGates, then category and item points. */
+function scoreCells(score: CompactScore): string {
+  let text = `${score.eligible ? "true" : "false"},${score.vetoed ? "true" : "false"},${numberJson(score.total)},${failedGatesJson(score)}`;
+  for (let i = 0; i < score.categories.length; i++) text += "," + numberJson(score.categories[i]);
+  for (let i = 0; i < score.items.length; i++) text += "," + numberJson(score.items[i]);
+  return text;
+}
+
+export function compactScoreJson(score: CompactScore): string {
+  return loggedScoreJson(score);
+}
+
+interface Scored {
+  version: LoadedVersion;
+  compiled: CompiledProgram;
+  applicants: BatchApplicant[];
+  /** Per applicant, its score as JSON written once for the log and the answer: the object form's compact score
+   * object, the table form's cells (scoreCells). */
+  scores: string[];
+  generation: number;
+  /** The body came in the table form (and is answered and logged in it). */
+  table: boolean;
+}
+
+function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>, program: string, date: string): Scored {
+  const generation = changeWatch(db).current();
+  const version = loadVersionInEffect(db, task.standardId, date, generation);
+  requireProgram(version, program);
+  const applicants = requireApplicants(body, version, false);
+  const compiled = version.compiled(program);
+  const table = body.rows !== undefined || body.columns !== undefined;
+  const write = table ? scoreCells : loggedScoreJson;
+  const scores: string[] = new Array(applicants.length);
+  for (let i = 0; i < applicants.length; i++) scores[i] = write(compiled.score(applicants[i].facts, date));
+  return { version, compiled, applicants, scores, generation, table };
+}
+
+/** Logs the batch in one IMMEDIATE transaction, after checking again what it relied on if the database changed. */
+function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string, date: string): { batchId: number; firstDecisionId: number } {
+  const { version, compiled, scores } = scored;
+  const ids = `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)}`;
+  // The object form logs a compact score object per applicant; the table form its cells (half the bytes).
+  const output = scored.table ? `${ids},"rows":[[${scores.join("],[")}]]}` : `${ids},"results":[${scores.join(",")}]}`;
+  return changeWatch(db).ownTransaction((generation) => {
+    if (generation !== scored.generation) {
+      if (!isTokenActive(db, task.tokenId)) throw tokenRefused("revoked");
+      if (versionHeadInEffect(db, task.standardId, date)?.id !== version.head.id) throw new StaleSnapshot();
+    }
+    return recordDecisionBatch(db, {
+      tokenId: task.tokenId,
+      standardId: version.head.standardId,
+      versionId: version.head.id,
+      versionHash: version.head.contentHash,
+      programId: program,
+      evaluationDate: date,
+      applicantCount: scores.length,
+      input: task.text,
+      inputHash: sha256(task.text),
+      output,
+    });
+  });
+}
+
+/** The object form's answer: `results`, one object per applicant, points in the order of `itemIds` / `categoryIds`. */
+function objectAnswer(head: string, scored: Scored, firstDecisionId: number, inputHashes: string[] | undefined): string {
+  const { compiled, applicants, scores } = scored;
+  const parts: string[] = new Array(applicants.length);
+  for (let i = 0; i < applicants.length; i++) {
+    const inputHash = inputHashes ? `,"inputHash":"${inputHashes[i]}"` : "";
+    parts[i] = `{"id":${JSON.stringify(applicants[i].id)},"decisionId":${firstDecisionId + i}${inputHash},${scores[i].slice(1)}`;
+  }
+  const ids = `"itemIds":${JSON.stringify(compiled.itemIds)},"categoryIds":${JSON.stringify(compiled.categoryIds)}`;
+  return `${head},${ids},"results":[${parts.join(",")}]}`;
+}
+
+/**
+ * The table form's answer: `columns` ("id", "decisionId", ["inputHash"], "eligible", "vetoed", "total",
+ * "failedGates", then "categories/{id}" and "items/{id}" in the document's order) and one row per applicant.
+ */
+function tableAnswer(head: string, scored: Scored, firstDecisionId: number, inputHashes: string[] | undefined): string {
+  const { compiled, applicants, scores } = scored;
+  const columns = [
+    "id",
+    "decisionId",
+    ...(inputHashes ? ["inputHash"] : []),
+    "eligible",
+    "vetoed",
+    "total",
+    "failedGates",
+    ...compiled.categoryIds.map((id) => `categories/${id}`),
+    ...compiled.itemIds.map((id) => `items/${id}`),
+  ];
+  const rows: string[] = new Array(applicants.length);
+  for (let i = 0; i < applicants.length; i++) {
+    const inputHash = inputHashes ? `,"${inputHashes[i]}"` : "";
+    rows[i] = `[${JSON.stringify(applicants[i].id)},${firstDecisionId + i}${inputHash},${scores[i]}]`;
+  }
+  return `${head},"firstDecisionId":${firstDecisionId},"columns":${JSON.stringify(columns)},"rows":[${rows.join(",")}]}`;
+}
+
+function answerBatch(task: BatchTask, program: string, date: string, scored: Scored, logged: { batchId: number; firstDecisionId: number }): string {
+  const head = JSON.stringify({ ...versionFields(scored.version), program, date, batchId: logged.batchId }).slice(0, -1);
+  const inputHashes = task.inputHashes ? scored.applicants.map((a) => sha256(canonicalInput(a.facts, program, date))) : undefined;
+  return (scored.table ? tableAnswer : objectAnswer)(head, scored, logged.firstDecisionId, inputHashes);
+}
+
+/** Evaluates and logs a batch; an ApiError for anything wrong with it (422 with located problems, 401, 404). */
+export function evaluateBatchText(db: JifenDb, task: BatchTask): ApiReply {
+  const body = parseJsonObject(task.text);
+  const { program, date } = requireProgramAndDate(body);
+  for (let attempt = 1; ; attempt++) {
+    const scored = scoreBatch(db, task, body, program, date);
+    try {
+      const logged = logBatch(db, task, scored, program, date);
+      return jsonTextReply(answerBatch(task, program, date, scored, logged));
+    } catch (error) {
+      // Another version came into effect while this one was scoring: score again with it.
+      if (!(error instanceof StaleSnapshot) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** The same, with a refusal turned into its error answer (for a batch worker, which answers with a reply). */
+export function runBatch(db: JifenDb, task: BatchTask): ApiReply {
+  try {
+    return evaluateBatchText(db, task);
+  } catch (error) {
+    if (error instanceof ApiError) return errorReply(error);
+    throw error;
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * What the API's evaluation endpoints share, whichever thread runs them (the batch may run on a batch worker,
+ * batch-worker.ts): reading the body, checking program, date and applicants, and writing scores as the answers and
+ * the decision log show them. No database connection of its own: callers pass what they loaded.
+ */
+import { createHash, hash } from "node:crypto";
+import { canonicalJson } from "../../rules-schema/canonical";
+import { parseJsonText } from "../../rules-schema/locate";
+import type { Id } from "../../rules-schema/types";
+import type { CompiledProgram } from "../../engine/compiled";
+import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
+import { ApiError, apiError, apiProblem, type ApiProblem } from "./errors.server";
+import { checkFacts, checkValue, notAFact, rowReader, type FactCheck } from "./facts-check";
+import type { LoadedVersion } from "./versions.server";
+
+export const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** The score in a form a department reads without the document: points by item and category id. */
+export interface ScoreSummary {
+  eligible: boolean;
+  vetoed: boolean;
+  failedGates: Id[];
+  total: number;
+  categories: Record<Id, number>;
+  items: Record<Id, number>;
+}
+
+export function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Only a failed parse pays for locating the error.
+    const located = parseJsonText(text).problems[0];
+    const problem: ApiProblem = located
+      ? { code: "api.jsonSyntax", path: "", message: located.message, params: located.params, line: located.line, column: located.column }
+      : apiProblem("api.jsonSyntax", "", "请求体不是有效的 JSON", "The request body is not valid JSON");
+    throw new ApiError(400, [problem]);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw apiError(422, "api.bodyNotObject", "", "请求体应为 JSON 对象 {…}", "The request body must be a JSON object {…}");
+  }
+  return value as Record<string, unknown>;
+}
+
+const BEARER_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="jifen"' };
+
+/** 401 for a token that is not valid, saying whether it was revoked. */
+export function tokenRefused(reason: "unknown" | "revoked"): ApiError {
+  const revoked = reason === "revoked";
+  return new ApiError(
+    401,
+    [
+      apiProblem(
+        revoked ? "api.tokenRevoked" : "api.tokenInvalid",
+        "",
+        revoked ? "此 API 令牌已被吊销，请向系统管理员申请新令牌" : "API 令牌无效",
+        revoked ? "This API token has been revoked; ask an administrator for a new one" : "The API token is not valid",
+      ),
+    ],
+    BEARER_CHALLENGE,
+  );
+}
+
+export function requireProgramAndDate(body: Record<string, unknown>): { program: string; date: string } {
+  const problems: ApiProblem[] = [];
+  if (typeof body.program !== "string" || body.program === "") {
+    problems.push(apiProblem("api.required", "/program", "缺少项目编号 program（文字）", 'Missing "program" (the program id, text)', { property: "program" }));
+  }
+  if (body.date === undefined) {
+    problems.push(apiProblem("api.required", "/date", "缺少评估日期 date（YYYY-MM-DD）", 'Missing "date" (evaluation date, YYYY-MM-DD)', { property: "date" }));
+  } else if (typeof body.date !== "string" || !ISO_DATE.test(body.date)) {
+    problems.push(apiProblem("api.badDate", "/date", "评估日期 date 应为 YYYY-MM-DD 格式的日期", 'The evaluation "date" must be a date YYYY-MM-DD', { value: body.date }));
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  return { program: body.program as string, date: body.date as string };
+}
+
+export function requireProgram(version: LoadedVersion, programId: string): void {
+  if (version.doc.programs.some((p) => p.id === programId)) return;
+  const known = version.doc.programs.map((p) => p.id);
+  throw apiError(
+    404,
+    "api.unknownProgram",
+    "/program",
+    `计分标准“${version.head.standardId}”（版本 ${version.head.versionLabel}）没有项目“${programId}”，可选：${known.join("、")}`,
+    `Standard "${version.head.standardId}" (version ${version.head.versionLabel}) has no program "${programId}"; it has: ${known.join(", ")}`,
+    { program: programId, known },
+  );
+}
+
+/** SHA-256 (hex); the one-shot `crypto.hash` (Node ≥ 20.12) costs half of a `createHash` object per call. */
+export const sha256: (text: string) => string =
+  typeof hash === "function" ? (text) => hash("sha256", text, "hex") : (text) => createHash("sha256").update(text).digest("hex");
+
+
+export function versionFields(version: LoadedVersion) {
+  return {
+    standardId: version.head.standardId,
+    versionId: version.head.id,
+    versionLabel: version.head.versionLabel,
+    versionHash: version.head.contentHash,
+  };
+}
+
+/** Positions of the first occurrence of each id, in the sorted order canonical JSON uses. */
+function sortedFirstPositions(ids: readonly Id[]): number[] {
+  const first = new Map<Id, number>();
+  ids.forEach((id, index) => {
+    if (!first.has(id)) first.set(id, index);
+  });
+  return [...first.keys()].sort().map((id) => first.get(id)!);
+}
+
+const summaryOrders = new WeakMap<CompiledProgram, { items: number[]; categories: number[] }>();
+
+function summaryInOrder(itemIds: readonly Id[], categoryIds: readonly Id[], orders: { items: number[]; categories: number[] }, score: CompactScore): ScoreSummary {
+  const categories: Record<Id, number> = {};
+  for (const c of orders.categories) categories[categoryIds[c]] = score.categories[c];
+  const items: Record<Id, number> = {};
+  for (const i of orders.items) items[itemIds[i]] = score.items[i];
+  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
+}
+
+/**
+ * The score by id, built with every key in sorted order so that `JSON.stringify` of it is already its canonical
+ * JSON (ids start with a letter, so no key is reordered as an array index): the decision log stores one per
+ * applicant, and canonicalising afterwards cost as much as scoring.
+ */
+export function summaryFromCompact(compiled: CompiledProgram, score: CompactScore): ScoreSummary {
+  let orders = summaryOrders.get(compiled);
+  if (!orders) {
+    orders = { items: sortedFirstPositions(compiled.itemIds), categories: sortedFirstPositions(compiled.categoryIds) };
+    summaryOrders.set(compiled, orders);
+  }
+  return summaryInOrder(compiled.itemIds, compiled.categoryIds, orders, score);
+}
+
+/** The same for a compact score stored with its own item and category ids (a logged batch). */
+export function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[], score: CompactScore): ScoreSummary {
+  return summaryInOrder(itemIds, categoryIds, { items: sortedFirstPositions(itemIds), categories: sortedFirstPositions(categoryIds) }, score);
+}
+
+export function numberJson(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
+}
+
+/** A logged batch's output as the readers use it, whichever form the batch came in. */
+export interface BatchOutput {
+  categoryIds: Id[];
+  itemIds: Id[];
+  results: CompactScore[];
+}
+
+/**
+ * Reads a logged batch's output: the object form's `results` (compact scores) as they are, the table form's `rows`
+ * ([eligible, vetoed, total, failedGates, …category points, …item points]) turned into compact scores.
+ */
+export function loggedResults(output: string): BatchOutput {
+  const logged = JSON.parse(output) as { categoryIds: Id[]; itemIds: Id[]; results?: CompactScore[]; rows?: unknown[][] };
+  if (logged.results) return { categoryIds: logged.categoryIds, itemIds: logged.itemIds, results: logged.results };
+  const c = logged.categoryIds.length;
+  const results = (logged.rows ?? []).map(
+    (row): CompactScore => ({
+      eligible: row[0] as boolean,
+      vetoed: row[1] as boolean,
+      total: row[2] as number,
+      failedGates: row[3] as Id[],
+      categories: row.slice(4, 4 + c) as number[],
+      items: row.slice(4 + c) as number[],
+    }),
+  );
+  return { categoryIds: logged.categoryIds, itemIds: logged.itemIds, results };
+}
+
+export function summaryFromSheet(sheet: ScoreSheet): ScoreSummary {
+  const items: Record<Id, number> = {};
+  for (const item of sheet.items) if (!(item.id in items)) items[item.id] = item.points;
+  return {
+    eligible: sheet.eligible,
+    vetoed: sheet.vetoed,
+    failedGates: sheet.gates.filter((g) => !g.passed).map((g) => g.id),
+    total: sheet.total,
+    categories: { ...sheet.categories },
+    items,
+  };
+}
+
+export function canonicalInput(facts: Facts, program: string, date: string): string {
+  return canonicalJson({ facts, program, date });
+}
+
+export interface BatchApplicant {
+  id: string;
+  facts: Facts;
+}
+
+/**
+ * The applicants of a batch or ranking body, checked against the version's fact dictionary: either the object form
+ * `applicants: [{id, facts}, …]` or the table form `columns` + `rows` (requireTable). Problems are located by JSON
+ * pointer into the body; at most 50 are listed.
+ */
+export function requireApplicants(body: Record<string, unknown>, version: LoadedVersion, uniqueIds: boolean): BatchApplicant[] {
+  if (body.columns !== undefined || body.rows !== undefined) {
+    if (body.applicants !== undefined) {
+      throw apiError(
+        422,
+        "api.twoApplicantForms",
+        "/applicants",
+        "请只用一种形式提供申请人：applicants 列表，或 columns 与 rows 表格",
+        'Give the applicants in one form only: the "applicants" list, or the "columns" and "rows" table',
+      );
+    }
+    return requireTable(body, version, uniqueIds);
+  }
+  const applicants = body.applicants;
+  if (!Array.isArray(applicants) || applicants.length === 0) {
+    throw apiError(
+      422,
+      "api.required",
+      "/applicants",
+      "applicants 应为非空列表 [{id, facts}, …]（或用表格形式 columns 与 rows）",
+      '"applicants" must be a non-empty list [{id, facts}, …] (or use the table form, "columns" and "rows")',
+      { property: "applicants" },
+    );
+  }
+  const problems: ApiProblem[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < applicants.length && problems.length < 50; i++) {
+    const applicant = applicants[i] as { id?: unknown; facts?: unknown } | null;
+    const path = `/applicants/${i}`;
+    if (applicant === null || typeof applicant !== "object" || Array.isArray(applicant)) {
+      problems.push(apiProblem("api.applicantNotObject", path, "每位申请人应为对象 {id, facts}", "Each applicant must be an object {id, facts}"));
+      continue;
+    }
+    if (typeof applicant.id !== "string" || applicant.id === "") {
+      problems.push(apiProblem("api.required", `${path}/id`, "申请人缺少编号 id（文字）", 'The applicant has no "id" (text)', { property: "id" }));
+    } else if (uniqueIds) {
+      if (seen.has(applicant.id)) {
+        problems.push(apiProblem("api.duplicateApplicant", `${path}/id`, `申请人编号“${applicant.id}”重复`, `Applicant id "${applicant.id}" appears twice`, { id: applicant.id }));
+      }
+      seen.add(applicant.id);
+    }
+    checkFacts(version.dictionary, applicant.facts ?? {}, `${path}/facts`, problems);
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  return applicants as BatchApplicant[];
+}
+
+
+const MAX_PROBLEMS = 50;
+
+/**
+ * The table form: `columns` names each cell of a row ("id" and fact ids, in any order) and `rows` holds one list of
+ * cells per applicant. A null cell is a fact not given (the object form leaves the key out). About a quarter of the
+ * bytes of the object form and a third of its parsing; the decision log keeps the body as received either way.
+ * Problems point at the cell: `/rows/{row}/{column}`.
+ */
+function requireTable(body: Record<string, unknown>, version: LoadedVersion, uniqueIds: boolean): BatchApplicant[] {
+  const { columns, rows } = body;
+  const problems: ApiProblem[] = [];
+  if (!Array.isArray(columns) || columns.length === 0) {
+    problems.push(
+      apiProblem("api.required", "/columns", "columns 应为非空列表：\"id\" 与各事实编号", '"columns" must be a non-empty list: "id" and fact ids', { property: "columns" }),
+    );
+  }
+  if (!Array.isArray(rows) || rows.length === 0) {
+    problems.push(apiProblem("api.required", "/rows", "rows 应为非空列表，每位申请人一行 [单元格, …]", '"rows" must be a non-empty list, one row [cell, …] per applicant', { property: "rows" }));
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  const names = columns as unknown[];
+  const checks: Array<FactCheck | undefined> = new Array(names.length);
+  const seenColumns = new Set<string>();
+  let idColumn = -1;
+  names.forEach((name, j) => {
+    const path = `/columns/${j}`;
+    if (typeof name !== "string") {
+      problems.push(apiProblem("api.columnName", path, "列名应为文字：\"id\" 或事实编号", 'A column name must be text: "id" or a fact id'));
+    } else if (seenColumns.has(name)) {
+      problems.push(apiProblem("api.duplicateColumn", path, `列“${name}”出现了两次`, `Column "${name}" appears twice`, { column: name }));
+    } else if (name === "id") {
+      idColumn = j;
+    } else {
+      checks[j] = version.dictionary.checks.get(name);
+      if (!checks[j]) problems.push(notAFact(version.dictionary, name, path));
+    }
+    if (typeof name === "string") seenColumns.add(name);
+  });
+  if (idColumn < 0 && !problems.some((p) => p.code === "api.duplicateColumn")) {
+    problems.push(apiProblem("api.required", "/columns", "columns 中缺少申请人编号列 \"id\"", 'The applicant id column "id" is missing from "columns"', { property: "id" }));
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  const table = rows as unknown[];
+  const width = names.length;
+  const reader = rowReader(version.dictionary, names.map((name, j) => (checks[j] ? (name as string) : undefined)));
+  const applicants: BatchApplicant[] = new Array(table.length);
+  const seenIds = new Set<string>();
+  for (let i = 0; i < table.length && problems.length < MAX_PROBLEMS; i++) {
+    const row = table[i];
+    if (!Array.isArray(row) || row.length !== width) {
+      const cells = Array.isArray(row) ? row.length : undefined;
+      problems.push(
+        apiProblem(
+          "api.rowShape",
+          `/rows/${i}`,
+          `第 ${i + 1} 行应为含 ${width} 个单元格的列表（与 columns 对应）${cells === undefined ? "" : `，实有 ${cells} 个`}`,
+          `Row ${i + 1} must be a list of ${width} cells, one per column${cells === undefined ? "" : `; it has ${cells}`}`,
+          { expected: width, ...(cells === undefined ? {} : { cells }) },
+        ),
+      );
+      continue;
+    }
+    const id = row[idColumn] as unknown;
+    if (typeof id !== "string" || id === "") {
+      problems.push(apiProblem("api.required", `/rows/${i}/${idColumn}`, "申请人缺少编号 id（文字）", 'The applicant has no "id" (text)', { property: "id" }));
+    } else if (uniqueIds) {
+      if (seenIds.has(id)) problems.push(apiProblem("api.duplicateApplicant", `/rows/${i}/${idColumn}`, `申请人编号“${id}”重复`, `Applicant id "${id}" appears twice`, { id }));
+      seenIds.add(id);
+    }
+    if (!reader.fits(row)) {
+      for (let j = 0; j < width; j++) if (checks[j] && row[j] !== null) checkValue(checks[j]!, row[j], `/rows/${i}`, j, problems, MAX_PROBLEMS);
+    }
+    applicants[i] = { id: id as string, facts: reader.facts(row) };
+  }
+  if (problems.length) throw new ApiError(422, problems);
+  return applicants;
+}
+
+/** The applicants of a body that was accepted and logged (either form), without checking again. */
+export function loggedApplicants(body: { applicants?: BatchApplicant[]; columns?: string[]; rows?: unknown[][] }): BatchApplicant[] {
+  if (body.applicants) return body.applicants;
+  const columns = body.columns ?? [];
+  const idColumn = columns.indexOf("id");
+  return (body.rows ?? []).map((row) => {
+    const facts: Facts = {};
+    for (let j = 0; j < columns.length; j++) if (j !== idColumn && row[j] !== null) facts[columns[j]] = row[j];
+    return { id: row[idColumn] as string, facts };
+  });
+}
