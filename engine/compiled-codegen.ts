@@ -89,9 +89,18 @@ export function generateProgramScorer(input: CodegenInput): { scorer: ProgramSco
     const fact = node as FactCondition;
     // guard(t) && evaluate(t, value, context): the operator's own two functions, called from their own sites.
     const { operator, context } = operatorFor(String(fact.operator), table.levels(fact.fact));
+    const left = withPath(read(fact.fact), fact.path);
+    if (operator.name === "atLeastLevel" && context?.rank && typeof fact.value === "string") {
+      // A fixed level: its rank is known now, so only the fact's own level is looked up (the operator's own
+      // semantics: a fact that is not text or not a declared level, or a level that is not declared, is false).
+      const required = context.rank.get(fact.value) ?? -1;
+      if (required < 0) return `(t = ${left}, false)`;
+      const rank = context.rank;
+      const levelOf = (level: string): number => rank.get(level) ?? -1;
+      return `(t = ${left}, ${k.ref(operator.guard)}(t) && ${k.ref(levelOf)}(t) >= ${required})`;
+    }
     const guard = k.ref(operator.guard);
     const evaluate = k.ref(operator.evaluate);
-    const left = withPath(read(fact.fact), fact.path);
     const right = isFactReference(fact.value) ? withPath(read(fact.value.fact), fact.value.path) : k.ref(fact.value);
     const contextArgument = context === undefined ? "" : `, ${k.ref(context)}`;
     return `(t = ${left}, ${guard}(t) && ${evaluate}(t, ${right}${contextArgument}))`;
