@@ -29,7 +29,7 @@ const commonErrors = {
   "403": errorResponse("The token lacks the scope this endpoint needs."),
   "404": errorResponse("Unknown standard, program, decision or batch, or no version in effect on the date."),
   "413": errorResponse("The body is over the size limit (1 MB single, 50 MB batch)."),
-  "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts."),
+  "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts; each problem's `path` points at its place (e.g. /facts/{id}, /applicants/{i}/facts/{id}, /columns/{j}, /rows/{i}/{j})."),
   "429": errorResponse("Rate limit reached; see the Retry-After header."),
 };
 
@@ -43,11 +43,35 @@ const batchReference = {
   additionalProperties: false,
   properties: {
     batchId: { type: "integer" },
-    index: { type: "integer", minimum: 0, description: "Position of the applicant in the batch's `applicants`." },
+    index: { type: "integer", minimum: 0, description: "Position of the applicant in the batch: in its `applicants` (object form) or its `rows` (table form)." },
     applicantId: { type: "string" },
   },
 } as const;
 const bearer = [{ bearerAuth: [] }];
+
+/** The table form of a cohort's applicants (batch and rank): one column name per cell, one row per applicant. */
+const tableColumns = {
+  type: "array",
+  minItems: 1,
+  uniqueItems: true,
+  items: { type: "string" },
+  description:
+    'Names each cell of a row: "id" (the applicant id, required) and fact ids of the version\'s fact dictionary, in any order; a fact left out of the columns is not given for anyone. Not a derived fact, and no column twice. 每行单元格的名称："id"（申请人编号，必需）与此版本事实字典中的事实编号，顺序不限。',
+  examples: [["id", "birthDate", "educationLevel", "socialInsuranceMonths"]],
+} as const;
+const tableRows = {
+  type: "array",
+  minItems: 1,
+  items: {
+    type: "array",
+    description: "One cell per column, in the order of `columns`. A `null` cell is a fact not given (the same as leaving the key out of the object form's `facts`). 单元格为 null 表示未提供该事实。",
+    items: true,
+  },
+  description: "One row per applicant.",
+  examples: [[["A1", "1985-03-02", "bachelor", 36], ["A2", "1990-11-20", null, 12]]],
+} as const;
+const tableFormProblems =
+  "Problems are located in the table: `api.required` at /columns or /rows (missing or empty) and at /columns with params.property \"id\" when there is no \"id\" column; `api.columnName` (not text), `api.duplicateColumn`, `api.unknownFact` (params.suggestion for a near miss) and `api.derivedFact` at /columns/{j}; `api.rowShape` at /rows/{i} (not a list, or not one cell per column; params.expected, params.cells); `api.required` at /rows/{i}/{idColumn} for a missing id; `api.factType` at /rows/{i}/{j} (params.fact) for a cell that does not fit its fact, or deeper for a record field. Giving both `applicants` and `columns`/`rows` is `api.twoApplicantForms` at /applicants.";
 
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -91,7 +115,8 @@ export const openApiDocument = {
       post: {
         summary: "Score many applicants (compiled path; scope evaluate)",
         description:
-          "The batch is logged once (its body as received, with its SHA-256, and the compact results) before the answer is sent. Applicant i is decision `decisionId` = the batch's first decision id + i; GET /api/v1/decisions/{decisionId} shows it with its own canonical input and input hash, derived from the logged body.",
+          "Two forms, answered in kind: the object form (`applicants: [{id, facts}]`, answered with `results`) and the table form (`columns` + `rows`, one row of cells per applicant, answered with `columns` + `rows` and `firstDecisionId`; about a quarter of the bytes). 两种形式：对象形式 applicants，或表格形式 columns 与 rows（按同一形式作答）。 The batch is logged once (its body as received, with its SHA-256, and the compact results) before the answer is sent. Applicant i is decision `decisionId` = the batch's first decision id + i; GET /api/v1/decisions/{decisionId} shows it with its own canonical input and input hash, derived from the logged body (a table-form applicant as the single evaluation of its facts would log it, null cells left out), and both replays work for either form. " +
+          tableFormProblems,
         parameters: [
           standardIdParam,
           {
@@ -99,12 +124,12 @@ export const openApiDocument = {
             in: "query",
             required: false,
             schema: { type: "boolean" },
-            description: "true: also return each applicant's `inputHash` (SHA-256 of the canonical JSON of {facts, program, date}, as a single evaluation returns it). Default false: it roughly doubles the cost of a batch, and every applicant's input hash can be had later from its decision.",
+            description: "true: also return each applicant's `inputHash` (SHA-256 of the canonical JSON of {facts, program, date}, as a single evaluation returns it; in the table form, an \"inputHash\" column after \"decisionId\"). Default false: it roughly doubles the cost of a batch, and every applicant's input hash can be had later from its decision.",
           },
         ],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BatchRequest" } } } },
         responses: {
-          "200": { description: "Compact score per applicant", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchResponse" } } } },
+          "200": { description: "Compact score per applicant, in the request's form", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchResponse" } } } },
           ...commonErrors,
         },
       },
@@ -112,6 +137,9 @@ export const openApiDocument = {
     "/api/v1/standards/{standardId}/rank": {
       post: {
         summary: "Score a cohort and allocate places per pool (scope rank)",
+        description:
+          "The applicants come in the object form (`applicants`) or the table form (`columns` + `rows`), as for a batch; ids must be unique (`api.duplicateApplicant` at /applicants/{i}/id, or /rows/{i}/{idColumn} in the table form). " +
+          tableFormProblems,
         parameters: [standardIdParam],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/RankRequest" } } } },
         responses: {
@@ -243,11 +271,28 @@ export const openApiDocument = {
         properties: { id: { type: "string" }, facts: { $ref: "#/components/schemas/Facts" } },
       },
       BatchRequest: {
+        description: "A batch in the object form or the table form (not both).",
+        oneOf: [{ $ref: "#/components/schemas/BatchObjectRequest" }, { $ref: "#/components/schemas/BatchTableRequest" }],
+      },
+      BatchObjectRequest: {
         type: "object",
+        description: "The object form: one {id, facts} per applicant.",
         required: ["program", "date", "applicants"],
+        not: { anyOf: [{ required: ["columns"] }, { required: ["rows"] }] },
         properties: { program: { type: "string" }, date: isoDate, applicants: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Applicant" } } },
       },
+      BatchTableRequest: {
+        type: "object",
+        description: `The table form: \`columns\` names the cells, \`rows\` holds one list of cells per applicant. 表格形式：columns 为列名，rows 每位申请人一行。 ${tableFormProblems}`,
+        required: ["program", "date", "columns", "rows"],
+        not: { required: ["applicants"] },
+        properties: { program: { type: "string" }, date: isoDate, columns: tableColumns, rows: tableRows },
+      },
       BatchResponse: {
+        description: "The answer in the form of the request: `results` for the object form, `columns` + `rows` for the table form.",
+        oneOf: [{ $ref: "#/components/schemas/BatchObjectResponse" }, { $ref: "#/components/schemas/BatchTableResponse" }],
+      },
+      BatchObjectResponse: {
         type: "object",
         required: [...Object.keys(versionFields), "program", "date", "batchId", "itemIds", "categoryIds", "results"],
         additionalProperties: false,
@@ -279,16 +324,55 @@ export const openApiDocument = {
           },
         },
       },
+      BatchTableResponse: {
+        type: "object",
+        description: "The answer to the table form: one row per applicant, in the order of the request's rows.",
+        required: [...Object.keys(versionFields), "program", "date", "batchId", "firstDecisionId", "columns", "rows"],
+        additionalProperties: false,
+        properties: {
+          ...versionFields,
+          program: { type: "string" },
+          date: isoDate,
+          batchId: { type: "integer", description: "The logged batch (GET /api/v1/decision-batches/{batchId})." },
+          firstDecisionId: { type: "integer", description: "Decision id of the first row's applicant; row i is firstDecisionId + i (also its \"decisionId\" cell)." },
+          columns: {
+            type: "array",
+            description:
+              'Names of each row\'s cells: "id", "decisionId", "inputHash" (only with ?inputHashes=true), "eligible", "vetoed", "total", "failedGates" (a list of gate ids), then "categories/{categoryId}" and "items/{itemId}" (points) in the document\'s order. 列：id、decisionId、（inputHash）、eligible、vetoed、total、failedGates，其后为各类别与各项目的分数。',
+            prefixItems: [{ const: "id" }, { const: "decisionId" }],
+            items: { type: "string" },
+            examples: [["id", "decisionId", "eligible", "vetoed", "total", "failedGates", "categories/base", "categories/bonus", "items/education"]],
+          },
+          rows: {
+            type: "array",
+            items: {
+              type: "array",
+              description: "One cell per column: the applicant id (text), its decision id (integer), then its figures as `columns` names them.",
+              prefixItems: [{ type: "string" }, { type: "integer" }],
+              items: {
+                oneOf: [{ type: "boolean" }, { type: "number" }, sha256Hex, { type: "array", items: { type: "string" } }],
+              },
+            },
+          },
+        },
+      },
       RankRequest: {
         type: "object",
-        required: ["program", "date", "applicants"],
+        description: "The applicants in the object form (`applicants`) or the table form (`columns` + `rows`, null cell = fact not given), not both.",
+        required: ["program", "date"],
         properties: {
           program: { type: "string" },
           date: isoDate,
           quotas: { type: "object", additionalProperties: { type: "integer", minimum: 0 }, description: 'Places per pool value; "*" when the program has no pools.' },
           seed: { type: "string", description: "Lottery seed (overrides the program's published seed)." },
           applicants: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Applicant" } },
+          columns: tableColumns,
+          rows: tableRows,
         },
+        oneOf: [
+          { title: "Object form", required: ["applicants"], not: { anyOf: [{ required: ["columns"] }, { required: ["rows"] }] } },
+          { title: "Table form", required: ["columns", "rows"], not: { required: ["applicants"] } },
+        ],
       },
       Allocation: {
         type: "object",
@@ -392,7 +476,11 @@ export const openApiDocument = {
           program: { type: "string" },
           date: isoDate,
           inputHash: sha256Hex,
-          input: { type: "object", description: "Canonical input: {facts, program, date}, or {applicants, program, date, quotas, seed} for a ranking." },
+          input: {
+            type: "object",
+            description:
+              "Canonical input: {facts, program, date}, or {applicants, program, date, quotas, seed} for a ranking. An applicant of a batch shows the input a single evaluation of its facts would log (in the table form, null cells left out).",
+          },
           output: { type: "object" },
           batch: batchReference,
         },

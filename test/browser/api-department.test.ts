@@ -77,6 +77,12 @@ afterAll(async () => {
 
 const case01 = suzhou.testCases!.find((t) => t.id === "tc01_ordinary_graduate")!;
 
+/** A batch body in the table form: "id" last, then one row of cells per applicant, a fact not given as null. */
+function tableForm(program: string, date: string, applicants: Array<{ id: string; facts: Record<string, unknown> }>) {
+  const columns = [...suzhou.facts.map((f) => f.id), "id"];
+  return { program, date, columns, rows: applicants.map((a) => columns.map((c) => (c === "id" ? a.id : (a.facts[c] ?? null)))) };
+}
+
 describe("authentication and scopes", () => {
   it("refuses a request without a token, with the error shape and a Bearer challenge", async () => {
     const r = await call("POST", "/api/v1/standards/suzhou/evaluate", { body: { program: "settlement", date: case01.date, facts: case01.facts } });
@@ -188,6 +194,48 @@ describe("version in effect and evaluation", () => {
     }
   });
 
+  it("scores a batch in the table form with the figures of the object form, answered in kind", async () => {
+    const cases = suzhou.testCases!.filter((t) => t.program === "settlement" && t.date === case01.date);
+    const applicants = [...cases.map((c) => ({ id: c.id, facts: c.facts })), { id: "nothing-given", facts: {} }];
+    const body = tableForm("settlement", case01.date, applicants);
+    expect(body.rows.flat()).toContain(null);
+    const table = await call("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", { token: tokens.all, body });
+    expect(table.status).toBe(200);
+    conforms("BatchResponse", table.json);
+    conforms("BatchTableResponse", table.json);
+    const object = await call("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", { token: tokens.all, body: { program: "settlement", date: case01.date, applicants } });
+    conforms("BatchObjectResponse", object.json);
+
+    const columns = table.json.columns as string[];
+    expect(columns).toEqual([
+      "id",
+      "decisionId",
+      "inputHash",
+      "eligible",
+      "vetoed",
+      "total",
+      "failedGates",
+      ...suzhou.categories.map((c) => `categories/${c.id}`),
+      ...suzhou.items.map((i) => `items/${i.id}`),
+    ]);
+    expect(table.json.rows).toHaveLength(applicants.length);
+    for (const [k, result] of (object.json.results as ApiBody[]).entries()) {
+      const row = Object.fromEntries(columns.map((name, j) => [name, table.json.rows[k][j]]));
+      expect(row.id).toBe(applicants[k].id);
+      expect(row.decisionId).toBe(table.json.firstDecisionId + k);
+      expect(row, applicants[k].id).toMatchObject({ inputHash: result.inputHash, eligible: result.eligible, vetoed: result.vetoed, total: result.total, failedGates: result.failedGates });
+      expect((object.json.categoryIds as string[]).map((id) => row[`categories/${id}`]), applicants[k].id).toEqual(result.categories);
+      expect((object.json.itemIds as string[]).map((id) => row[`items/${id}`]), applicants[k].id).toEqual(result.items);
+    }
+
+    const member = await call("GET", `/api/v1/decisions/${table.json.firstDecisionId + applicants.length - 1}`, { token: tokens.all });
+    conforms("Decision", member.json);
+    expect(member.json).toMatchObject({ input: { facts: {} }, batch: { batchId: table.json.batchId, index: applicants.length - 1, applicantId: "nothing-given" } });
+    const replay = await call("POST", `/api/v1/decision-batches/${table.json.batchId}/replay`, { token: tokens.all });
+    conforms("BatchReplayResponse", replay.json);
+    expect(replay.json).toMatchObject({ identical: true, differingCount: 0 });
+  });
+
   it("ranks the document's ranking cases with their quotas, admitting the expected applicants", async () => {
     for (const ranking of suzhou.rankingCases!) {
       const r = await call("POST", "/api/v1/standards/suzhou/rank", {
@@ -239,6 +287,27 @@ describe("errors name the place", () => {
     });
     expect(r.status).toBe(422);
     expect(r.json.errors[0]).toMatchObject({ code: "api.factType", path: "/applicants/1/facts/birthDate" });
+  });
+
+  it("locates a wrong cell of a table-form batch at /rows/i/j and an unknown column at /columns/j", async () => {
+    const body = tableForm("settlement", "2016-05-15", [
+      { id: "a", facts: case01.facts },
+      { id: "b", facts: { ...case01.facts, socialInsuranceMonths: "36" } },
+    ]);
+    const cell = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", { token: tokens.all, body });
+    expect(cell.status).toBe(422);
+    conforms("ErrorBody", cell.json);
+    expect(cell.json.errors).toHaveLength(1);
+    expect(cell.json.errors[0]).toMatchObject({ code: "api.factType", path: `/rows/1/${body.columns.indexOf("socialInsuranceMonths")}`, params: { fact: "socialInsuranceMonths" } });
+
+    const misspelt = body.columns.indexOf("educationLevel");
+    const column = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", {
+      token: tokens.all,
+      body: { ...body, columns: body.columns.map((c, j) => (j === misspelt ? "educationlevel" : c)) },
+    });
+    expect(column.status).toBe(422);
+    conforms("ErrorBody", column.json);
+    expect(column.json.errors[0]).toMatchObject({ code: "api.unknownFact", path: `/columns/${misspelt}`, params: { suggestion: "educationLevel" } });
   });
 
   it("says when no version is in effect on the date, and when the standard does not exist", async () => {

@@ -1,7 +1,8 @@
 /**
  * The decision log under the department API: batches logged once and replayable per applicant and whole, the log
- * append-only at the database level, and group commit answering only once a decision is committed. Handlers are
- * called in process on a real SQLite file with the committed migrations.
+ * append-only at the database level, and group commit answering only once a decision is committed; the batch's table
+ * form scoring, logging and replaying as the object form does, and batches on batch workers answered as in the
+ * receiving thread. Handlers are called in process on a real SQLite file with the committed migrations.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,7 +18,9 @@ import { withdraw } from "../../db/workflow";
 import { generateCohort } from "../../engine/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
 import type { StandardDocument } from "../../rules-schema/types";
-import { handleApiCall } from "../../app/api/handlers.server";
+import type { Facts } from "../../engine/types";
+import { handleApiCall, startBatchWorkers } from "../../app/api/handlers.server";
+import { batchPoolFor } from "../../app/api/batch-pool.server";
 import { logDecision } from "../../app/api/decision-writer.server";
 import { changeWatch } from "../../app/api/change-watch.server";
 import { getDb } from "../../app/lib/db.server";
@@ -40,15 +43,19 @@ beforeAll(async () => {
   token = createApiToken(other, { name: "log", department: "教育局", scopes: ["evaluate", "read", "rank"] }).token;
 });
 
-afterAll(() => {
+afterAll(async () => {
+  // The batch workers hold connections to the database file: stopped before it is closed and removed.
+  await batchPoolFor(getDb())?.close();
   other.$client.close();
   getDb().$client.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const call = (method: string, path: string, body?: unknown) => callAs(token, method, path, body);
+/** The same with the body also given as bytes, as the HTTP servers give it: a batch then goes to a ready batch worker. */
+const callWithBytes = (method: string, path: string, body?: unknown) => callAs(token, method, path, body, { bytes: true });
 
-async function callAs(bearer: string, method: string, path: string, body?: unknown) {
+async function callAs(bearer: string, method: string, path: string, body?: unknown, options: { bytes?: boolean } = {}) {
   const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
   const [pathname, search = ""] = path.split("?");
   const reply = await handleApiCall({
@@ -57,6 +64,7 @@ async function callAs(bearer: string, method: string, path: string, body?: unkno
     query: new URLSearchParams(search),
     header: (name) => (name === "authorization" ? `Bearer ${bearer}` : null),
     readText: async () => text,
+    ...(options.bytes ? { readBytes: async () => Buffer.from(text) } : {}),
   });
   return { status: reply.status, json: JSON.parse(reply.body) as Body };
 }
@@ -140,6 +148,308 @@ describe("a batch is logged once", () => {
     expect((await call("GET", "/api/v1/decision-batches/999999")).json.errors[0].code).toBe("api.unknownBatch");
     expect((await call("POST", "/api/v1/decision-batches/nope/replay")).status).toBe(404);
     expect((await call("GET", "/api/v1/decisions/999999999")).json.errors[0].code).toBe("api.unknownDecision");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The table form of a batch: `columns` ("id" and fact ids, any order) and `rows` of cells, a null cell a fact not given.
+
+const factIds = suzhou.facts.map((f) => f.id);
+// The id column placed among the facts: the columns may come in any order.
+const columns = [factIds[0], factIds[1], "id", ...factIds.slice(2)];
+const column = (name: string) => columns.indexOf(name);
+const rowOf = (id: string, facts: Facts) => columns.map((name) => (name === "id" ? id : (facts[name] ?? null)));
+
+/** The facts without `keys` (the object form of a row whose cells for them are null). */
+function without(facts: Facts, keys: string[]): Facts {
+  return Object.fromEntries(Object.entries(facts).filter(([key]) => !keys.includes(key)));
+}
+
+const nulled = ["educationLevel", "homes", "socialInsuranceMonths", "residenceRegistrationDate"];
+// Every fourth applicant has some facts not given, and the last none at all.
+const gappy: Facts[] = [...cohort.map((facts, i) => (i % 4 === 1 ? without(facts, nulled) : facts)), {}];
+const ids = gappy.map((_, i) => `T${i}`);
+const tableBody = () => ({ program, date, columns, rows: gappy.map((facts, i) => rowOf(ids[i], facts)) });
+const objectBody = () => ({ program, date, applicants: gappy.map((facts, i) => ({ id: ids[i], facts })) });
+
+/** An object-form answer's figures per applicant, named as the table form names its columns. */
+function objectFigures(answer: Body): Array<Record<string, unknown>> {
+  return (answer.results as Body[]).map((r) => ({
+    eligible: r.eligible,
+    vetoed: r.vetoed,
+    total: r.total,
+    failedGates: r.failedGates,
+    ...Object.fromEntries((answer.categoryIds as string[]).map((id, c) => [`categories/${id}`, r.categories[c]])),
+    ...Object.fromEntries((answer.itemIds as string[]).map((id, i) => [`items/${id}`, r.items[i]])),
+  }));
+}
+
+/** A table-form answer's figures per row by column name, without the id, decision id and input hash. */
+function tableFigures(answer: Body): Array<Record<string, unknown>> {
+  const names = answer.columns as string[];
+  return (answer.rows as unknown[][]).map((row) => Object.fromEntries(names.map((name, j) => [name, row[j]]).filter(([name]) => !["id", "decisionId", "inputHash"].includes(name as string))));
+}
+
+/** Cell `name` of row `index` of a table-form answer. */
+const cell = (answer: Body, index: number, name: string) => (answer.rows as unknown[][])[index][(answer.columns as string[]).indexOf(name)];
+
+const batchCount = () => other.$client.prepare("select count(*) from decision_batches").pluck().get() as number;
+
+/** Posts a batch that must be refused with 422, and checks that nothing was logged. */
+async function refused(body: unknown, send = call) {
+  const before = batchCount();
+  const answer = await send("POST", "/api/v1/standards/suzhou/evaluate/batch", body);
+  expect(answer.status).toBe(422);
+  expect(batchCount()).toBe(before);
+  return answer.json.errors as Array<{ code: string; path: string; message: { zh: string; en: string }; params: Body }>;
+}
+
+describe("the table form of a batch", () => {
+  it("gives exactly the figures of the object form, null cells scoring as facts left out", async () => {
+    const table = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", tableBody());
+    const object = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", objectBody());
+    expect(table.status).toBe(200);
+    expect(object.status).toBe(200);
+    expect(table.json).toMatchObject({ standardId: "suzhou", versionId: object.json.versionId, versionHash: object.json.versionHash, program, date });
+    expect(table.json.columns).toEqual([
+      "id",
+      "decisionId",
+      "eligible",
+      "vetoed",
+      "total",
+      "failedGates",
+      ...(object.json.categoryIds as string[]).map((id) => `categories/${id}`),
+      ...(object.json.itemIds as string[]).map((id) => `items/${id}`),
+    ]);
+    expect(table.json.rows.map((row: unknown[]) => row[0])).toEqual(ids);
+    expect(tableFigures(table.json)).toEqual(objectFigures(object.json));
+
+    // The null cells matter: those applicants score otherwise with all their facts given.
+    const full = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", { program, date, columns, rows: cohort.map((facts, i) => rowOf(ids[i], facts)) });
+    const totals = (answer: Body) => tableFigures(answer).map((r) => r.total);
+    const gappyIndexes = cohort.map((_, i) => i).filter((i) => i % 4 === 1);
+    expect(gappyIndexes.some((i) => totals(full.json)[i] !== totals(table.json)[i])).toBe(true);
+    // ...and a row of nothing but nulls scores as an applicant with no facts.
+    const single = await call("POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: {} });
+    expect(cell(table.json, gappy.length - 1, "total")).toBe(single.json.score.total);
+    expect(cell(table.json, gappy.length - 1, "eligible")).toBe(single.json.score.eligible);
+  });
+
+  it("logs the body as received and the cells, once, with consecutive decision ids from firstDecisionId", async () => {
+    const text = JSON.stringify(tableBody(), null, 2);
+    const before = await call("POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: cohort[0] });
+    const table = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", text);
+    expect(table.status).toBe(200);
+    const first = table.json.firstDecisionId as number;
+    expect(first).toBeGreaterThan(before.json.decisionId);
+    expect(table.json.rows.map((row: unknown[]) => row[1])).toEqual(gappy.map((_, i) => first + i));
+
+    const stored = getDecisionBatch(other, table.json.batchId)!;
+    expect(stored).toMatchObject({ firstDecisionId: first, applicantCount: gappy.length, input: text, inputHash: sha256(text), versionHash: table.json.versionHash });
+    const logged = JSON.parse(stored.output) as Body;
+    expect(Object.keys(logged)).toEqual(["categoryIds", "itemIds", "rows"]);
+    expect(logged.rows).toEqual((table.json.rows as unknown[][]).map((row) => row.slice(2)));
+    expect(findBatchOfDecision(other, first + gappy.length - 1)).toMatchObject({ index: gappy.length - 1, batch: { id: stored.id } });
+    expect(findBatchOfDecision(other, first + gappy.length)).toBeUndefined();
+
+    const batch = await call("GET", `/api/v1/decision-batches/${table.json.batchId}`);
+    expect(batch.json).toMatchObject({ firstDecisionId: first, lastDecisionId: first + gappy.length - 1, applicantCount: gappy.length, inputHash: sha256(text) });
+  });
+
+  it("shows an applicant as the decision a single evaluation of its facts logs, input hashes included on request", async () => {
+    const table = await call("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", tableBody());
+    expect(table.status).toBe(200);
+    expect(table.json.columns.slice(0, 4)).toEqual(["id", "decisionId", "inputHash", "eligible"]);
+    for (const index of [0, 1, 5, gappy.length - 1]) {
+      const row = table.json.rows[index] as unknown[];
+      const single = await call("POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: gappy[index] });
+      expect(single.status).toBe(200);
+      expect(row[2], `row ${index}`).toBe(single.json.inputHash);
+      const member = await call("GET", `/api/v1/decisions/${row[1]}`);
+      const singleLogged = await call("GET", `/api/v1/decisions/${single.json.decisionId}`);
+      expect(member.status).toBe(200);
+      expect(member.json.input, `row ${index}`).toEqual(singleLogged.json.input);
+      expect(member.json).toMatchObject({
+        decisionId: row[1],
+        inputHash: singleLogged.json.inputHash,
+        output: singleLogged.json.output,
+        batch: { batchId: table.json.batchId, index, applicantId: ids[index] },
+      });
+      // Null cells are left out of the input, not logged as null.
+      if (index === 1) for (const key of nulled) expect(Object.keys(member.json.input.facts)).not.toContain(key);
+    }
+  });
+
+  it("replays one applicant and the whole batch identically", async () => {
+    const table = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", tableBody());
+    for (const index of [1, 2]) {
+      const row = table.json.rows[index] as unknown[];
+      const replay = await call("POST", `/api/v1/decisions/${row[1]}/replay`);
+      expect(replay.status).toBe(200);
+      expect(replay.json).toMatchObject({ decisionId: row[1], identical: true, inputHashMatches: true, versionHashMatches: true, batch: { index, applicantId: ids[index] } });
+      expect(replay.json.replayed.total).toBe(cell(table.json, index, "total"));
+      expect(replay.json.sheet.total).toBe(cell(table.json, index, "total"));
+    }
+    const replay = await call("POST", `/api/v1/decision-batches/${table.json.batchId}/replay`);
+    expect(replay.status).toBe(200);
+    expect(replay.json).toMatchObject({ identical: true, inputHashMatches: true, versionHashMatches: true, differingCount: 0, differences: [], applicantCount: gappy.length, firstDecisionId: table.json.firstDecisionId });
+  });
+
+  it("locates a cell that does not fit its fact at /rows/i/j, a record field inside it, and logs nothing", async () => {
+    const body = tableBody();
+    body.rows[2][column("socialInsuranceMonths")] = "36";
+    body.rows[4][column("homes")] = [{ areaM2: "big", owner: "self", inUrbanDistrict: true }];
+    body.rows[6][column("educationLevel")] = "Bachelor";
+    const errors = await refused(body);
+    expect(errors.map((e) => [e.code, e.path])).toEqual([
+      ["api.factType", `/rows/2/${column("socialInsuranceMonths")}`],
+      ["api.factType", `/rows/4/${column("homes")}/0/areaM2`],
+      ["api.factType", `/rows/6/${column("educationLevel")}`],
+    ]);
+    expect(errors[0].params).toMatchObject({ fact: "socialInsuranceMonths", type: "integer" });
+    expect(errors[1].params.fact).toBe("areaM2");
+    expect(errors[2].params.fact).toBe("educationLevel");
+    expect(errors[0].message.en).toContain("socialInsuranceMonths");
+    expect(errors[0].message.zh).toContain("socialInsuranceMonths");
+  });
+
+  it("locates a column that is not a fact at /columns/j, suggesting the fact for a near miss", async () => {
+    const body = tableBody();
+    body.columns = columns.map((name) => (name === "educationLevel" ? "educationlevel" : name === "skillLevel" ? "age" : name === "schoolId" ? "favouriteColour" : name));
+    const errors = await refused(body);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: "api.unknownFact", path: `/columns/${column("educationLevel")}`, params: { id: "educationlevel", suggestion: "educationLevel" } }),
+      expect.objectContaining({ code: "api.derivedFact", path: `/columns/${column("skillLevel")}`, params: { id: "age" } }),
+      expect.objectContaining({ code: "api.unknownFact", path: `/columns/${column("schoolId")}`, params: { id: "favouriteColour" } }),
+    ]);
+    expect(errors[0].message.en).toContain('did you mean "educationLevel"');
+  });
+
+  it("refuses a column named twice or not named with text", async () => {
+    const twice = await refused({ program, date, columns: ["id", "birthDate", "birthDate"], rows: [["a", "1980-01-01", "1980-01-01"]] });
+    expect(twice).toEqual([expect.objectContaining({ code: "api.duplicateColumn", path: "/columns/2", params: { column: "birthDate" } })]);
+    const unnamed = await refused({ program, date, columns: ["id", 7], rows: [["a", 1]] });
+    expect(unnamed).toEqual([expect.objectContaining({ code: "api.columnName", path: "/columns/1" })]);
+  });
+
+  it("refuses a row that is not one cell per column at /rows/i", async () => {
+    const body = tableBody() as { program: string; date: string; columns: string[]; rows: unknown[] };
+    body.rows[1] = (body.rows[1] as unknown[]).slice(0, -1);
+    body.rows[3] = { id: "T3" };
+    body.rows[5] = [...(body.rows[5] as unknown[]), null];
+    const errors = await refused(body);
+    expect(errors.map((e) => [e.code, e.path, e.params])).toEqual([
+      ["api.rowShape", "/rows/1", { expected: columns.length, cells: columns.length - 1 }],
+      ["api.rowShape", "/rows/3", { expected: columns.length }],
+      ["api.rowShape", "/rows/5", { expected: columns.length, cells: columns.length + 1 }],
+    ]);
+  });
+
+  it("refuses a body with both forms, without the id column, without rows or columns, and a row without an id", async () => {
+    const both = await refused({ ...tableBody(), applicants: objectBody().applicants });
+    expect(both).toEqual([expect.objectContaining({ code: "api.twoApplicantForms", path: "/applicants" })]);
+
+    const noId = await refused({ program, date, columns: factIds, rows: gappy.slice(0, 2).map((facts) => factIds.map((id) => facts[id] ?? null)) });
+    expect(noId).toEqual([expect.objectContaining({ code: "api.required", path: "/columns", params: { property: "id" } })]);
+
+    const noRows = await refused({ program, date, columns, rows: [] });
+    expect(noRows).toEqual([expect.objectContaining({ code: "api.required", path: "/rows" })]);
+    const noColumns = await refused({ program, date, rows: [["a"]] });
+    expect(noColumns).toEqual([expect.objectContaining({ code: "api.required", path: "/columns" })]);
+
+    const body = tableBody();
+    body.rows[3][column("id")] = null;
+    body.rows[4][column("id")] = "";
+    const missingIds = await refused(body);
+    expect(missingIds.map((e) => [e.code, e.path])).toEqual([
+      ["api.required", `/rows/3/${column("id")}`],
+      ["api.required", `/rows/4/${column("id")}`],
+    ]);
+  });
+
+  it("ranks a cohort in the table form as in the object form, and refuses a duplicate id at its cell", async () => {
+    const ranking = suzhou.rankingCases![0];
+    const facts = ranking.applicants.map((a) => a.facts ?? {});
+    const object = await call("POST", "/api/v1/standards/suzhou/rank", { program: ranking.program, date: ranking.date, quotas: ranking.quotas, applicants: ranking.applicants });
+    const table = await call("POST", "/api/v1/standards/suzhou/rank", {
+      program: ranking.program,
+      date: ranking.date,
+      quotas: ranking.quotas,
+      columns,
+      rows: ranking.applicants.map((a, i) => rowOf(a.id, facts[i])),
+    });
+    expect(object.status).toBe(200);
+    expect(table.status).toBe(200);
+    expect(table.json.allocation).toEqual(object.json.allocation);
+    expect(table.json.inputHash).toBe(object.json.inputHash);
+
+    const rows = ranking.applicants.map((a, i) => rowOf(a.id, facts[i]));
+    rows[3][column("id")] = rows[0][column("id")];
+    const duplicate = await call("POST", "/api/v1/standards/suzhou/rank", { program: ranking.program, date: ranking.date, quotas: ranking.quotas, columns, rows });
+    expect(duplicate.status).toBe(422);
+    expect(duplicate.json.errors).toEqual([expect.objectContaining({ code: "api.duplicateApplicant", path: `/rows/3/${column("id")}`, params: { id: ranking.applicants[0].id } })]);
+  });
+});
+
+describe("batches on batch workers", () => {
+  const answered = () => batchPoolFor(getDb())!.answered().reduce((sum, n) => sum + n, 0);
+  /** An answer without what differs from one batch to the next: its batch and decision ids. */
+  const figures = (answer: Body): Body => {
+    const { batchId: _batch, firstDecisionId: _first, ...rest } = answer;
+    if (rest.rows) return { ...rest, rows: (rest.rows as unknown[][]).map((row) => row.filter((_, j) => j !== 1)) };
+    return { ...rest, results: (rest.results as Body[]).map(({ decisionId: _id, ...result }) => result) };
+  };
+
+  // The workers load the API through tsx on their own threads: given more than the default hook time on a busy machine.
+  beforeAll(async () => {
+    expect(await startBatchWorkers()).toBe(true);
+  }, 60_000);
+
+  it("answers a table-form batch on a worker exactly as the receiving thread does, and logs it", async () => {
+    const before = answered();
+    const onWorker = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", tableBody());
+    expect(answered()).toBe(before + 1);
+    const inThread = await call("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", tableBody());
+    expect(answered()).toBe(before + 1);
+    expect(onWorker.status).toBe(200);
+    expect(inThread.status).toBe(200);
+    expect(figures(onWorker.json)).toEqual(figures(inThread.json));
+    expect(onWorker.json.batchId).not.toBe(inThread.json.batchId);
+    expect(onWorker.json.rows.map((row: unknown[]) => row[1])).toEqual(gappy.map((_, i) => onWorker.json.firstDecisionId + i));
+
+    // Logged by the worker's own connection, and read back and replayed by this one.
+    const stored = getDecisionBatch(other, onWorker.json.batchId)!;
+    expect(stored).toMatchObject({ firstDecisionId: onWorker.json.firstDecisionId, applicantCount: gappy.length, input: JSON.stringify(tableBody()) });
+    const replay = await call("POST", `/api/v1/decision-batches/${onWorker.json.batchId}/replay`);
+    expect(replay.json).toMatchObject({ identical: true, differingCount: 0 });
+    const member = await call("GET", `/api/v1/decisions/${onWorker.json.rows[1][1]}`);
+    expect(member.json).toMatchObject({ inputHash: onWorker.json.rows[1][2], batch: { batchId: onWorker.json.batchId, index: 1 } });
+  });
+
+  it("answers an object-form batch on a worker exactly as the receiving thread does", async () => {
+    const before = answered();
+    const onWorker = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch", objectBody());
+    const inThread = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", objectBody());
+    expect(answered()).toBe(before + 1);
+    expect(onWorker.status).toBe(200);
+    expect(figures(onWorker.json)).toEqual(figures(inThread.json));
+  });
+
+  it("refuses a batch on a worker with the same error body as the receiving thread, logging nothing", async () => {
+    const body = tableBody();
+    body.rows[2][column("birthDate")] = "1990/01/01";
+    const before = answered();
+    const onWorker = await refused(body, callWithBytes);
+    expect(answered()).toBe(before + 1);
+    const inThread = await refused(body);
+    expect(onWorker).toEqual(inThread);
+    expect(onWorker).toEqual([expect.objectContaining({ code: "api.factType", path: `/rows/2/${column("birthDate")}`, params: expect.objectContaining({ fact: "birthDate" }) })]);
+
+    const badColumn = { ...tableBody(), columns: columns.map((name) => (name === "homes" ? "Homes" : name)) };
+    const onWorkerColumn = await refused(badColumn, callWithBytes);
+    expect(onWorkerColumn).toEqual(await refused(badColumn));
+    expect(onWorkerColumn[0]).toMatchObject({ code: "api.unknownFact", path: `/columns/${column("homes")}`, params: { suggestion: "homes" } });
+    expect(answered()).toBe(before + 2);
   });
 });
 
