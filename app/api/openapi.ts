@@ -33,6 +33,14 @@ const commonErrors = {
   "429": errorResponse("Rate limit reached; see the Retry-After header."),
 };
 
+/** The fields both forms of a batch answer begin with. */
+const batchAnswerHead = {
+  ...versionFields,
+  program: { type: "string" },
+  date: isoDate,
+  batchId: { type: "integer", description: "The logged batch (GET /api/v1/decision-batches/{batchId})." },
+};
+
 const standardIdParam = { name: "standardId", in: "path", required: true, schema: { type: "string" }, example: "suzhou" };
 const decisionIdParam = { name: "decisionId", in: "path", required: true, schema: { type: "integer" } };
 const batchIdParam = { name: "batchId", in: "path", required: true, schema: { type: "integer" } };
@@ -297,10 +305,7 @@ export const openApiDocument = {
         required: [...Object.keys(versionFields), "program", "date", "batchId", "itemIds", "categoryIds", "results"],
         additionalProperties: false,
         properties: {
-          ...versionFields,
-          program: { type: "string" },
-          date: isoDate,
-          batchId: { type: "integer", description: "The logged batch (GET /api/v1/decision-batches/{batchId})." },
+          ...batchAnswerHead,
           itemIds: { type: "array", items: { type: "string" }, description: "The order of each result's `items`." },
           categoryIds: { type: "array", items: { type: "string" }, description: "The order of each result's `categories`." },
           results: {
@@ -330,10 +335,7 @@ export const openApiDocument = {
         required: [...Object.keys(versionFields), "program", "date", "batchId", "firstDecisionId", "columns", "rows"],
         additionalProperties: false,
         properties: {
-          ...versionFields,
-          program: { type: "string" },
-          date: isoDate,
-          batchId: { type: "integer", description: "The logged batch (GET /api/v1/decision-batches/{batchId})." },
+          ...batchAnswerHead,
           firstDecisionId: { type: "integer", description: "Decision id of the first row's applicant; row i is firstDecisionId + i (also its \"decisionId\" cell)." },
           columns: {
             type: "array",
