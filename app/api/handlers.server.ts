@@ -23,7 +23,7 @@ import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
-import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, jsonTextReply, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
 import { batchPoolFor } from "./batch-pool.server";
 import { evaluateBatchText } from "./batch.server";
@@ -264,7 +264,10 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
         checkToken(request, db, "evaluate", "now");
         if (versionHeadInEffect(db, standardId, date)?.id !== version.head.id) throw new StaleSnapshot();
       });
-      return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash, score, ...(sheet ? { sheet } : {}) });
+      const head = { ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash };
+      if (sheet) return jsonReply({ ...head, score, sheet });
+      // The score's JSON is the logged output already written: the answer reuses it rather than writing it again.
+      return jsonTextReply(`${JSON.stringify(head).slice(0, -1)},"score":${output}}`);
     } catch (error) {
       const stale = error instanceof StaleSnapshot || (error instanceof ApiError && attempt === 1 && changeWatch(db).current() !== generation);
       if (!stale || attempt >= 3) throw error;
