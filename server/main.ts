@@ -55,6 +55,12 @@ app.all("*", createRequestHandler({ build, mode: "production" }));
 
 // The department API is answered by its plain handlers before Express: the same handlers as app/routes/api.v1.$.ts,
 // without Express's or Remix's per-request work (see docs/decisions/007-department-api.md).
+// The batch workers load before the server listens: loading them costs a second or two of CPU, which would
+// otherwise fall on the first requests (until a worker is ready, batches are evaluated on this thread).
+const batchWorkersStarted = performance.now();
+const batchWorkers = await startBatchWorkers();
+const batchWorkersMs = Math.round(performance.now() - batchWorkersStarted);
+
 const server = createServer((req, res) => (isApiPath(req.url) ? serveApi(req, res) : app(req, res)));
 server.listen(env.port, env.host, () => {
   const address = server.address();
@@ -62,6 +68,7 @@ server.listen(env.port, env.host, () => {
   const url = `http://${env.host.includes(":") ? `[${env.host}]` : env.host}:${port}`;
   console.log(`Jifen is running at ${url}`);
   console.log(`Database: ${databasePath(env.databaseUrl)}`);
+  if (batchWorkers) console.log(`Batch workers ready (${batchWorkersMs} ms).`);
   if (seeded.users > 0 || seeded.standards.length > 0) {
     const cohorts = seeded.cohorts.map((c) => `${c.rows} applicants`).join(", ");
     console.log(
@@ -69,8 +76,6 @@ server.listen(env.port, env.host, () => {
         (cohorts ? `, a synthetic past cohort (${cohorts}) and ${seeded.runs} simulation run.` : "."),
     );
   }
-  // Batch workers load while the first requests come in; until one has, batches are evaluated on this thread.
-  void startBatchWorkers();
   console.log(`Sign in as ${DEMO_USERS.map((u) => u.username).join(" / ")} with password "${DEMO_PASSWORD}".`);
 });
 

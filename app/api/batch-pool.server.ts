@@ -108,6 +108,7 @@ export class BatchPool {
       if (index < 0) return;
       this.workers.splice(index, 1);
       state.job?.reject(error ?? new Error("the batch worker stopped"));
+      this.readyWaiters.splice(0).forEach((wake) => wake());
       if (this.closed) return;
       if (error) console.warn(`batch worker stopped: ${error.message}`);
       // Replaced only if it had loaded once: a worker that cannot start would fail again.
@@ -126,15 +127,23 @@ export class BatchPool {
     return this.workers.some((w) => w.ready);
   }
 
-  /** Resolves when a worker has loaded (false if none could start within `timeoutMs`). */
+  /** Resolves when every worker has loaded: true if at least one has within `timeoutMs`. */
   whenReady(timeoutMs = 30_000): Promise<boolean> {
-    if (this.ready) return Promise.resolve(true);
+    const allReady = () => this.workers.length > 0 && this.workers.every((w) => w.ready);
+    if (allReady()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(this.ready), timeoutMs);
-      this.readyWaiters.push(() => {
+      const check = () => {
+        if (this.workers.length === 0) {
+          // None could start (each one that fails is dropped): batches stay on the receiving thread.
+          clearTimeout(timer);
+          return resolve(false);
+        }
+        if (!allReady()) return this.readyWaiters.push(check);
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      this.readyWaiters.push(check);
     });
   }
 
