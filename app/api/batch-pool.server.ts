@@ -192,7 +192,7 @@ export function batchPoolFor(db: JifenDb): BatchPool | undefined {
   if (pool === undefined) {
     const size = batchWorkerCount();
     const entry = workerEntry();
-    pool = size > 0 && entry && path !== ":memory:" && path !== "" && !db.$client.memory ? new BatchPool(path, entry, size) : null;
+    pool = size > 0 && entry && path !== "" && !db.$client.memory ? new BatchPool(path, entry, size) : null;
     pools.set(path, pool);
   }
   return pool ?? undefined;

@@ -16,6 +16,7 @@ import { StaleSnapshot } from "./decision-writer.server";
 import { ApiError, errorReply, jsonTextReply, type ApiReply } from "./errors.server";
 import {
   canonicalInput,
+  isTableForm,
   numberJson,
   parseJsonObject,
   requireApplicants,
@@ -52,7 +53,7 @@ function failedGatesJson(score: CompactScore): string {
  * One applicant's compact score as the object form logs and answers it: canonical JSON of {categories, eligible,
  * failedGates, items, total, vetoed}, written by hand (2.5× cheaper than JSON.stringify of an object built for it).
  */
-function loggedScoreJson(score: CompactScore): string {
+export function compactScoreJson(score: CompactScore): string {
   return (
     `{"categories":[${listBody(score.categories)}],"eligible":${score.eligible ? "true" : "false"},"failedGates":${failedGatesJson(score)},` +
     `"items":[${listBody(score.items)}],"total":${numberJson(score.total)},"vetoed":${score.vetoed ? "true" : "false"}}`
@@ -65,10 +66,6 @@ function scoreCells(score: CompactScore): string {
   for (let i = 0; i < score.categories.length; i++) text += "," + numberJson(score.categories[i]);
   for (let i = 0; i < score.items.length; i++) text += "," + numberJson(score.items[i]);
   return text;
-}
-
-export function compactScoreJson(score: CompactScore): string {
-  return loggedScoreJson(score);
 }
 
 interface Scored {
@@ -89,8 +86,8 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
   requireProgram(version, program);
   const applicants = requireApplicants(body, version, false);
   const compiled = version.compiled(program);
-  const table = body.rows !== undefined || body.columns !== undefined;
-  const write = table ? scoreCells : loggedScoreJson;
+  const table = isTableForm(body);
+  const write = table ? scoreCells : compactScoreJson;
   const scores: string[] = new Array(applicants.length);
   for (let i = 0; i < applicants.length; i++) scores[i] = write(compiled.score(applicants[i].facts, date));
   return { version, compiled, applicants, scores, generation, table };

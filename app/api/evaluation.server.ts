@@ -195,13 +195,18 @@ export interface BatchApplicant {
   facts: Facts;
 }
 
+/** Whether a batch or ranking body gives its applicants in the table form (`columns` + `rows`). */
+export function isTableForm(body: Record<string, unknown>): boolean {
+  return body.columns !== undefined || body.rows !== undefined;
+}
+
 /**
  * The applicants of a batch or ranking body, checked against the version's fact dictionary: either the object form
  * `applicants: [{id, facts}, …]` or the table form `columns` + `rows` (requireTable). Problems are located by JSON
  * pointer into the body; at most 50 are listed.
  */
 export function requireApplicants(body: Record<string, unknown>, version: LoadedVersion, uniqueIds: boolean): BatchApplicant[] {
-  if (body.columns !== undefined || body.rows !== undefined) {
+  if (isTableForm(body)) {
     if (body.applicants !== undefined) {
       throw apiError(
         422,
