@@ -146,7 +146,17 @@ async function main() {
         cohortImport && "rows" in cohortImport && cohortImport.rows >= 1_000_000
           ? { targetMs: 30_000, actualMs: cohortImport.importMs, met: cohortImport.importMs < 30_000 }
           : null,
-      apiSingle5000PerSecond: api && "singlePerSecond" in api ? { target: 5000, actual: api.singlePerSecond, met: api.singlePerSecond >= 5000 } : null,
+      // Read at the bench's saturating concurrency (64 connections); the rate over 16 connections is shown too.
+      apiSingle5000PerSecond:
+        api && "singlePerSecond" in api
+          ? {
+              target: 5000,
+              actual: api.singlePerSecond,
+              connections: api.singleConnections,
+              fewConnections: { connections: api.singleFewConnections, actual: api.singleFewPerSecond },
+              met: api.singlePerSecond >= 5000,
+            }
+          : null,
       // Read against the table form (columns + rows), the form the API offers for throughput; the object form is shown too.
       apiBatch200kPerSecond:
         api && "batchApplicantsPerSecond" in api
@@ -218,7 +228,13 @@ async function main() {
   }
   if (api && "error" in api) rows.push(["department API", `skipped: ${api.error}`, "", "—"]);
   else if (api) {
-    rows.push(["API single evaluations/s", `${Math.round(api.singlePerSecond).toLocaleString("en")} (p99 ${api.singleP99Ms} ms)`, "≥ 5,000", yes(api.singlePerSecond >= 5000)]);
+    rows.push([
+      `API single evaluations/s, ${api.singleConnections} connections`,
+      `${Math.round(api.singlePerSecond).toLocaleString("en")} (p99 ${api.singleP99Ms} ms)`,
+      "≥ 5,000",
+      yes(api.singlePerSecond >= 5000),
+    ]);
+    rows.push([`API single evaluations/s, ${api.singleFewConnections} connections`, `${Math.round(api.singleFewPerSecond).toLocaleString("en")} (p99 ${api.singleFewP99Ms} ms)`, "", ""]);
     rows.push([
       "API batch applicants/s, table form",
       `${Math.round(api.tableBatchApplicantsPerSecond).toLocaleString("en")} (p99 ${api.tableBatchP99Ms} ms)`,

@@ -25,6 +25,7 @@ import {
   sha256,
   tokenRefused,
   versionFields,
+  versionKeptChanging,
   type BatchApplicant,
 } from "./evaluation.server";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
@@ -173,7 +174,8 @@ export function evaluateBatchText(db: JifenDb, task: BatchTask): ApiReply {
       return jsonTextReply(answerBatch(task, program, date, scored, logged));
     } catch (error) {
       // Another version came into effect while this one was scoring: score again with it.
-      if (!(error instanceof StaleSnapshot) || attempt >= 3) throw error;
+      if (!(error instanceof StaleSnapshot)) throw error;
+      if (attempt >= 3) throw versionKeptChanging();
     }
   }
 }

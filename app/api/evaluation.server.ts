@@ -62,6 +62,18 @@ export function tokenRefused(reason: "unknown" | "revoked"): ApiError {
   );
 }
 
+/**
+ * 503 for a request whose version in effect changed under it at every attempt (a publication or withdrawal each
+ * time it was about to be logged): nothing was logged; the client retries.
+ */
+export function versionKeptChanging(): ApiError {
+  return new ApiError(
+    503,
+    [apiProblem("api.versionChanging", "", "计分标准的生效版本正在变更，请稍后重试", "The version in effect is changing; please retry")],
+    { "Retry-After": "1" },
+  );
+}
+
 export function requireProgramAndDate(body: Record<string, unknown>): { program: string; date: string } {
   const problems: ApiProblem[] = [];
   if (typeof body.program !== "string" || body.program === "") {

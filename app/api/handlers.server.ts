@@ -23,10 +23,11 @@ import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
-import { ApiError, apiError, apiProblem, errorReply, jsonReply, jsonTextReply, type ApiProblem, type ApiReply } from "./errors.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
 import { batchPoolFor } from "./batch-pool.server";
 import { evaluateBatchText } from "./batch.server";
+import { SingleGroups } from "./singles.server";
 import {
   canonicalInput,
   ISO_DATE,
@@ -42,6 +43,7 @@ import {
   summaryFromSheet,
   tokenRefused,
   versionFields,
+  versionKeptChanging,
   type BatchApplicant,
   type ScoreSummary,
 } from "./evaluation.server";
@@ -229,13 +231,22 @@ export async function getStandardInEffect(request: ApiCall, standardId: string):
 }
 
 /**
- * POST /api/v1/standards/{id}/evaluate — one applicant. Default: the compiled path's figures by item id;
+ * POST /api/v1/standards/{id}/evaluate — one applicant. Default: the compiled path's figures by item id, decided
+ * with the other requests of the same moment as a group (singles.server.ts), on a batch worker when there is one;
  * `?explain=true`: the reference path's full ScoreSheet (conditions, fact values, tiers chosen) as `sheet` too.
  */
 export async function evaluateApplicant(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
   let { token, generation } = authenticate(request, db, "evaluate", "lastSeen");
-  const explain = /^(1|true|yes)$/i.test(request.query.get("explain") ?? "");
+  if (!/^(1|true|yes)$/i.test(request.query.get("explain") ?? "")) {
+    const pool = batchPoolFor(db);
+    if (pool?.ready) {
+      const body = await readBytes(request, SINGLE_BODY_LIMIT);
+      if (body) return pool.evaluateSingle({ tokenId: token.id, standardId, body });
+    }
+    const text = await readText(request, SINGLE_BODY_LIMIT);
+    return singleGroups(db).evaluate({ tokenId: token.id, standardId, text });
+  }
   const body = await readJsonObject(request, SINGLE_BODY_LIMIT);
   const { program, date } = requireProgramAndDate(body);
   const facts = (body.facts ?? {}) as Facts;
@@ -247,33 +258,32 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
       requireProgram(version, program);
       const problems = checkFacts(version.dictionary, facts, "/facts");
       if (problems.length) throw new ApiError(422, problems);
-
-      let score: ScoreSummary;
-      let sheet: ScoreSheet | undefined;
-      if (explain) {
-        sheet = await scoreApplicant(version.doc, facts, program, date);
-        score = summaryFromSheet(sheet);
-      } else {
-        const compiled = version.compiled(program);
-        score = summaryFromCompact(compiled, compiled.score(facts, date));
-      }
-      // summaryFromCompact builds its keys in sorted order, so JSON.stringify of it is already canonical.
-      const output = sheet ? canonicalJson(score) : JSON.stringify(score);
-      const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), output);
+      const sheet = await scoreApplicant(version.doc, facts, program, date);
+      const score = summaryFromSheet(sheet);
+      const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), canonicalJson(score));
       const decisionId = await logDecision(db, decision, generation, () => {
         checkToken(request, db, "evaluate", "now");
         if (versionHeadInEffect(db, standardId, date)?.id !== version.head.id) throw new StaleSnapshot();
       });
-      const head = { ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash };
-      if (sheet) return jsonReply({ ...head, score, sheet });
-      // The score's JSON is the logged output already written: the answer reuses it rather than writing it again.
-      return jsonTextReply(`${JSON.stringify(head).slice(0, -1)},"score":${output}}`);
+      return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash, score, sheet });
     } catch (error) {
       const stale = error instanceof StaleSnapshot || (error instanceof ApiError && attempt === 1 && changeWatch(db).current() !== generation);
-      if (!stale || attempt >= 3) throw error;
+      if (!stale || attempt >= 3) throw error instanceof StaleSnapshot ? versionKeptChanging() : error;
       ({ token, generation } = checkToken(request, db, "evaluate", "now"));
     }
   }
+}
+
+const singleGroupsByDb = new WeakMap<JifenDb, SingleGroups>();
+
+/** Groups of single evaluations decided in this thread (no batch worker). */
+function singleGroups(db: JifenDb): SingleGroups {
+  let groups = singleGroupsByDb.get(db);
+  if (!groups) {
+    groups = new SingleGroups(db);
+    singleGroupsByDb.set(db, groups);
+  }
+  return groups;
 }
 
 /**

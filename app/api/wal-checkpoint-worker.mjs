@@ -1,0 +1,28 @@
+// The WAL checkpointer of the batch workers (app/api/batch-pool.server.ts): copies the write-ahead log back into the
+// database file from a thread of its own, so that this copy and its fsyncs do not stall a worker's commit (SQLite
+// would otherwise run it in whichever connection's commit crossed the threshold). Plain JavaScript: it needs only
+// better-sqlite3. See docs/decisions/013-single-evaluations-on-workers.md.
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+
+const { databasePath, intervalMs, restartFrames } = workerData;
+const db = new Database(databasePath);
+db.pragma("busy_timeout = 5000");
+// The log file is cut back to this size once it has been checkpointed and restarted.
+db.pragma(`journal_size_limit = ${restartFrames * db.pragma("page_size", { simple: true })}`);
+
+function checkpoint() {
+  try {
+    // PASSIVE: copies what no reader still needs, without waiting for anyone.
+    const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
+    // Under a steady stream of commits the log may never be wholly copied at a quiet moment, and would grow without
+    // bound: past `restartFrames`, RESTART waits for the writers (their busy timeout) so the next commit starts the
+    // log from its beginning again.
+    if (passive && passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
+  } catch (error) {
+    parentPort?.postMessage({ kind: "checkpoint-failed", message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+setInterval(checkpoint, intervalMs);
+parentPort?.postMessage({ kind: "ready" });
