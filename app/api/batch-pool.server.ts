@@ -15,7 +15,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { JifenDb } from "../../db/connection";
-import { jsonTextReply, type ApiReply } from "./errors.server";
+import { jsonTextReply, replyText, type ApiReply } from "./errors.server";
+import { evaluateSingles, type SingleTask } from "./singles.server";
 
 const BATCH_WORKER_YOUNG_GENERATION_MB = 192;
 /**
@@ -77,7 +78,7 @@ export function packReplies(replies: readonly ApiReply[]): PackedReplies {
   for (let i = 0; i < replies.length; i++) {
     const reply = replies[i];
     packed.statuses[i] = reply.status;
-    packed.text += reply.body;
+    packed.text += replyText(reply);
     packed.ends[i] = packed.text.length;
     packed.headers[i] = plainJsonHeaders(reply.headers) ? 0 : reply.headers;
   }
@@ -151,10 +152,18 @@ export class BatchPool {
   private closed = false;
   private readyWaiters: Array<() => void> = [];
 
+  /** Single evaluations decided in this thread because every worker held a batch. */
+  private singlesHere = 0;
+
+  /**
+   * `decideHere` decides a group of single evaluations in the receiving thread, for when every worker holds a batch:
+   * a single evaluation then need not wait for a batch to finish.
+   */
   constructor(
     private readonly databasePath: string,
     private readonly entry: string,
     size: number,
+    private readonly decideHere?: (tasks: SingleTask[]) => ApiReply[],
   ) {
     for (let i = 0; i < size; i++) this.spawn();
     this.startCheckpointer();
@@ -260,6 +269,11 @@ export class BatchPool {
     return this.workers.map((w) => w.singlesDone);
   }
 
+  /** Single evaluations decided in the receiving thread while every worker held a batch. */
+  singlesAnsweredHere(): number {
+    return this.singlesHere;
+  }
+
   run(job: Omit<BatchJob, "id" | "kind">): Promise<ApiReply> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { ...job, kind: "batch", id: this.nextId++ }, resolve, reject });
@@ -285,10 +299,11 @@ export class BatchPool {
   }
 
   private dispatch(): void {
-    // Single evaluations first: they wait for a free worker at most as long as a batch takes.
+    // Single evaluations first. With every worker holding a batch, they are decided here rather than wait for one.
     if (this.singles.length > 0 && !this.singlesInFlight && !this.singlesScheduled) {
       const state = this.workers.find((w) => w.ready && !w.job);
       if (state) this.sendSingles(state);
+      else if (this.decideHere) this.decideSinglesHere(this.decideHere);
     }
     for (const state of this.workers) {
       if (this.queue.length === 0) return;
@@ -358,6 +373,22 @@ export class BatchPool {
     state.worker.postMessage(job);
   }
 
+  private decideSinglesHere(decide: (tasks: SingleTask[]) => ApiReply[]): void {
+    const group = this.singles;
+    this.singles = [];
+    try {
+      const tasks = group.map((single): SingleTask => {
+        const text = Buffer.from(single.body.buffer, single.body.byteOffset, single.body.byteLength).toString("utf8");
+        return { tokenId: single.tokenId, standardId: single.standardId, text };
+      });
+      const replies = decide(tasks);
+      this.singlesHere += group.length;
+      group.forEach((single, i) => single.resolve(replies[i]));
+    } catch (error) {
+      for (const single of group) single.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
@@ -377,7 +408,7 @@ export function batchPoolFor(db: JifenDb): BatchPool | undefined {
   if (pool === undefined) {
     const size = batchWorkerCount();
     const entry = workerEntry();
-    pool = size > 0 && entry && path !== "" && !db.$client.memory ? new BatchPool(path, entry, size) : null;
+    pool = size > 0 && entry && path !== "" && !db.$client.memory ? new BatchPool(path, entry, size, (tasks) => evaluateSingles(db, tasks)) : null;
     // The pool's checkpointer keeps the log short: this connection's own commits need not copy it back either.
     if (pool) db.$client.pragma(`wal_autocheckpoint = ${WORKER_AUTOCHECKPOINT_FRAMES}`);
     pools.set(path, pool);

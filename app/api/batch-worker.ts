@@ -28,6 +28,13 @@ function singleTasks(job: SinglesJob): SingleTask[] {
   return tasks;
 }
 
+/** UTF-8 bytes of a text in an ArrayBuffer of their own (Buffer.from may use a shared pool for small texts). */
+function encodeOwned(text: string): Uint8Array {
+  const bytes = new Uint8Array(Buffer.byteLength(text));
+  Buffer.from(bytes.buffer, 0, bytes.byteLength).write(text);
+  return bytes;
+}
+
 port.on("message", (job: WorkerJob) => {
   let reply: WorkerJobReply;
   try {
@@ -35,7 +42,12 @@ port.on("message", (job: WorkerJob) => {
       reply = { id: job.id, replies: packReplies(evaluateSingles(db, singleTasks(job))) };
     } else {
       const text = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString("utf8");
-      reply = { id: job.id, reply: runBatch(db, { tokenId: job.tokenId, standardId: job.standardId, text, inputHashes: job.inputHashes }) };
+      const answer = runBatch(db, { tokenId: job.tokenId, standardId: job.standardId, text, inputHashes: job.inputHashes });
+      // The answer goes back as UTF-8 bytes in a buffer of its own, moved rather than copied: the receiving thread
+      // then neither holds a large string (whose collection cost it more than the rest of its part) nor encodes it.
+      const bytes = typeof answer.body === "string" ? encodeOwned(answer.body) : answer.body;
+      port.postMessage({ id: job.id, reply: { ...answer, body: bytes } } satisfies WorkerJobReply, [bytes.buffer as ArrayBuffer]);
+      return;
     }
   } catch (error) {
     reply = { id: job.id, failure: error instanceof Error ? (error.stack ?? error.message) : String(error) };

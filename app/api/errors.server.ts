@@ -36,7 +36,13 @@ const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache
 export interface ApiReply {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text, or its UTF-8 bytes (a batch worker's answer, moved to the receiving thread without a copy). */
+  body: string | Uint8Array;
+}
+
+/** A reply's body as text. */
+export function replyText(reply: ApiReply): string {
+  return typeof reply.body === "string" ? reply.body : Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength).toString("utf8");
 }
 
 export function jsonReply(body: unknown, status = 200, headers: Record<string, string> = {}): ApiReply {

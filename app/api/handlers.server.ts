@@ -23,7 +23,7 @@ import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
-import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, replyText, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
 import { batchPoolFor } from "./batch-pool.server";
 import { evaluateBatchText } from "./batch.server";
@@ -638,5 +638,5 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     readText: async (limit) => (await readWebBody(request, limit))?.toString("utf8"),
     readBytes: (limit) => readWebBody(request, limit),
   });
-  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+  return new Response(replyText(reply), { status: reply.status, headers: reply.headers });
 }

@@ -14,6 +14,7 @@ import { migrateDatabase } from "../../db/migrate";
 import { seedIfEmpty } from "../../db/seed";
 import { createApiToken, revokeApiToken } from "../../db/tokens";
 import { withdraw } from "../../db/workflow";
+import { replyText } from "../../app/api/errors.server";
 import { handleApiCall } from "../../app/api/handlers.server";
 import { getDb } from "../../app/lib/db.server";
 
@@ -44,7 +45,7 @@ async function call(method: string, path: string, token: string, body?: unknown)
     header: (name) => (name === "authorization" ? `Bearer ${token}` : null),
     readText: async () => text,
   });
-  return { status: reply.status, json: JSON.parse(reply.body) as { errors?: Array<{ code: string }>; versionLabel?: string } };
+  return { status: reply.status, json: JSON.parse(replyText(reply)) as { errors?: Array<{ code: string }>; versionLabel?: string } };
 }
 
 const evaluate = (token: string) =>

@@ -19,6 +19,7 @@ import { generateCohort } from "../../engine/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
 import type { StandardDocument } from "../../rules-schema/types";
 import type { Facts } from "../../engine/types";
+import { replyText } from "../../app/api/errors.server";
 import { handleApiCall, startBatchWorkers } from "../../app/api/handlers.server";
 import { batchPoolFor } from "../../app/api/batch-pool.server";
 import { logDecision } from "../../app/api/decision-writer.server";
@@ -66,7 +67,7 @@ async function callAs(bearer: string, method: string, path: string, body?: unkno
     readText: async () => text,
     ...(options.bytes ? { readBytes: async () => Buffer.from(text) } : {}),
   });
-  return { status: reply.status, json: JSON.parse(reply.body) as Body };
+  return { status: reply.status, json: JSON.parse(replyText(reply)) as Body };
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -233,6 +234,17 @@ describe("the table form of a batch", () => {
     const single = await call("POST", "/api/v1/standards/suzhou/evaluate", { program, date, facts: {} });
     expect(cell(table.json, gappy.length - 1, "total")).toBe(single.json.score.total);
     expect(cell(table.json, gappy.length - 1, "eligible")).toBe(single.json.score.eligible);
+  });
+
+  it("gives back in both forms, exactly, ids that JSON must escape or that are not ASCII", async () => {
+    const odd = ['say "hi"', "back\\slash", "tab\there", "新区-001", "😀 emoji", "lone \ud800 surrogate", "line\u2028separator"];
+    const facts = odd.map((_, i) => cohort[i]);
+    const table = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", { program, date, columns, rows: facts.map((f, i) => rowOf(odd[i], f)) });
+    const object = await call("POST", "/api/v1/standards/suzhou/evaluate/batch", { program, date, applicants: facts.map((f, i) => ({ id: odd[i], facts: f })) });
+    expect(table.status).toBe(200);
+    expect(object.status).toBe(200);
+    expect(table.json.rows.map((row: unknown[]) => row[0])).toEqual(odd);
+    expect(object.json.results.map((r: Body) => r.id)).toEqual(odd);
   });
 
   it("logs the body as received and the cells, once, with consecutive decision ids from firstDecisionId", async () => {

@@ -17,6 +17,7 @@ import { withdraw } from "../../db/workflow";
 import { generateCohort } from "../../engine/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
 import type { StandardDocument } from "../../rules-schema/types";
+import { replyText } from "../../app/api/errors.server";
 import { handleApiCall, startBatchWorkers } from "../../app/api/handlers.server";
 import { batchPoolFor } from "../../app/api/batch-pool.server";
 import { getDb } from "../../app/lib/db.server";
@@ -61,7 +62,7 @@ async function callAs(bearer: string, path: string, body: unknown, bytes: boolea
     readText: async () => text,
     ...(bytes ? { readBytes: async () => Buffer.from(text) } : {}),
   });
-  return { status: reply.status, headers: reply.headers, json: JSON.parse(reply.body) as Body };
+  return { status: reply.status, headers: reply.headers, json: JSON.parse(replyText(reply)) as Body };
 }
 
 const evaluatePath = "/api/v1/standards/suzhou/evaluate";
@@ -96,6 +97,25 @@ describe("single evaluations on batch workers", () => {
       expect(JSON.parse(logged.output)).toEqual(answer.json.score);
       expect(logged.versionHash).toBe(answer.json.versionHash);
     });
+  });
+
+  it("decides single evaluations in the receiving thread while every worker holds a batch, with the same answers", async () => {
+    const pool = batchPoolFor(getDb())!;
+    const factIds = suzhou.facts.map((f) => f.id);
+    const big = generateCohort(suzhou, 3000, "singles-beside-batches");
+    const batch = { program, date, columns: ["id", ...factIds], rows: big.map((facts, i) => [`A${i}`, ...factIds.map((id) => facts[id] ?? null)]) };
+    const here = pool.singlesAnsweredHere();
+    const onWorkers = pool.singlesAnswered().reduce((sum, n) => sum + n, 0);
+    const batches = [0, 1].map(() => callAs(token, `${evaluatePath}/batch`, batch, true));
+    const singles = await Promise.all(cohort.slice(0, 3).map((facts) => onWorker({ program, date, facts })));
+    expect(pool.singlesAnsweredHere()).toBe(here + 3);
+    expect(pool.singlesAnswered().reduce((sum, n) => sum + n, 0)).toBe(onWorkers);
+    for (const [i, answer] of singles.entries()) {
+      expect(answer.status).toBe(200);
+      expect(withoutDecision(answer.json)).toEqual(withoutDecision((await inThread({ program, date, facts: cohort[i] })).json));
+      expect(getDecision(other, answer.json.decisionId)?.inputHash).toBe(answer.json.inputHash);
+    }
+    expect((await Promise.all(batches)).map((b) => b.status)).toEqual([200, 200]);
   });
 
   it("refuses with the same error bodies as the receiving thread, logging nothing", async () => {
