@@ -383,6 +383,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     serverCpuProfileDir: value("--server-cpu-prof"),
     logRows: value("--log-rows") ? Number(value("--log-rows")) : undefined,
     singleConnections: value("--single-connections") ? Number(value("--single-connections")) : undefined,
+    batchConnections: value("--batch-connections") ? Number(value("--batch-connections")) : undefined,
     only: value("--only") === "single" || value("--only") === "batch" ? (value("--only") as "single" | "batch") : undefined,
   });
   process.stdout.write(JSON.stringify({ ...figures, targets: API_TARGETS }) + "\n");
