@@ -86,15 +86,16 @@ export interface NewDecisionBatch {
   programId: string;
   evaluationDate: string;
   applicantCount: number;
-  /** The request body as received. */
-  input: string;
-  /** SHA-256 (hex) of `input`. */
+  /** The request body as received: its text, or its UTF-8 bytes (stored as that text). */
+  input: string | Uint8Array;
+  /** SHA-256 (hex) of `input` in UTF-8. */
   inputHash: string;
   /** Canonical JSON {categoryIds, itemIds, results}. */
   output: string;
 }
 
-export interface DecisionBatchRecord extends NewDecisionBatch {
+export interface DecisionBatchRecord extends Omit<NewDecisionBatch, "input"> {
+  input: string;
   id: number;
   at: string;
   firstDecisionId: number;
@@ -126,7 +127,7 @@ function batchStatementsFor(db: JifenDb): BatchStatements {
     const advanceSequence = sqlite.prepare("update sqlite_sequence set seq = seq + ? where name = 'decision_log' returning seq").pluck();
     const insert = sqlite.prepare(
       `insert into decision_batches (token_id, standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id,
-         applicant_count, input, input_hash, output) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         applicant_count, input, input_hash, output) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as text), ?, ?)`,
     );
     const record = sqlite.transaction((b: NewDecisionBatch) => {
       ensureSequence.run();

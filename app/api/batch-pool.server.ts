@@ -1,13 +1,18 @@
 /**
- * Batch workers: threads that evaluate and log batches (batch-worker.ts) with their own connections to the
- * server's database file. A batch's body goes to a free worker as bytes (moved, not copied, when it has a buffer of
- * its own) and its answer comes back as text; the thread that received the request only authenticates, reads the
- * body and writes the answer. With every worker busy, batches wait in arrival order for the first to be free.
+ * Batch workers: threads that evaluate and log batches (batch-worker.ts) and groups of single evaluations
+ * (singles.server.ts) with their own connections to the server's database file, and a checkpointer thread that
+ * copies their write-ahead log back into the database file (wal-checkpoint-worker.mjs).
+ *
+ * A batch's body goes to a free worker as bytes (moved, not copied, when it has a buffer of its own) and its answer
+ * comes back as UTF-8 bytes, moved too; the thread that received the request only authenticates, reads the body and
+ * writes the answer. With every worker busy, batches wait in arrival order for the first to be free. Single
+ * evaluations go to a free worker one group at a time, ahead of waiting batches; with every worker holding a batch,
+ * a group is decided in the receiving thread instead of waiting.
  *
  * Workers start with the server (`startBatchWorkers`) or at the first batch; until one has loaded, and where there
- * are none (one core, an in-memory database, `JIFEN_BATCH_WORKERS=0`), batches are evaluated in the receiving
- * thread, with the same answers. A worker that dies fails the batch it held (500, nothing logged) and is replaced.
- * See docs/decisions/012-batch-workers-and-table-form.md.
+ * are none (one core, an in-memory database, `JIFEN_BATCH_WORKERS=0`), everything is evaluated in the receiving
+ * thread, with the same answers. A worker that dies fails what it held (500, nothing logged) and is replaced.
+ * See docs/decisions/012-batch-workers-and-table-form.md and 013-single-evaluations-on-workers.md.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";

@@ -41,12 +41,12 @@ port.on("message", (job: WorkerJob) => {
     if (job.kind === "singles") {
       reply = { id: job.id, replies: packReplies(evaluateSingles(db, singleTasks(job))) };
     } else {
-      const text = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString("utf8");
-      const answer = runBatch(db, { tokenId: job.tokenId, standardId: job.standardId, text, inputHashes: job.inputHashes });
+      const bytes = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+      const answer = runBatch(db, { tokenId: job.tokenId, standardId: job.standardId, text: bytes.toString("utf8"), bytes, inputHashes: job.inputHashes });
       // The answer goes back as UTF-8 bytes in a buffer of its own, moved rather than copied: the receiving thread
       // then neither holds a large string (whose collection cost it more than the rest of its part) nor encodes it.
-      const bytes = typeof answer.body === "string" ? encodeOwned(answer.body) : answer.body;
-      port.postMessage({ id: job.id, reply: { ...answer, body: bytes } } satisfies WorkerJobReply, [bytes.buffer as ArrayBuffer]);
+      const answerBytes = typeof answer.body === "string" ? encodeOwned(answer.body) : answer.body;
+      port.postMessage({ id: job.id, reply: { ...answer, body: answerBytes } } satisfies WorkerJobReply, [answerBytes.buffer as ArrayBuffer]);
       return;
     }
   } catch (error) {

@@ -5,6 +5,7 @@
  * checked on arrival by the thread that received the request; it is checked again inside the logging transaction
  * if the database changed in between, as is the version in effect (docs/decisions/012-batch-workers-and-table-form.md).
  */
+import { isUtf8 } from "node:buffer";
 import type { CompiledProgram } from "../../engine/compiled";
 import type { CompactScore } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
@@ -36,6 +37,8 @@ export interface BatchTask {
   standardId: string;
   /** The request body as received. */
   text: string;
+  /** The same as UTF-8 bytes, when the caller has them: logged and hashed as they are, without encoding `text` again. */
+  bytes?: Uint8Array;
   /** `?inputHashes=true`: each applicant's input hash in the answer. */
   inputHashes: boolean;
 }
@@ -120,6 +123,9 @@ function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string,
   const ids = `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)}`;
   // The object form logs a compact score object per applicant; the table form its cells (half the bytes).
   const output = scored.table ? `${ids},"rows":[[${scores.join("],[")}]]}` : `${ids},"results":[${scores.join(",")}]}`;
+  // Valid UTF-8 bytes are exactly the text's encoding (what storing or hashing the text would produce); other bytes
+  // were decoded with replacement characters, and the text is what was read.
+  const raw = task.bytes && isUtf8(task.bytes) ? task.bytes : undefined;
   return changeWatch(db).ownTransaction((generation) => {
     if (generation !== scored.generation) {
       if (!isTokenActive(db, task.tokenId)) throw tokenRefused("revoked");
@@ -133,8 +139,8 @@ function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string,
       programId: program,
       evaluationDate: date,
       applicantCount: scores.length,
-      input: task.text,
-      inputHash: sha256(task.text),
+      input: raw ?? task.text,
+      inputHash: sha256(raw ?? task.text),
       output,
     });
   });

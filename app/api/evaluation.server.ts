@@ -102,7 +102,7 @@ export function requireProgram(version: LoadedVersion, programId: string): void 
 }
 
 /** SHA-256 (hex); the one-shot `crypto.hash` (Node ≥ 20.12) costs half of a `createHash` object per call. */
-export const sha256: (text: string) => string =
+export const sha256: (text: string | Uint8Array) => string =
   typeof hash === "function" ? (text) => hash("sha256", text, "hex") : (text) => createHash("sha256").update(text).digest("hex");
 
 

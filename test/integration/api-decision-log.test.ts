@@ -438,6 +438,35 @@ describe("batches on batch workers", () => {
     expect(member.json).toMatchObject({ inputHash: onWorker.json.rows[1][2], batch: { batchId: onWorker.json.batchId, index: 1 } });
   });
 
+  it("logs a worker's batch body as the text received, hashed as that text, for Chinese text and for bytes that are not UTF-8", async () => {
+    const chinese = { ...tableBody(), rows: tableBody().rows.map((row, i) => row.map((cell, j) => (j === column("id") ? `申请人-${i}` : cell))) };
+    const text = JSON.stringify(chinese);
+    const answer = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch", chinese);
+    expect(answer.status).toBe(200);
+    expect(getDecisionBatch(other, answer.json.batchId)).toMatchObject({ input: text, inputHash: sha256(text) });
+
+    // A byte that is not UTF-8 inside an id reads as U+FFFD: the log keeps the text as read, with that text's hash.
+    const marker = Buffer.from('"T0"');
+    const raw = Buffer.from(JSON.stringify(tableBody()));
+    const at = raw.indexOf(marker);
+    const bytes = Buffer.concat([raw.subarray(0, at + 2), Buffer.from([0xff]), raw.subarray(at + 2)]);
+    // Read before the call: the body's buffer is moved to the worker.
+    const read = bytes.toString("utf8");
+    const reply = await handleApiCall({
+      method: "POST",
+      pathname: "/api/v1/standards/suzhou/evaluate/batch",
+      query: new URLSearchParams(),
+      header: (name) => (name === "authorization" ? `Bearer ${token}` : null),
+      readText: async () => read,
+      readBytes: async () => bytes,
+    });
+    expect(reply.status).toBe(200);
+    expect(read).toContain("T\ufffd0");
+    const logged = getDecisionBatch(other, (JSON.parse(replyText(reply)) as Body).batchId)!;
+    expect(logged.input).toBe(read);
+    expect(logged.inputHash).toBe(sha256(read));
+  });
+
   it("answers an object-form batch on a worker exactly as the receiving thread does", async () => {
     const before = answered();
     const onWorker = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch", objectBody());
