@@ -9,9 +9,14 @@
  * process's `process.cpuUsage()`), which stays meaningful when other work shares the cores and wall-clock figures
  * do not.
  *
- * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--log-rows N] [--server-cpu-prof DIR] [--only single|batch]` prints one JSON
- * object; `--log-rows` puts N decisions in the log first (a log in service is large, and inserting into a large
- * table costs more); `--server-cpu-prof` writes the server's V8 CPU profile (node --cpu-prof) into DIR when it stops.
+ * `tsx bench/api-load.ts [--seconds 5] [--batch-size 5000] [--log-rows N] [--server-cpu-prof DIR] [--only single|batch]
+ * [--single-connections 64] [--batch-connections 2]` prints one JSON object; `--log-rows` puts N decisions in the log
+ * first (a log in service is large, and inserting into a large table costs more); `--server-cpu-prof` writes the
+ * server's V8 CPU profiles (node --cpu-prof, one per thread) into DIR when it stops. `BENCH_ECHO=1` shows what the
+ * server prints.
+ *
+ * Phases: single evaluations over 64 connections, then over 16; object-form batches; table-form batches; then
+ * singles over 16 connections and table-form batches at once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -72,6 +77,13 @@ export interface ApiBenchFigures {
   tableBatchP99Ms: number;
   tableBatchServerCpuUsPerApplicant: number | null;
   tableBatchClientCpuUsPerApplicant: number;
+  /**
+   * Both at once: single evaluations over 16 connections while table-form batches run over their 2, as when a
+   * department scores a cohort while others score applicants one by one (null when `only` leaves either out).
+   */
+  mixedSinglePerSecond: number | null;
+  mixedSingleP99Ms: number | null;
+  mixedTableBatchApplicantsPerSecond: number | null;
 }
 
 export const API_TARGETS = { singlePerSecond: 5_000, batchApplicantsPerSecond: 200_000 };
@@ -344,6 +356,13 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
     if (opts.only !== "single") await Promise.all(batchClients.map((c, k) => sendTable(c, k)));
     const tableRun = opts.only === "single" ? skipped : await measured(() => drive(seconds, batchClients, sendTable));
     const table = tableRun.result;
+    let mixed: { single: { requests: number; elapsed: number; p99: number }; table: { requests: number; elapsed: number } } | undefined;
+    if (opts.only === undefined) {
+      const mixedSingles = connections(singleFewConnections);
+      const [mixedSingle, mixedTable] = await Promise.all([drive(seconds, mixedSingles, sendSingle), drive(seconds, batchClients, sendTable)]);
+      mixedSingles.forEach((c) => c.close());
+      mixed = { single: mixedSingle, table: mixedTable };
+    }
     batchClients.forEach((c) => c.close());
     if (checked === 0) throw new Error("no answer was checked");
     return {
@@ -365,6 +384,9 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<ApiBenchFigu
       tableBatchP99Ms: Math.round(table.p99),
       tableBatchServerCpuUsPerApplicant: perUnit(tableRun.serverCpuS, table.requests * batchSize),
       tableBatchClientCpuUsPerApplicant: perUnit(tableRun.clientCpuS, table.requests * batchSize)!,
+      mixedSinglePerSecond: mixed ? Math.round(mixed.single.requests / mixed.single.elapsed) : null,
+      mixedSingleP99Ms: mixed ? Math.round(mixed.single.p99 * 100) / 100 : null,
+      mixedTableBatchApplicantsPerSecond: mixed ? Math.round((mixed.table.requests * batchSize) / mixed.table.elapsed) : null,
     };
   } finally {
     await server.stop();

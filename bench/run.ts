@@ -242,6 +242,14 @@ async function main() {
       yes(api.tableBatchApplicantsPerSecond >= 200_000),
     ]);
     rows.push(["API batch applicants/s, object form", `${Math.round(api.batchApplicantsPerSecond).toLocaleString("en")} (p99 ${api.batchP99Ms} ms)`, "", ""]);
+    if (api.mixedSinglePerSecond !== null && api.mixedTableBatchApplicantsPerSecond !== null) {
+      rows.push([
+        "API at once: singles/s (16 conn.) + table batch applicants/s",
+        `${api.mixedSinglePerSecond.toLocaleString("en")} (p99 ${api.mixedSingleP99Ms} ms) + ${api.mixedTableBatchApplicantsPerSecond.toLocaleString("en")}`,
+        "",
+        "",
+      ]);
+    }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const [r, row] of rows.entries()) {
