@@ -126,6 +126,17 @@ interface PoolWorker {
   singlesDone: number;
 }
 
+/**
+ * Sets a connection that writes beside the checkpointer: it copies the log back itself only past `autocheckpoint`
+ * frames, and when its commit starts the log over, it cuts the file back to `logLimit` frames (the log file keeps
+ * its largest size otherwise).
+ */
+export function writeLikeAWorker(db: JifenDb, autocheckpoint: number, logLimit: number): void {
+  const pageSize = db.$client.pragma("page_size", { simple: true }) as number;
+  db.$client.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+  db.$client.pragma(`journal_size_limit = ${logLimit * pageSize}`);
+}
+
 /** app/api/batch-worker.mjs, found from this module's place: its own folder, or the package root above a build. */
 function workerEntry(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -197,7 +208,7 @@ export class BatchPool {
     // A young generation large enough for a batch's short-lived strings and objects (V8's default made garbage
     // collection ~2 µs per applicant, as they outlived the default's scavenges): measured 14.5 → 12 µs in all.
     const worker = new Worker(this.entry, {
-      workerData: { databasePath: this.databasePath, autocheckpointFrames: WORKER_AUTOCHECKPOINT_FRAMES },
+      workerData: { databasePath: this.databasePath, autocheckpointFrames: WORKER_AUTOCHECKPOINT_FRAMES, logLimitFrames: CHECKPOINT_RESTART_FRAMES },
       // Only a CPU profile's options reach a worker (each thread writes its own profile): the rest are the server's.
       execArgv: process.execArgv.filter((arg) => arg.startsWith("--cpu-prof")),
       resourceLimits: { maxYoungGenerationSizeMb: BATCH_WORKER_YOUNG_GENERATION_MB },
@@ -415,7 +426,7 @@ export function batchPoolFor(db: JifenDb): BatchPool | undefined {
     const entry = workerEntry();
     pool = size > 0 && entry && path !== "" && !db.$client.memory ? new BatchPool(path, entry, size, (tasks) => evaluateSingles(db, tasks)) : null;
     // The pool's checkpointer keeps the log short: this connection's own commits need not copy it back either.
-    if (pool) db.$client.pragma(`wal_autocheckpoint = ${WORKER_AUTOCHECKPOINT_FRAMES}`);
+    if (pool) writeLikeAWorker(db, WORKER_AUTOCHECKPOINT_FRAMES, CHECKPOINT_RESTART_FRAMES);
     pools.set(path, pool);
   }
   return pool ?? undefined;

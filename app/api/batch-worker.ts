@@ -8,14 +8,14 @@ import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase } from "../../db/connection";
 import { runBatch } from "./batch.server";
 import { evaluateSingles, type SingleTask } from "./singles.server";
-import { packReplies, type SinglesJob, type WorkerJob, type WorkerJobReply } from "./batch-pool.server";
+import { packReplies, writeLikeAWorker, type SinglesJob, type WorkerJob, type WorkerJobReply } from "./batch-pool.server";
 
 const port = parentPort!;
-const { databasePath, autocheckpointFrames } = workerData as { databasePath: string; autocheckpointFrames: number };
+const { databasePath, autocheckpointFrames, logLimitFrames } = workerData as { databasePath: string; autocheckpointFrames: number; logLimitFrames: number };
 const db = openDatabase(databasePath);
 // The pool's checkpointer thread copies the log back into the database: this connection's commits do so only when
 // the log has grown far past that thread's bound (wal-checkpoint-worker.mjs).
-db.$client.pragma(`wal_autocheckpoint = ${autocheckpointFrames}`);
+writeLikeAWorker(db, autocheckpointFrames, logLimitFrames);
 
 function singleTasks(job: SinglesJob): SingleTask[] {
   const bytes = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);

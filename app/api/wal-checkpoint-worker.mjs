@@ -19,6 +19,9 @@ function checkpoint() {
     // bound: past `restartFrames`, RESTART waits for the writers (their busy timeout) so the next commit starts the
     // log from its beginning again.
     if (passive && passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
+    // Once a long log has been wholly copied (the load is over), the file is cut back to nothing, as SQLite's own
+    // checkpoints would have kept it near 1,000 frames.
+    else if (passive && passive.log >= 1000 && passive.checkpointed === passive.log) db.pragma("wal_checkpoint(TRUNCATE)");
   } catch (error) {
     parentPort?.postMessage({ kind: "checkpoint-failed", message: error instanceof Error ? error.message : String(error) });
   }
