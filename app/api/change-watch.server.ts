@@ -77,16 +77,20 @@ class ChangeWatch {
   }
 }
 
-const watches = new WeakMap<JifenDb, ChangeWatch>();
-
-export function changeWatch(db: JifenDb): ChangeWatch {
-  let watch = watches.get(db);
-  if (!watch) {
-    watch = new ChangeWatch(db);
-    watches.set(db, watch);
-  }
-  return watch;
+/** One value per database connection, made at its first use (caches, watches, groups). */
+export function perConnection<T>(make: (db: JifenDb) => T): (db: JifenDb) => T {
+  const values = new WeakMap<JifenDb, T>();
+  return (db) => {
+    let value = values.get(db);
+    if (value === undefined) {
+      value = make(db);
+      values.set(db, value);
+    }
+    return value;
+  };
 }
+
+export const changeWatch: (db: JifenDb) => ChangeWatch = perConnection((db) => new ChangeWatch(db));
 
 /**
  * A map that empties itself when the database's generation moves on, and when it reaches `maxSize` entries (so a

@@ -9,6 +9,7 @@ import { parseJsonText } from "../../rules-schema/locate";
 import type { Id } from "../../rules-schema/types";
 import type { CompiledProgram } from "../../engine/compiled";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
+import type { NewDecision } from "../../db/decisions";
 import { ApiError, apiError, apiProblem, type ApiProblem } from "./errors.server";
 import { checkFacts, checkValue, notAFact, rowReader, type FactCheck } from "./facts-check";
 import type { LoadedVersion } from "./versions.server";
@@ -105,6 +106,21 @@ export function requireProgram(version: LoadedVersion, programId: string): void 
 export const sha256: (text: string | Uint8Array) => string =
   typeof hash === "function" ? (text) => hash("sha256", text, "hex") : (text) => createHash("sha256").update(text).digest("hex");
 
+
+/** One decision-log entry: which version decided, on what input (hashed for appeal lookups), with what output. */
+export function decisionRecord(tokenId: number, version: LoadedVersion, program: string, date: string, input: string, output: string): NewDecision {
+  return {
+    tokenId,
+    standardId: version.head.standardId,
+    versionId: version.head.id,
+    versionHash: version.head.contentHash,
+    programId: program,
+    evaluationDate: date,
+    inputHash: sha256(input),
+    input,
+    output,
+  };
+}
 
 export function versionFields(version: LoadedVersion) {
   return {

@@ -17,11 +17,10 @@ import {
   recordDecision,
   type DecisionBatchRecord,
   type DecisionRecord,
-  type NewDecision,
 } from "../../db/decisions";
 import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
-import { changeWatch, GenerationCache } from "./change-watch.server";
+import { changeWatch, GenerationCache, perConnection } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
 import { ApiError, apiError, apiProblem, errorReply, jsonReply, replyText, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
@@ -30,6 +29,7 @@ import { evaluateBatchText } from "./batch.server";
 import { SingleGroups } from "./singles.server";
 import {
   canonicalInput,
+  decisionRecord,
   ISO_DATE,
   loggedApplicants,
   loggedResults,
@@ -61,18 +61,14 @@ export const BATCH_BODY_LIMIT = 50 * 1024 * 1024;
 let limiter: TokenBucketLimiter | undefined;
 const lastTouched = new Map<number, number>();
 const TOUCH_EVERY_MS = 60_000;
-const verifiedTokens = new WeakMap<JifenDb, GenerationCache<string, TokenVerification>>();
+const verifiedTokens = perConnection(() => new GenerationCache<string, TokenVerification>(10_000));
 
 /**
  * A token's verification, kept until the database changes (change-watch.server.ts): a revocation, whoever makes it,
  * moves the generation on, so the next request looks the token up again and is refused. Only valid tokens are kept.
  */
 function verifyToken(db: JifenDb, token: string, generation: number): TokenVerification {
-  let cache = verifiedTokens.get(db);
-  if (!cache) {
-    cache = new GenerationCache(10_000);
-    verifiedTokens.set(db, cache);
-  }
+  const cache = verifiedTokens(db);
   const cached = cache.get(generation, token);
   if (cached) return cached;
   const verified = verifyApiToken(db, token);
@@ -181,21 +177,6 @@ async function readJsonObject(request: ApiCall, limit: number): Promise<Record<s
   return parseJsonObject(await readText(request, limit));
 }
 
-/** One decision-log entry: which version decided, on what input (hashed for appeal lookups), with what output. */
-function decisionRecord(tokenId: number, version: LoadedVersion, program: string, date: string, input: string, output: string): NewDecision {
-  return {
-    tokenId,
-    standardId: version.head.standardId,
-    versionId: version.head.id,
-    versionHash: version.head.contentHash,
-    programId: program,
-    evaluationDate: date,
-    inputHash: sha256(input),
-    input,
-    output,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Handlers
 
@@ -274,17 +255,8 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
   }
 }
 
-const singleGroupsByDb = new WeakMap<JifenDb, SingleGroups>();
-
 /** Groups of single evaluations decided in this thread (no batch worker). */
-function singleGroups(db: JifenDb): SingleGroups {
-  let groups = singleGroupsByDb.get(db);
-  if (!groups) {
-    groups = new SingleGroups(db);
-    singleGroupsByDb.set(db, groups);
-  }
-  return groups;
-}
+const singleGroups = perConnection((db) => new SingleGroups(db));
 
 /**
  * POST /api/v1/standards/{id}/evaluate/batch — many applicants on the compiled path, in the object form

@@ -15,10 +15,10 @@ import { recordDecisions, type NewDecision } from "../../db/decisions";
 import { isTokenActive } from "../../db/tokens";
 import { versionHeadInEffect } from "../../db/versions-in-effect";
 import type { Facts } from "../../engine/types";
-import { changeWatch, GenerationCache } from "./change-watch.server";
+import { changeWatch, GenerationCache, perConnection } from "./change-watch.server";
 import { ApiError, apiError, errorReply, jsonTextReply, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
-import { canonicalInput, parseJsonObject, requireProgram, requireProgramAndDate, sha256, summaryFromCompact, tokenRefused, versionFields, versionKeptChanging } from "./evaluation.server";
+import { canonicalInput, decisionRecord, parseJsonObject, requireProgram, requireProgramAndDate, summaryFromCompact, tokenRefused, versionFields, versionKeptChanging } from "./evaluation.server";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
 
 export interface SingleTask {
@@ -43,15 +43,11 @@ interface Decided {
 /** A group still not decided after this many changes of the version in effect under it is refused (503). */
 const MAX_ROUNDS = 3;
 
-const activeTokens = new WeakMap<JifenDb, GenerationCache<number, boolean>>();
+const activeTokens = perConnection(() => new GenerationCache<number, boolean>(10_000));
 
 /** Whether a token is still active, looked up once per token per database generation. */
 function tokenActive(db: JifenDb, tokenId: number, generation: number): boolean {
-  let cache = activeTokens.get(db);
-  if (!cache) {
-    cache = new GenerationCache(10_000);
-    activeTokens.set(db, cache);
-  }
+  const cache = activeTokens(db);
   let active = cache.get(generation, tokenId);
   if (active === undefined) {
     active = isTokenActive(db, tokenId);
@@ -73,18 +69,7 @@ function decide(db: JifenDb, task: SingleTask, index: number, generation: number
   const compiled = version.compiled(program);
   // summaryFromCompact builds its keys in sorted order, so JSON.stringify of it is already canonical.
   const output = JSON.stringify(summaryFromCompact(compiled, compiled.score(facts, date)));
-  const input = canonicalInput(facts, program, date);
-  const decision: NewDecision = {
-    tokenId: task.tokenId,
-    standardId: version.head.standardId,
-    versionId: version.head.id,
-    versionHash: version.head.contentHash,
-    programId: program,
-    evaluationDate: date,
-    inputHash: sha256(input),
-    input,
-    output,
-  };
+  const decision = decisionRecord(task.tokenId, version, program, date, canonicalInput(facts, program, date), output);
   return { index, task, version, program, date, decision, output };
 }
 

@@ -9,7 +9,7 @@ import { contentHash } from "../../db/hash";
 import type { JifenDb } from "../../db/connection";
 import { standardExists, versionDocumentText, versionHead, versionHeadInEffect, type VersionHead } from "../../db/versions-in-effect";
 import { apiError } from "./errors.server";
-import { changeWatch, GenerationCache } from "./change-watch.server";
+import { changeWatch, GenerationCache, perConnection } from "./change-watch.server";
 import { factDictionary, type FactDictionary } from "./facts-check";
 
 export interface LoadedVersion {
@@ -55,15 +55,11 @@ function load(db: JifenDb, head: VersionHead, verifyHash: boolean): LoadedVersio
   };
 }
 
-const headsInEffect = new WeakMap<JifenDb, GenerationCache<string, VersionHead>>();
+const headsInEffect = perConnection(() => new GenerationCache<string, VersionHead>(10_000));
 
 /** Which version is in effect on a date, kept until the database changes (a publication moves the generation on). */
 function headInEffect(db: JifenDb, standardId: string, date: string, generation: number): VersionHead | undefined {
-  let cache = headsInEffect.get(db);
-  if (!cache) {
-    cache = new GenerationCache(10_000);
-    headsInEffect.set(db, cache);
-  }
+  const cache = headsInEffect(db);
   const key = `${date} ${standardId}`;
   let head = cache.get(generation, key);
   if (!head) {
