@@ -30,6 +30,7 @@ import {
   type BatchApplicant,
 } from "./evaluation.server";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
+import { requireActiveToken } from "./singles.server";
 
 export interface BatchTask {
   /** The token the request was accepted with (checked by the receiving thread). */
@@ -106,6 +107,7 @@ interface Scored {
 
 function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>, program: string, date: string): Scored {
   const generation = changeWatch(db).current();
+  requireActiveToken(db, task.tokenId, generation);
   const version = loadVersionInEffect(db, task.standardId, date, generation);
   requireProgram(version, program);
   const applicants = requireApplicants(body, version, false);

@@ -45,20 +45,24 @@ const MAX_ROUNDS = 3;
 
 const activeTokens = perConnection(() => new GenerationCache<number, boolean>(10_000));
 
-/** Whether a token is still active, looked up once per token per database generation. */
-function tokenActive(db: JifenDb, tokenId: number, generation: number): boolean {
+/**
+ * 401 unless the token a request was accepted with is still active at `generation`, looked up once per token per
+ * database generation. The receiving thread checked it from what it had in memory; a worker checks it again on the
+ * database as it is when the work starts (a later change is caught at commit).
+ */
+export function requireActiveToken(db: JifenDb, tokenId: number, generation: number): void {
   const cache = activeTokens(db);
   let active = cache.get(generation, tokenId);
   if (active === undefined) {
     active = isTokenActive(db, tokenId);
     cache.set(generation, tokenId, active);
   }
-  return active;
+  if (!active) throw tokenRefused("revoked");
 }
 
 /** Decides one request at `generation`: its score and the decision to log, or an ApiError refusing it. */
 function decide(db: JifenDb, task: SingleTask, index: number, generation: number): Decided {
-  if (!tokenActive(db, task.tokenId, generation)) throw tokenRefused("revoked");
+  requireActiveToken(db, task.tokenId, generation);
   const body = parseJsonObject(task.text);
   const { program, date } = requireProgramAndDate(body);
   const facts = (body.facts ?? {}) as Facts;

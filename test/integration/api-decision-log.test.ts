@@ -467,6 +467,18 @@ describe("batches on batch workers", () => {
     expect(logged.inputHash).toBe(sha256(read));
   });
 
+  it("refuses a batch on a worker whose token is revoked after the receiving thread accepted it, logging nothing", async () => {
+    const { token: soonRevoked, record } = createApiToken(other, { name: "batch in flight", department: "公安", scopes: ["evaluate"] });
+    const before = batchCount();
+    const inFlight = callAs(soonRevoked, "POST", "/api/v1/standards/suzhou/evaluate/batch", tableBody(), { bytes: true });
+    // The receiving thread has checked the token by now; the worker has not started.
+    expect(revokeApiToken(other, record.id)).toBe(true);
+    const answer = await inFlight;
+    expect(answer.status).toBe(401);
+    expect(answer.json.errors[0].code).toBe("api.tokenRevoked");
+    expect(batchCount()).toBe(before);
+  });
+
   it("answers an object-form batch on a worker exactly as the receiving thread does", async () => {
     const before = answered();
     const onWorker = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch", objectBody());
