@@ -7,7 +7,9 @@ import Database from "better-sqlite3";
 
 const { databasePath, intervalMs, restartFrames } = workerData;
 const db = new Database(databasePath);
-db.pragma("busy_timeout = 5000");
+// A restarting or truncating checkpoint holds back new writers while it waits for readers and writers to finish: it
+// gives up after 100 ms (and tries again 200 ms later) rather than stall the API's commits behind a long read.
+db.pragma("busy_timeout = 100");
 // The log file is cut back to this size once it has been checkpointed and restarted.
 db.pragma(`journal_size_limit = ${restartFrames * db.pragma("page_size", { simple: true })}`);
 
@@ -16,8 +18,8 @@ function checkpoint() {
     // PASSIVE: copies what no reader still needs, without waiting for anyone.
     const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
     // Under a steady stream of commits the log may never be wholly copied at a quiet moment, and would grow without
-    // bound: past `restartFrames`, RESTART waits for the writers (their busy timeout) so the next commit starts the
-    // log from its beginning again.
+    // bound: past `restartFrames`, RESTART waits for the writers and readers (up to the busy timeout above) so that
+    // the next commit starts the log from its beginning again.
     if (passive && passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
     // Once a long log has been wholly copied (the load is over), the file is cut back to nothing, as SQLite's own
     // checkpoints would have kept it near 1,000 frames.
