@@ -20,6 +20,7 @@ import {
   isTableForm,
   numberJson,
   parseJsonObject,
+  requireActiveToken,
   requireApplicants,
   requireProgram,
   requireProgramAndDate,
@@ -30,7 +31,6 @@ import {
   type BatchApplicant,
 } from "./evaluation.server";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
-import { requireActiveToken } from "./singles.server";
 
 export interface BatchTask {
   /** The token the request was accepted with (checked by the receiving thread). */

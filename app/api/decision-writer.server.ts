@@ -1,6 +1,7 @@
 /**
- * Group commit for the decision log: decisions of concurrent single evaluations that arrive in the same turn of the
- * event loop are written in one transaction, and each request answers once its row is committed (so a returned
+ * Group commit for the decision log of explained single evaluations (`?explain=true`, scored on the reference path in
+ * the receiving thread; the others are decided and logged by singles.server.ts): decisions that arrive in the same
+ * turn of the event loop are written in one transaction, and each request answers once its row is committed (so a returned
  * decision id always exists). One commit per turn instead of one per request.
  *
  * Each decision carries the database generation (change-watch.server.ts) its request was authenticated and scored

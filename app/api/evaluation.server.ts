@@ -1,7 +1,8 @@
 /**
- * What the API's evaluation endpoints share, whichever thread runs them (the batch may run on a batch worker,
- * batch-worker.ts): reading the body, checking program, date and applicants, and writing scores as the answers and
- * the decision log show them. No database connection of its own: callers pass what they loaded.
+ * What the API's evaluation endpoints share, whichever thread runs them (batches and single evaluations may run on a
+ * batch worker, batch-worker.ts): reading the body, checking the token again, program, date and applicants, and
+ * writing scores as the answers and the decision log show them. No database connection of its own: callers pass
+ * theirs.
  */
 import { createHash, hash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
@@ -9,7 +10,10 @@ import { parseJsonText } from "../../rules-schema/locate";
 import type { Id } from "../../rules-schema/types";
 import type { CompiledProgram } from "../../engine/compiled";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
+import type { JifenDb } from "../../db/connection";
 import type { NewDecision } from "../../db/decisions";
+import { isTokenActive } from "../../db/tokens";
+import { GenerationCache, perConnection } from "./change-watch.server";
 import { ApiError, apiError, apiProblem, type ApiProblem } from "./errors.server";
 import { checkFacts, checkValue, notAFact, rowReader, type FactCheck } from "./facts-check";
 import type { LoadedVersion } from "./versions.server";
@@ -61,6 +65,23 @@ export function tokenRefused(reason: "unknown" | "revoked"): ApiError {
     ],
     BEARER_CHALLENGE,
   );
+}
+
+const activeTokens = perConnection(() => new GenerationCache<number, boolean>(10_000));
+
+/**
+ * 401 unless the token a request was accepted with is still active at `generation`, looked up once per token per
+ * database generation. The receiving thread checked it from what it had in memory; a worker checks it again on the
+ * database as it is when the work starts (a later change is caught at commit).
+ */
+export function requireActiveToken(db: JifenDb, tokenId: number, generation: number): void {
+  const cache = activeTokens(db);
+  let active = cache.get(generation, tokenId);
+  if (active === undefined) {
+    active = isTokenActive(db, tokenId);
+    cache.set(generation, tokenId, active);
+  }
+  if (!active) throw tokenRefused("revoked");
 }
 
 /**

@@ -162,7 +162,7 @@ async function readText(request: ApiCall, limit: number): Promise<string> {
   return text;
 }
 
-/** The body as bytes, for a batch worker to decode; undefined when the request cannot give bytes. */
+/** The body as bytes, for a worker to decode (batches, single evaluations); undefined when the request cannot give bytes. */
 async function readBytes(request: ApiCall, limit: number): Promise<Uint8Array | undefined> {
   if (!request.readBytes) return undefined;
   const declared = Number(request.header("content-length") ?? NaN);

@@ -15,10 +15,21 @@ import { recordDecisions, type NewDecision } from "../../db/decisions";
 import { isTokenActive } from "../../db/tokens";
 import { versionHeadInEffect } from "../../db/versions-in-effect";
 import type { Facts } from "../../engine/types";
-import { changeWatch, GenerationCache, perConnection } from "./change-watch.server";
+import { changeWatch } from "./change-watch.server";
 import { ApiError, apiError, errorReply, jsonTextReply, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
-import { canonicalInput, decisionRecord, parseJsonObject, requireProgram, requireProgramAndDate, summaryFromCompact, tokenRefused, versionFields, versionKeptChanging } from "./evaluation.server";
+import {
+  canonicalInput,
+  decisionRecord,
+  parseJsonObject,
+  requireActiveToken,
+  requireProgram,
+  requireProgramAndDate,
+  summaryFromCompact,
+  tokenRefused,
+  versionFields,
+  versionKeptChanging,
+} from "./evaluation.server";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
 
 export interface SingleTask {
@@ -42,23 +53,6 @@ interface Decided {
 
 /** A group still not decided after this many changes of the version in effect under it is refused (503). */
 const MAX_ROUNDS = 3;
-
-const activeTokens = perConnection(() => new GenerationCache<number, boolean>(10_000));
-
-/**
- * 401 unless the token a request was accepted with is still active at `generation`, looked up once per token per
- * database generation. The receiving thread checked it from what it had in memory; a worker checks it again on the
- * database as it is when the work starts (a later change is caught at commit).
- */
-export function requireActiveToken(db: JifenDb, tokenId: number, generation: number): void {
-  const cache = activeTokens(db);
-  let active = cache.get(generation, tokenId);
-  if (active === undefined) {
-    active = isTokenActive(db, tokenId);
-    cache.set(generation, tokenId, active);
-  }
-  if (!active) throw tokenRefused("revoked");
-}
 
 /** Decides one request at `generation`: its score and the decision to log, or an ApiError refusing it. */
 function decide(db: JifenDb, task: SingleTask, index: number, generation: number): Decided {
