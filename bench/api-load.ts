@@ -133,7 +133,10 @@ async function startBenchServer(env: Record<string, string>, nodeArgs: string[] 
         resolveStart();
       }
     });
-    child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr!.on("data", (c: Buffer) => {
+      output += c.toString();
+      if (process.env.BENCH_ECHO) process.stderr.write(c);
+    });
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));

@@ -16,6 +16,21 @@
  */
 import type { Transaction } from "better-sqlite3";
 import type { JifenDb } from "../../db/connection";
+import { ApiError, apiProblem } from "./errors.server";
+
+/** True for SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+}
+
+/** Something to wait on for a millisecond between attempts (Atomics.wait sleeps without spinning). */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** 503 when the write lock could not be had in time: nothing was written, and the request can be sent again. */
+export function databaseBusy(): ApiError {
+  return new ApiError(503, [apiProblem("api.databaseBusy", "", "数据库正忙，请稍后重试", "The database is busy; please retry")], { "Retry-After": "1" });
+}
 
 interface Pluck {
   get(): unknown;
@@ -28,8 +43,11 @@ class ChangeWatch {
   private expectedChanges: unknown;
   private generation = 0;
   private readonly transaction: Transaction<(write: (generation: number) => unknown) => unknown>;
+  /** How long a write waits for the lock, by the clock: the connection's busy timeout. */
+  private readonly writeWaitMs: number;
 
   constructor(db: JifenDb) {
+    this.writeWaitMs = Number(db.$client.pragma("busy_timeout", { simple: true })) || 0;
     this.transaction = db.$client.transaction((write: (generation: number) => unknown) => write(this.current()));
     this.dataVersionQuery = db.$client.prepare("pragma data_version").pluck();
     this.totalChangesQuery = db.$client.prepare("select total_changes()").pluck();
@@ -58,7 +76,8 @@ class ChangeWatch {
   ownWrite<T>(write: () => T): T {
     this.current();
     try {
-      return write();
+      // One statement in autocommit mode: refused for a lock, it wrote nothing and can run again.
+      return this.waitingForTheLock(write, () => true);
     } finally {
       this.expectedChanges = this.totalChangesQuery.get();
     }
@@ -69,10 +88,38 @@ class ChangeWatch {
    * between), handing it the generation current inside that transaction.
    */
   ownTransaction<T>(write: (generation: number) => T): T {
+    let started = false;
     try {
-      return this.transaction.immediate(write) as T;
+      return this.waitingForTheLock(
+        () =>
+          this.transaction.immediate((generation: number) => {
+            started = true;
+            return write(generation);
+          }) as T,
+        () => !started,
+      );
     } finally {
       this.expectedChanges = this.totalChangesQuery.get();
+    }
+  }
+
+  /**
+   * Runs `attempt` until it is not refused for SQLite's lock, for as long as the connection's busy timeout by the
+   * clock: SQLite's busy handler counts its sleeps rather than timing them, and a signal cuts a sleep short (a CPU
+   * profiler sends one every millisecond), so it can give up long before its timeout. Past the wait, 503 with
+   * nothing written. `mayRetry` says whether the attempt may simply run again (a transaction refused past its BEGIN
+   * was rolled back, but its callback has run: it is answered 503 at once rather than run twice).
+   */
+  private waitingForTheLock<T>(attempt: () => T, mayRetry: () => boolean): T {
+    const deadline = performance.now() + this.writeWaitMs;
+    for (;;) {
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (!mayRetry() || performance.now() >= deadline) throw databaseBusy();
+        Atomics.wait(pause, 0, 0, 1);
+      }
     }
   }
 }

@@ -31,7 +31,9 @@ const commonErrors = {
   "413": errorResponse("The body is over the size limit (1 MB single, 50 MB batch)."),
   "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts; each problem's `path` points at its place (e.g. /facts/{id}, /applicants/{i}/facts/{id}, /columns/{j}, /rows/{i}/{j})."),
   "429": errorResponse("Rate limit reached; see the Retry-After header."),
-  "503": errorResponse("The version in effect changed at each attempt to log the evaluation (publications in quick succession); nothing was logged: retry after the Retry-After header."),
+  "503": errorResponse(
+    "Nothing was logged; retry after the Retry-After header. `api.versionChanging`: the version in effect changed at each attempt to log the evaluation (publications in quick succession). `api.databaseBusy`: the database stayed locked by another writer for the whole wait (5 s).",
+  ),
 };
 
 /** The fields both forms of a batch answer begin with. */

@@ -119,20 +119,29 @@ export function evaluateSingles(db: JifenDb, tasks: readonly SingleTask[]): ApiR
       }
     }
     if (decided.length === 0) break;
-    const { written, ids, revoked, stale } = watch.ownTransaction((now) => {
-      const revoked: Decided[] = [];
-      const stale: Decided[] = [];
-      const written =
-        now === generation
-          ? decided
-          : decided.filter((d) => {
-              if (!isTokenActive(db, d.task.tokenId)) revoked.push(d);
-              else if (versionHeadInEffect(db, d.task.standardId, d.date)?.id !== d.version.head.id) stale.push(d);
-              else return true;
-              return false;
-            });
-      return { written, ids: recordDecisions(db, written.map((d) => d.decision)), revoked, stale };
-    });
+    let logged: { written: Decided[]; ids: number[]; revoked: Decided[]; stale: Decided[] };
+    try {
+      logged = watch.ownTransaction((now) => {
+        const revoked: Decided[] = [];
+        const stale: Decided[] = [];
+        const written =
+          now === generation
+            ? decided
+            : decided.filter((d) => {
+                if (!isTokenActive(db, d.task.tokenId)) revoked.push(d);
+                else if (versionHeadInEffect(db, d.task.standardId, d.date)?.id !== d.version.head.id) stale.push(d);
+                else return true;
+                return false;
+              });
+        return { written, ids: recordDecisions(db, written.map((d) => d.decision)), revoked, stale };
+      });
+    } catch (error) {
+      // The group could not be logged (503 when the database stayed locked): each of its requests gets that answer.
+      if (!(error instanceof ApiError)) throw error;
+      for (const d of decided) replies[d.index] = errorReply(error);
+      break;
+    }
+    const { written, ids, revoked, stale } = logged;
     for (let i = 0; i < written.length; i++) replies[written[i].index] = jsonTextReply(answer(written[i], ids[i]));
     for (const d of revoked) replies[d.index] = errorReply(tokenRefused("revoked"));
     // Another version came into effect while these were decided: decide them again with it.
