@@ -1,6 +1,7 @@
 /** Sign-in sessions: a random id in an HttpOnly cookie, looked up in the sessions table; sessions expire. */
 import { redirect } from "@remix-run/node";
 import { createSession, deleteSession, getSessionUser, type Role, type UserRecord } from "../../db/users";
+import { parseLang } from "../i18n";
 import { getDb } from "./db.server";
 
 const SESSION_COOKIE = "jifen_session";
@@ -16,12 +17,17 @@ export function currentUser(request: Request): UserRecord | null {
   return id ? getSessionUser(getDb(), id, new Date()) : null;
 }
 
-/** The signed-in user, or a redirect to the sign-in page that comes back here afterwards. */
+/**
+ * The signed-in user, or a redirect to the sign-in page that comes back here afterwards. A `?lang=` on the page
+ * asked for goes to the sign-in page too: the redirect is answered before the language cookie could be set, so an
+ * English link opened signed out would otherwise ask for the password in Chinese.
+ */
 export function requireUser(request: Request): UserRecord {
   const user = currentUser(request);
   if (!user) {
     const url = new URL(request.url);
-    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+    const lang = parseLang(url.searchParams.get("lang"));
+    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}${lang ? `&lang=${lang}` : ""}`);
   }
   return user;
 }

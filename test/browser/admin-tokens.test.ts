@@ -79,4 +79,20 @@ describe("department API tokens page", () => {
     expect(await page.textContent("[data-testid=tokens-table]")).toContain("Revoked");
     await page.goto(`${server.url}/admin/tokens?lang=zh-CN`);
   });
+
+  it("keeps English through sign-in when an English link is opened signed out", async () => {
+    const { page } = browser;
+    await page.context().clearCookies();
+    await page.goto(`${server.url}/admin/tokens?lang=en`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    expect(await page.textContent("h1")).toBe("Sign in");
+    await page.fill('input[name="username"]', "admin");
+    await page.fill('input[name="password"]', "jifen-demo");
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/tokens"), page.click('button[type="submit"]')]);
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    expect(await page.textContent("h1")).toBe("Department API tokens");
+    await page.goto(`${server.url}/admin/tokens?lang=zh-CN`);
+    expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+  });
 });
