@@ -22,7 +22,7 @@ import { logDecision, StaleSnapshot } from "./decision-writer.server";
 import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache, perConnection } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
-import { ApiError, apiError, apiProblem, errorReply, jsonReply, replyText, type ApiProblem, type ApiReply } from "./errors.server";
+import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
 import { batchPoolFor } from "./batch-pool.server";
 import { evaluateBatchText } from "./batch.server";
@@ -610,5 +610,6 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     readText: async (limit) => (await readWebBody(request, limit))?.toString("utf8"),
     readBytes: (limit) => readWebBody(request, limit),
   });
-  return new Response(replyText(reply), { status: reply.status, headers: reply.headers });
+  // A worker's answer is already UTF-8 bytes: sent as they are rather than decoded for Response to encode again.
+  return new Response(reply.body as string | Uint8Array<ArrayBuffer>, { status: reply.status, headers: reply.headers });
 }
