@@ -42,7 +42,7 @@ port.on("message", (job: WorkerJob) => {
       reply = { id: job.id, replies: packReplies(evaluateSingles(db, singleTasks(job))) };
     } else {
       const bytes = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-      const answer = runBatch(db, { tokenId: job.tokenId, standardId: job.standardId, text: bytes.toString("utf8"), bytes, inputHashes: job.inputHashes });
+      const answer = runBatch(db, { tokenId: job.tokenId, standardId: job.standardId, bytes, inputHashes: job.inputHashes });
       // The answer goes back as UTF-8 bytes in a buffer of its own, moved rather than copied: the receiving thread
       // then neither holds a large string (whose collection cost it more than the rest of its part) nor encodes it.
       const answerBytes = typeof answer.body === "string" ? encodeOwned(answer.body) : answer.body;

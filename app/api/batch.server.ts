@@ -30,18 +30,25 @@ import {
   versionKeptChanging,
   type BatchApplicant,
 } from "./evaluation.server";
+import { readTableRows, scanTableBody, type TableBody } from "./table-rows";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
 
 export interface BatchTask {
   /** The token the request was accepted with (checked by the receiving thread). */
   tokenId: number;
   standardId: string;
-  /** The request body as received. */
-  text: string;
-  /** The same as UTF-8 bytes, when the caller has them: logged and hashed as they are, without encoding `text` again. */
+  /** The request body as received: its text, its bytes, or both (at least one). */
+  text?: string;
+  /** The body's bytes, when the caller has them: logged and hashed as they are, and a table's rows read from them. */
   bytes?: Uint8Array;
   /** `?inputHashes=true`: each applicant's input hash in the answer. */
   inputHashes: boolean;
+}
+
+/** The body's text, decoded from its bytes the first time it is needed (a table read from bytes may never need it). */
+function bodyText(task: BatchTask): string {
+  task.text ??= Buffer.from(task.bytes!.buffer, task.bytes!.byteOffset, task.bytes!.byteLength).toString("utf8");
+  return task.text;
 }
 
 /** The text of the whole numbers 0…4095, which most points are: looked up rather than converted each time. */
@@ -108,14 +115,18 @@ interface Scored {
   table: boolean;
 }
 
-function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>, program: string, date: string): Scored {
+/**
+ * `rows` is a table body whose rows are still bytes (table-rows.ts): they are read from the bytes when every cell
+ * is plain and fits, and otherwise from the whole body parsed, which finds and locates what is wrong.
+ */
+function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>, rows: TableBody | undefined, program: string, date: string): Scored {
   const generation = changeWatch(db).current();
   requireActiveToken(db, task.tokenId, generation);
   const version = loadVersionInEffect(db, task.standardId, date, generation);
   requireProgram(version, program);
-  const applicants = requireApplicants(body, version, false);
+  const applicants = (rows && readTableRows(rows, version.dictionary)) ?? requireApplicants(rows ? parseJsonObject(bodyText(task)) : body, version, false);
   const compiled = version.compiled(program);
-  const table = isTableForm(body);
+  const table = rows !== undefined || isTableForm(body);
   const write = table ? scoreCells : compactScoreJson;
   const scores: string[] = new Array(applicants.length);
   for (let i = 0; i < applicants.length; i++) scores[i] = write(compiled.score(applicants[i].facts, date));
@@ -132,7 +143,7 @@ function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string,
   // were decoded with replacement characters, and the text is what was read.
   const raw = task.bytes && isUtf8(task.bytes) ? task.bytes : undefined;
   // Hashed before the write lock is taken: the other worker's commits need not wait for it.
-  const inputHash = sha256(raw ?? task.text);
+  const inputHash = sha256(raw ?? bodyText(task));
   return changeWatch(db).ownTransaction((generation) => {
     if (generation !== scored.generation) {
       if (!isTokenActive(db, task.tokenId)) throw tokenRefused("revoked");
@@ -146,7 +157,7 @@ function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string,
       programId: program,
       evaluationDate: date,
       applicantCount: scores.length,
-      input: raw ?? task.text,
+      input: raw ?? bodyText(task),
       inputHash,
       output,
     });
@@ -209,10 +220,23 @@ function answerBatch(task: BatchTask, program: string, date: string, scored: Sco
 
 /** Evaluates and logs a batch; an ApiError for anything wrong with it (422 with located problems, 401, 404). */
 export function evaluateBatchText(db: JifenDb, task: BatchTask): ApiReply {
-  const body = parseJsonObject(task.text);
+  // A table body is first read from its bytes without its rows: they are read later, straight into facts.
+  const rows = task.bytes ? scanTableBody(task.bytes) : undefined;
+  if (!rows) return evaluateBatchBody(db, task, parseJsonObject(bodyText(task)), undefined);
+  try {
+    return evaluateBatchBody(db, task, rows.members, rows);
+  } catch (error) {
+    // The rows were not yet known to be JSON when this was refused: a syntax error in them is what the body is
+    // refused for, with its line and column, as when the whole body is parsed first.
+    if (error instanceof ApiError) parseJsonObject(bodyText(task));
+    throw error;
+  }
+}
+
+function evaluateBatchBody(db: JifenDb, task: BatchTask, body: Record<string, unknown>, rows: TableBody | undefined): ApiReply {
   const { program, date } = requireProgramAndDate(body);
   for (let attempt = 1; ; attempt++) {
-    const scored = scoreBatch(db, task, body, program, date);
+    const scored = scoreBatch(db, task, body, rows, program, date);
     try {
       const logged = logBatch(db, task, scored, program, date);
       return jsonTextReply(answerBatch(task, program, date, scored, logged));

@@ -271,13 +271,11 @@ export async function evaluateBatch(request: ApiCall, standardId: string): Promi
   const db = getDb();
   const { token } = authenticate(request, db, "evaluate");
   const inputHashes = /^(1|true|yes)$/i.test(request.query.get("inputHashes") ?? "");
+  const bytes = await readBytes(request, BATCH_BODY_LIMIT);
   const pool = batchPoolFor(db);
-  if (pool?.ready) {
-    const body = await readBytes(request, BATCH_BODY_LIMIT);
-    if (body) return pool.run({ tokenId: token.id, standardId, body, inputHashes });
-  }
-  const text = await readText(request, BATCH_BODY_LIMIT);
-  return evaluateBatchText(db, { tokenId: token.id, standardId, text, inputHashes });
+  if (bytes && pool?.ready) return pool.run({ tokenId: token.id, standardId, body: bytes, inputHashes });
+  const body = bytes ? { bytes } : { text: await readText(request, BATCH_BODY_LIMIT) };
+  return evaluateBatchText(db, { tokenId: token.id, standardId, ...body, inputHashes });
 }
 
 /** Starts the batch workers of the server's database now rather than at the first batch (server start). */

@@ -357,6 +357,35 @@ describe("the table form of a batch", () => {
     ]);
   });
 
+  it("refuses a syntax error in the rows as such, ahead of anything else wrong, when the rows are read from the body's bytes", async () => {
+    // No program, and a comma too many after the last row: the syntax error is what is reported, with its place.
+    const rows = JSON.stringify(tableBody().rows);
+    const broken = `{"date":"${date}","columns":${JSON.stringify(columns)},"rows":${rows.slice(0, -1)},]}`;
+    const before = batchCount();
+    for (const send of [call, callWithBytes]) {
+      const answer = await send("POST", "/api/v1/standards/suzhou/evaluate/batch", broken);
+      expect(answer.status).toBe(400);
+      expect(answer.json.errors[0]).toMatchObject({ code: "api.jsonSyntax", line: 1, column: expect.any(Number) });
+    }
+    // With the rows mended, the missing program is what is refused.
+    const mended = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch", `{"date":"${date}","columns":${JSON.stringify(columns)},"rows":${rows}}`);
+    expect(mended.status).toBe(422);
+    expect(mended.json.errors[0]).toMatchObject({ code: "api.required", path: "/program" });
+    expect(batchCount()).toBe(before);
+  });
+
+  it("answers a batch whose rows are read from its bytes exactly as one read from its text, escaped texts included", async () => {
+    const body = tableBody();
+    // An escaped id is read the usual way: the answer is the same.
+    body.rows[0][column("id")] = 'T0 "quoted"';
+    const fromBytes = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", body);
+    const fromText = await call("POST", "/api/v1/standards/suzhou/evaluate/batch?inputHashes=true", body);
+    expect(fromBytes.status).toBe(200);
+    const withoutIds = (answer: Body) => (answer.rows as unknown[][]).map((row) => row.filter((_, j) => j !== 1));
+    expect(withoutIds(fromBytes.json)).toEqual(withoutIds(fromText.json));
+    expect(fromBytes.json.rows[0][0]).toBe('T0 "quoted"');
+  });
+
   it("refuses a body with both forms, without the id column, without rows or columns, and a row without an id", async () => {
     const both = await refused({ ...tableBody(), applicants: objectBody().applicants });
     expect(both).toEqual([expect.objectContaining({ code: "api.twoApplicantForms", path: "/applicants" })]);
