@@ -294,7 +294,7 @@ export const openApiDocument = {
       },
       BatchTableRequest: {
         type: "object",
-        description: `The table form: \`columns\` names the cells, \`rows\` holds one list of cells per applicant. 表格形式：columns 为列名，rows 每位申请人一行。 ${tableFormProblems}`,
+        description: `The table form: \`columns\` names the cells, \`rows\` holds one list of cells per applicant. 表格形式：columns 为列名，rows 每位申请人一行。 Members may come in any order; with \`rows\` last and no other members, the rows are read fastest. rows 放在最后时读取最快。 ${tableFormProblems}`,
         required: ["program", "date", "columns", "rows"],
         not: { required: ["applicants"] },
         properties: { program: { type: "string" }, date: isoDate, columns: tableColumns, rows: tableRows },
