@@ -107,8 +107,10 @@ interface Scored {
   version: LoadedVersion;
   compiled: CompiledProgram;
   applicants: BatchApplicant[];
-  /** Per applicant, its score as JSON written once for the log and the answer: the object form's compact score
-   * object, the table form's cells (scoreCells). */
+  /** The output as logged: the scores as one text (loggedOutput). */
+  output: string;
+  /** Per applicant, its score as JSON, taken from `output` for the answer: the object form's compact score object,
+   * the table form's cells (scoreCells). */
   scores: string[];
   generation: number;
   /** The body came in the table form (and is answered and logged in it). */
@@ -130,15 +132,33 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
   const write = table ? scoreCells : compactScoreJson;
   const scores: string[] = new Array(applicants.length);
   for (let i = 0; i < applicants.length; i++) scores[i] = write(compiled.score(applicants[i].facts, date));
-  return { version, compiled, applicants, scores, generation, table };
+  const output = loggedOutput(compiled, scores, table);
+  return { version, compiled, applicants, output, scores, generation, table };
+}
+
+/**
+ * The output as logged: the object form a compact score object per applicant, the table form its cells (half the
+ * bytes). Each applicant's score in `scores` is then replaced by its slice of that one text, which the answer is
+ * built from: an applicant's own text is a chain of the small pieces it was written in, and walking every chain a
+ * second time for the answer cost 0.5–0.6 µs more per applicant (in process, 5,000-applicant batches) than copying
+ * the slices of one flat text.
+ */
+function loggedOutput(compiled: CompiledProgram, scores: string[], table: boolean): string {
+  const start = `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)},${table ? '"rows":[[' : '"results":['}`;
+  const separator = table ? "],[" : ",";
+  const output = `${start}${scores.join(separator)}${table ? "]]}" : "]}"}`;
+  let at = start.length;
+  for (let i = 0; i < scores.length; i++) {
+    const end = at + scores[i].length;
+    scores[i] = output.slice(at, end);
+    at = end + separator.length;
+  }
+  return output;
 }
 
 /** Logs the batch in one IMMEDIATE transaction, after checking again what it relied on if the database changed. */
 function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string, date: string): { batchId: number; firstDecisionId: number } {
-  const { version, compiled, scores } = scored;
-  const ids = `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)}`;
-  // The object form logs a compact score object per applicant; the table form its cells (half the bytes).
-  const output = scored.table ? `${ids},"rows":[[${scores.join("],[")}]]}` : `${ids},"results":[${scores.join(",")}]}`;
+  const { version, scores, output } = scored;
   // Valid UTF-8 bytes are exactly the text's encoding (what storing or hashing the text would produce); other bytes
   // were decoded with replacement characters, and the text is what was read.
   const raw = task.bytes && isUtf8(task.bytes) ? task.bytes : undefined;
