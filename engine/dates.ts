@@ -22,14 +22,22 @@ function digitsAt(text: string, start: number, count: number): number {
   return value;
 }
 
-/** Whether `value` is a real `YYYY-MM-DD` date (no allocation: used per record in lookbacks). */
-export function isIsoDate(value: unknown): value is IsoDate {
-  if (typeof value !== "string" || value.length !== 10) return false;
-  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
+/**
+ * A real `YYYY-MM-DD` date as the number YYYYMMDD, or -1 for anything else (impossible dates such as 2023-02-30
+ * included): the date read once, without allocating, for the functions below.
+ */
+function packedIsoDate(value: unknown): number {
+  if (typeof value !== "string" || value.length !== 10) return -1;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return -1;
   const year = digitsAt(value, 0, 4);
   const month = digitsAt(value, 5, 2);
   const day = digitsAt(value, 8, 2);
-  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? (year * 100 + month) * 100 + day : -1;
+}
+
+/** Whether `value` is a real `YYYY-MM-DD` date (no allocation: used per record in lookbacks). */
+export function isIsoDate(value: unknown): value is IsoDate {
+  return packedIsoDate(value) >= 0;
 }
 
 /** Day number of an ISO date string without allocating; NaN when the text is not a real date. */
@@ -128,10 +136,11 @@ export function wholeMonthsBetweenDays(fromDay: number, toDay: number): number {
 
 /** wholeMonthsBetween from an ISO date string, without allocating; undefined when the text is not a date. */
 export function wholeMonthsFromIso(value: unknown, to: CalendarDate): number | undefined {
-  if (!isIsoDate(value)) return undefined;
-  const year = digitsAt(value, 0, 4);
-  const month = digitsAt(value, 5, 2);
-  const day = digitsAt(value, 8, 2);
+  const packed = packedIsoDate(value);
+  if (packed < 0) return undefined;
+  const year = Math.floor(packed / 10_000);
+  const month = Math.floor(packed / 100) % 100;
+  const day = packed % 100;
   let months = (to.year - year) * 12 + (to.month - month);
   if (to.day < day && to.day !== daysInMonth(to.year, to.month)) months -= 1;
   return months < 0 ? 0 : months;
