@@ -42,14 +42,16 @@ export function isIsoDate(value: unknown): value is IsoDate {
 
 /** Day number of an ISO date string without allocating; NaN when the text is not a real date. */
 export function isoDayNumber(value: unknown): number {
-  if (!isIsoDate(value)) return Number.NaN;
-  return daysFromCivil(digitsAt(value, 0, 4), digitsAt(value, 5, 2), digitsAt(value, 8, 2));
+  const packed = packedIsoDate(value);
+  if (packed < 0) return Number.NaN;
+  return daysFromCivil(Math.floor(packed / 10_000), Math.floor(packed / 100) % 100, packed % 100);
 }
 
 /** Parses `YYYY-MM-DD`; anything else (including impossible dates such as 2023-02-30) gives undefined. */
 export function parseIsoDate(value: unknown): CalendarDate | undefined {
-  if (!isIsoDate(value)) return undefined;
-  return { year: digitsAt(value, 0, 4), month: digitsAt(value, 5, 2), day: digitsAt(value, 8, 2) };
+  const packed = packedIsoDate(value);
+  if (packed < 0) return undefined;
+  return { year: Math.floor(packed / 10_000), month: Math.floor(packed / 100) % 100, day: packed % 100 };
 }
 
 export function isLeapYear(year: number): boolean {
