@@ -508,6 +508,32 @@ describe("batches on batch workers", () => {
     expect(batchCount()).toBe(before);
   });
 
+  it("refuses a batch whose token is revoked while a worker scores it, when the worker commits, logging nothing", async () => {
+    const { token: soonRevoked, record } = createApiToken(other, { name: "batch being scored", department: "公安", scopes: ["evaluate"] });
+    // A first batch, so that the receiving thread has recorded the token's use (a write) before the lock is taken.
+    expect((await callAs(soonRevoked, "POST", "/api/v1/standards/suzhou/evaluate/batch", tableBody(), { bytes: true })).status).toBe(200);
+    const before = batchCount();
+    // This connection takes the write lock and revokes the token inside a transaction it does not commit yet. The
+    // receiving thread and the worker, on starting, read only what is committed: for them the token is in force.
+    // The worker scores the batch and waits for the lock to log it; the revocation commits while it waits. Only the
+    // worker's check at its commit can refuse the batch now.
+    other.$client.exec("BEGIN IMMEDIATE");
+    let open = true;
+    try {
+      expect(revokeApiToken(other, record.id)).toBe(true);
+      const inFlight = callAs(soonRevoked, "POST", "/api/v1/standards/suzhou/evaluate/batch", tableBody(), { bytes: true });
+      await new Promise((wake) => setTimeout(wake, 500));
+      other.$client.exec("COMMIT");
+      open = false;
+      const answer = await inFlight;
+      expect(answer.status).toBe(401);
+      expect(answer.json.errors[0].code).toBe("api.tokenRevoked");
+    } finally {
+      if (open) other.$client.exec("ROLLBACK");
+    }
+    expect(batchCount()).toBe(before);
+  });
+
   it("answers an object-form batch on a worker exactly as the receiving thread does", async () => {
     const before = answered();
     const onWorker = await callWithBytes("POST", "/api/v1/standards/suzhou/evaluate/batch", objectBody());
