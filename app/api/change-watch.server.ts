@@ -6,7 +6,7 @@
  * Two ways the database changes: another connection commits (the admin screens on the Remix side, `jifen token
  * revoke` in another process), which SQLite reports through `PRAGMA data_version`; or something writes through this
  * very connection (when the API is mounted inside Remix and shares its connection), which shows in
- * `total_changes()`. The API's own writes (decision log, token last-used time) go through `ownWrite`, which checks
+ * `total_changes()`. The API's own writes (decision log, token last-used time) go through `ownWrite` and its kin, which check
  * before writing and takes note of the count after, so they do not empty the caches.
  *
  * Reading `data_version` outside a transaction takes and releases SQLite's shared-memory read lock (system calls,
@@ -46,7 +46,7 @@ class ChangeWatch {
   /** How long a write waits for the lock, by the clock: the connection's busy timeout. */
   private readonly writeWaitMs: number;
 
-  constructor(db: JifenDb) {
+  constructor(private readonly db: JifenDb) {
     this.writeWaitMs = Number(db.$client.pragma("busy_timeout", { simple: true })) || 0;
     this.transaction = db.$client.transaction((write: (generation: number) => unknown) => write(this.current()));
     this.dataVersionQuery = db.$client.prepare("pragma data_version").pluck();
@@ -79,6 +79,27 @@ class ChangeWatch {
       // One statement in autocommit mode: refused for a lock, it wrote nothing and can run again.
       return this.waitingForTheLock(write, () => true);
     } finally {
+      this.expectedChanges = this.totalChangesQuery.get();
+    }
+  }
+
+  /**
+   * Runs one of the API's own writes at once if no other connection holds the write lock, else not at all (false):
+   * for a write that may as well wait for a later request, so that the thread never stops for it.
+   */
+  ownWriteIfFree(write: () => void): boolean {
+    this.current();
+    const sqlite = this.db.$client;
+    const wait = sqlite.pragma("busy_timeout", { simple: true }) as number;
+    sqlite.pragma("busy_timeout = 0");
+    try {
+      write();
+      return true;
+    } catch (error) {
+      if (isBusy(error)) return false;
+      throw error;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${wait}`);
       this.expectedChanges = this.totalChangesQuery.get();
     }
   }

@@ -61,6 +61,7 @@ export const BATCH_BODY_LIMIT = 50 * 1024 * 1024;
 let limiter: TokenBucketLimiter | undefined;
 const lastTouched = new Map<number, number>();
 const TOUCH_EVERY_MS = 60_000;
+const TOUCH_RETRY_MS = 1_000;
 const verifiedTokens = perConnection(() => new GenerationCache<string, TokenVerification>(10_000));
 
 /**
@@ -87,8 +88,12 @@ function authenticate(request: ApiCall, db: JifenDb, scope: TokenScope, generati
   rateLimit(checked.token);
   const now = Date.now();
   if ((lastTouched.get(checked.token.id) ?? 0) + TOUCH_EVERY_MS < now) {
-    lastTouched.set(checked.token.id, now);
-    changeWatch(db).ownWrite(() => touchApiToken(db, checked.token.id));
+    // The last-used time is for the administrators' list of tokens: written when the write lock is free, else tried
+    // again a second later. Waiting for it would stop this thread, every request it serves, for as long as another
+    // writer holds the lock (a cohort import holds it for seconds), and a request that writes nothing else would end
+    // in 503 for it.
+    const touched = changeWatch(db).ownWriteIfFree(() => touchApiToken(db, checked.token.id));
+    lastTouched.set(checked.token.id, touched ? now : now - TOUCH_EVERY_MS + TOUCH_RETRY_MS);
   }
   return checked;
 }

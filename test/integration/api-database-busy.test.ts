@@ -54,6 +54,18 @@ async function post(path: string, body: unknown) {
   return { status: reply.status, headers: reply.headers, json: JSON.parse(replyText(reply)) as Record<string, any> };
 }
 
+async function get(path: string, bearer: string) {
+  const reply = await handleApiCall({
+    method: "GET",
+    pathname: path,
+    query: new URLSearchParams(),
+    header: (name) => (name === "authorization" ? `Bearer ${bearer}` : null),
+    readText: async () => "",
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: reply.status, json: JSON.parse(replyText(reply)) as Record<string, any> };
+}
+
 const program = "settlement";
 const date = "2016-05-15";
 const facts = { socialInsuranceMonths: 24, educationLevel: "bachelor" };
@@ -98,5 +110,25 @@ describe("a database locked by another writer", () => {
     // Two single evaluations and the batch's two applicants.
     expect(countDecisions(other)).toBe(decisions + 4);
     expect(batchCount()).toBe(batches + 1);
+  }, 30_000);
+
+  it("answers a request that writes nothing but its token's last-used time at once, and records that time once the lock is free", async () => {
+    const { token: reader, record } = createApiToken(other, { name: "reader", department: "教育局", scopes: ["read"] });
+    const lastUsed = () => other.$client.prepare("select last_used_at from api_tokens where id = ?").pluck().get(record.id);
+    other.$client.exec("BEGIN IMMEDIATE");
+    try {
+      // The token's first use is due to be recorded, and another writer holds the lock: the request does not wait
+      // for it, nor fail for it.
+      const answer = await get("/api/v1/standards/suzhou", reader);
+      expect(answer.status).toBe(200);
+      expect(answer.json.standardId).toBe("suzhou");
+    } finally {
+      other.$client.exec("COMMIT");
+    }
+    expect(lastUsed()).toBeNull();
+    // Tried again a second later, now with the lock free.
+    await new Promise((wake) => setTimeout(wake, 1_100));
+    expect((await get("/api/v1/standards/suzhou", reader)).status).toBe(200);
+    expect(lastUsed()).toEqual(expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/));
   }, 30_000);
 });
