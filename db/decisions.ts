@@ -90,12 +90,13 @@ export interface NewDecisionBatch {
   input: string | Uint8Array;
   /** SHA-256 (hex) of `input` in UTF-8. */
   inputHash: string;
-  /** Canonical JSON {categoryIds, itemIds, results}. */
-  output: string;
+  /** Canonical JSON {categoryIds, itemIds, results} (the table form: rows), as text or as its UTF-8 bytes (stored as that text). */
+  output: string | Uint8Array;
 }
 
-export interface DecisionBatchRecord extends Omit<NewDecisionBatch, "input"> {
+export interface DecisionBatchRecord extends Omit<NewDecisionBatch, "input" | "output"> {
   input: string;
+  output: string;
   id: number;
   at: string;
   firstDecisionId: number;
@@ -127,7 +128,7 @@ function batchStatementsFor(db: JifenDb): BatchStatements {
     const advanceSequence = sqlite.prepare("update sqlite_sequence set seq = seq + ? where name = 'decision_log' returning seq").pluck();
     const insert = sqlite.prepare(
       `insert into decision_batches (token_id, standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id,
-         applicant_count, input, input_hash, output) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as text), ?, ?)`,
+         applicant_count, input, input_hash, output) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as text), ?, cast(? as text))`,
     );
     const record = sqlite.transaction((b: NewDecisionBatch) => {
       ensureSequence.run();
