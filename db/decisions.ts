@@ -90,7 +90,10 @@ export interface NewDecisionBatch {
   input: string | Uint8Array;
   /** SHA-256 (hex) of `input` in UTF-8. */
   inputHash: string;
-  /** Canonical JSON {categoryIds, itemIds, results} (the table form: rows), as text or as its UTF-8 bytes (stored as that text). */
+  /**
+   * Canonical JSON {categoryIds, itemIds, results} (the table form: rows), as text or as its UTF-8 bytes (stored as
+   * that text).
+   */
   output: string | Uint8Array;
 }
 

@@ -61,12 +61,13 @@ const WHOLE_NUMBER_TEXT = Array.from({ length: 4096 }, (_, i) => String(i));
  */
 function listBody(values: number[]): string {
   let text = "";
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    const item = value >>> 0 === value && value < 4096 ? WHOLE_NUMBER_TEXT[value] : numberJson(value);
-    text += i === 0 ? item : `,${item}`;
-  }
+  for (let i = 0; i < values.length; i++) text += i === 0 ? pointText(values[i]) : `,${pointText(values[i])}`;
   return text;
+}
+
+/** A point value's JSON: looked up for a whole number up to 4095 (see listBody). */
+function pointText(value: number): string {
+  return value >>> 0 === value && value < 4096 ? WHOLE_NUMBER_TEXT[value] : numberJson(value);
 }
 
 /** The JSON of a one-gate list, kept per gate: most applicants that fail gates fail one. */
@@ -148,12 +149,11 @@ class ByteWriter {
 
 const COMMA = 0x2c;
 
-/** Points as JSON list items after a comma each: whole numbers up to 4095 looked up (see listBody). */
+/** Points as JSON list items after a comma each. */
 function writeListItems(writer: ByteWriter, values: number[]): void {
   for (let i = 0; i < values.length; i++) {
-    const value = values[i];
     writer.char(COMMA);
-    writer.text(value >>> 0 === value && value < 4096 ? WHOLE_NUMBER_TEXT[value] : numberJson(value));
+    writer.text(pointText(values[i]));
   }
 }
 
@@ -173,21 +173,32 @@ const tableOutput = new ByteWriter();
 /** The table form's answer, copied into a buffer of its own when done. */
 const tableAnswerWriter = new ByteWriter();
 
-interface Scored {
+interface ScoredCommon {
   version: LoadedVersion;
   compiled: CompiledProgram;
   applicants: BatchApplicant[];
-  /** The output as logged: the object form's scores as one text (loggedOutput), the table form's as UTF-8 bytes. */
-  output: string | Uint8Array;
-  /** The object form: per applicant, its compact score object as JSON, taken from `output` for the answer. */
-  scores: string[];
-  /** The table form: where each applicant's cells (writeScoreCells) start and end in `output`. */
+  generation: number;
+}
+
+/** A body in the table form, answered and logged in it. */
+interface ScoredTable extends ScoredCommon {
+  table: true;
+  /** The output as logged, UTF-8 bytes. */
+  output: Uint8Array;
+  /** Where each applicant's cells (writeScoreCells) start and end in `output`. */
   cellStarts: Int32Array;
   cellEnds: Int32Array;
-  generation: number;
-  /** The body came in the table form (and is answered and logged in it). */
-  table: boolean;
 }
+
+interface ScoredObjects extends ScoredCommon {
+  table: false;
+  /** The output as logged: the scores as one text (loggedOutput). */
+  output: string;
+  /** Per applicant, its compact score object as JSON, taken from `output` for the answer. */
+  scores: string[];
+}
+
+type Scored = ScoredTable | ScoredObjects;
 
 /**
  * `rows` is a table body whose rows are still bytes (table-rows.ts): they are read from the bytes when every cell
@@ -200,8 +211,7 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
   requireProgram(version, program);
   const applicants = (rows && readTableRows(rows, version.dictionary)) ?? requireApplicants(rows ? parseJsonObject(bodyText(task)) : body, version, false);
   const compiled = version.compiled(program);
-  const table = rows !== undefined || isTableForm(body);
-  if (table) {
+  if (rows !== undefined || isTableForm(body)) {
     const cellStarts = new Int32Array(applicants.length);
     const cellEnds = new Int32Array(applicants.length);
     const writer = tableOutput;
@@ -216,15 +226,12 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
     }
     writer.text("]}");
     const output = writer.bytes.subarray(0, writer.length);
-    return { version, compiled, applicants, output, scores: [], cellStarts, cellEnds, generation, table };
+    return { table: true, version, compiled, applicants, output, cellStarts, cellEnds, generation };
   }
   const scores: string[] = new Array(applicants.length);
   for (let i = 0; i < applicants.length; i++) scores[i] = compactScoreJson(compiled.score(applicants[i].facts, date));
-  const output = loggedOutput(compiled, scores);
-  return { version, compiled, applicants, output, scores, cellStarts: EMPTY_OFFSETS, cellEnds: EMPTY_OFFSETS, generation, table };
+  return { table: false, version, compiled, applicants, output: loggedOutput(compiled, scores), scores, generation };
 }
-
-const EMPTY_OFFSETS = new Int32Array(0);
 
 /**
  * The object form's output as logged: a compact score object per applicant. (The table form logs its cells, half the
@@ -235,13 +242,12 @@ const EMPTY_OFFSETS = new Int32Array(0);
  */
 function loggedOutput(compiled: CompiledProgram, scores: string[]): string {
   const start = `{"categoryIds":${JSON.stringify(compiled.categoryIds)},"itemIds":${JSON.stringify(compiled.itemIds)},"results":[`;
-  const separator = ",";
-  const output = `${start}${scores.join(separator)}]}`;
+  const output = `${start}${scores.join(",")}]}`;
   let at = start.length;
   for (let i = 0; i < scores.length; i++) {
     const end = at + scores[i].length;
     scores[i] = output.slice(at, end);
-    at = end + separator.length;
+    at = end + 1;
   }
   return output;
 }
@@ -275,7 +281,7 @@ function logBatch(db: JifenDb, task: BatchTask, scored: Scored, program: string,
 }
 
 /** The object form's answer: `results`, one object per applicant, points in the order of `itemIds` / `categoryIds`. */
-function objectAnswer(head: string, scored: Scored, firstDecisionId: number, inputHashes: string[] | undefined): string {
+function objectAnswer(head: string, scored: ScoredObjects, firstDecisionId: number, inputHashes: string[] | undefined): string {
   const { compiled, applicants, scores } = scored;
   const ids = `"itemIds":${JSON.stringify(compiled.itemIds)},"categoryIds":${JSON.stringify(compiled.categoryIds)}`;
   let text = `${head},${ids},"results":[`;
@@ -299,8 +305,8 @@ function idJson(id: string): string {
  * The table form's answer: `columns` ("id", "decisionId", ["inputHash"], "eligible", "vetoed", "total",
  * "failedGates", then "categories/{id}" and "items/{id}" in the document's order) and one row per applicant.
  */
-function tableAnswer(head: string, scored: Scored, firstDecisionId: number, inputHashes: string[] | undefined): Uint8Array {
-  const { compiled, applicants, cellStarts, cellEnds } = scored;
+function tableAnswer(head: string, scored: ScoredTable, firstDecisionId: number, inputHashes: string[] | undefined): Uint8Array {
+  const { compiled, applicants, output, cellStarts, cellEnds } = scored;
   const columns = [
     "id",
     "decisionId",
@@ -315,7 +321,6 @@ function tableAnswer(head: string, scored: Scored, firstDecisionId: number, inpu
   const writer = tableAnswerWriter;
   writer.length = 0;
   writer.text(`${head},"firstDecisionId":${firstDecisionId},"columns":${JSON.stringify(columns)},"rows":[`);
-  const output = scored.output as Uint8Array;
   for (let i = 0; i < applicants.length; i++) {
     writer.text(i > 0 ? ",[" : "[");
     writer.text(idJson(applicants[i].id));
@@ -333,7 +338,7 @@ function tableAnswer(head: string, scored: Scored, firstDecisionId: number, inpu
 function answerBatch(task: BatchTask, program: string, date: string, scored: Scored, logged: { batchId: number; firstDecisionId: number }): string | Uint8Array {
   const head = JSON.stringify({ ...versionFields(scored.version), program, date, batchId: logged.batchId }).slice(0, -1);
   const inputHashes = task.inputHashes ? scored.applicants.map((a) => sha256(canonicalInput(a.facts, program, date))) : undefined;
-  return (scored.table ? tableAnswer : objectAnswer)(head, scored, logged.firstDecisionId, inputHashes);
+  return scored.table ? tableAnswer(head, scored, logged.firstDecisionId, inputHashes) : objectAnswer(head, scored, logged.firstDecisionId, inputHashes);
 }
 
 /** Evaluates and logs a batch; an ApiError for anything wrong with it (422 with located problems, 401, 404). */

@@ -6,8 +6,8 @@
  * Two ways the database changes: another connection commits (the admin screens on the Remix side, `jifen token
  * revoke` in another process), which SQLite reports through `PRAGMA data_version`; or something writes through this
  * very connection (when the API is mounted inside Remix and shares its connection), which shows in
- * `total_changes()`. The API's own writes (decision log, token last-used time) go through `ownWrite` and its kin, which check
- * before writing and takes note of the count after, so they do not empty the caches.
+ * `total_changes()`. The API's own writes (decision log, token last-used time) go through `ownWrite` and its kin,
+ * which check before writing and take note of the count after, so they do not empty the caches.
  *
  * Reading `data_version` outside a transaction takes and releases SQLite's shared-memory read lock (system calls,
  * ~10 µs under load here). Single evaluations therefore work from the last generation seen (`lastSeen`) and have it
