@@ -90,8 +90,9 @@ describe("department API tokens page", () => {
     await page.fill('input[name="username"]', "admin");
     await page.fill('input[name="password"]', "jifen-demo");
     await Promise.all([page.waitForURL((u) => u.pathname === "/admin/tokens"), page.click('button[type="submit"]')]);
+    // The router changes the address before React renders the new route, so the page is read once it has rendered.
+    await expect.poll(() => page.textContent("h1")).toBe("Department API tokens");
     expect(await page.getAttribute("html", "lang")).toBe("en");
-    expect(await page.textContent("h1")).toBe("Department API tokens");
     await page.goto(`${server.url}/admin/tokens?lang=zh-CN`);
     expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
   });
