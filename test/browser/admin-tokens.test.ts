@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 
 let server: RunningServer;
 let browser: BrowserSession;
@@ -45,6 +45,8 @@ describe("department API tokens page", () => {
     await signIn(page, server.url, "admin");
     await page.goto(`${server.url}/admin/tokens?lang=zh-CN`);
     expect(await page.textContent("h1")).toBe("部门 API 令牌");
+    // Created by the hydrated page's form: a reload then asks for the page again rather than posting the form again.
+    await waitForHydration(page, '[data-testid=create-token] button[type="submit"]');
     await page.fill('input[name="name"]', "学位核验");
     await page.fill('input[name="department"]', "市教育局");
     await page.check('input[name="scopes"][value="read"]');

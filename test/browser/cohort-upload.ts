@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { csvLine } from "../../cli/cohort-io";
 import { generateApplicants } from "../../engine/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
-import type { BrowserSession } from "./harness";
+import { waitForHydration, type BrowserSession } from "./harness";
 
 export const SUZHOU_2015 = JSON.parse(readFileSync("rules-schema/examples/suzhou-2015.json", "utf8")) as StandardDocument;
 
@@ -57,7 +57,7 @@ type Page = BrowserSession["page"];
 /** Chooses the file on the upload screen and waits for the column mapping. */
 export async function chooseCohortFile(page: Page, baseUrl: string, file: string, name: string): Promise<void> {
   await page.goto(`${baseUrl}/cohorts/new`);
-  await page.waitForLoadState("networkidle");
+  await waitForHydration(page, "[data-testid=file]");
   await page.selectOption("[data-testid=standard]", "suzhou");
   await page.setInputFiles("[data-testid=file]", file);
   await page.waitForSelector("[data-testid=mapping]");

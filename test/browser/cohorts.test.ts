@@ -45,9 +45,15 @@ describe("cohort upload", () => {
     expect(await page.inputValue('select[data-column="社保缴费月数"]')).toBe("");
     await page.selectOption('select[data-column="社保缴费月数"]', "socialInsuranceMonths");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-mapping.zh-CN.png`, fullPage: true });
+    // Hold the upload back a moment so the progress can be seen (120 rows can be imported between two looks).
+    await page.route(/\/cohorts\/upload/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.fallback();
+    });
     await page.click("[data-testid=start-upload]");
     await page.waitForSelector("[data-testid=upload-progress]", { state: "attached" });
     const done = await page.waitForSelector("[data-testid=upload-done]");
+    await page.unroute(/\/cohorts\/upload/);
     expect(await done.getAttribute("data-rows")).toBe(String(good.size));
     expect(await done.textContent()).toContain(`已导入 ${good.size} 位申请人`);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-upload-done.zh-CN.png`, fullPage: true });

@@ -121,6 +121,18 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click('button[type="submit"]')]);
 }
 
+/**
+ * Waits until React has hydrated the element `selector` finds, so that its event handlers are attached. `page.goto`
+ * returns at the load event, which Remix's client entry (loaded by a dynamic import) does not hold back: a click
+ * before hydration on a button with only an onClick handler is lost.
+ */
+export async function waitForHydration(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((s) => {
+    const element = document.querySelector(s);
+    return element !== null && Object.keys(element).some((key) => key.startsWith("__reactProps$"));
+  }, selector);
+}
+
 /** Waits until Monaco has rendered the document (its view lines exist). */
 export async function waitForEditor(page: Page): Promise<void> {
   await page.waitForSelector(".monaco-editor .view-lines", { timeout: 30_000 });

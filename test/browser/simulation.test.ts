@@ -14,7 +14,7 @@ import { readCohortFile } from "../../cli/cohort-io";
 import { simulate, type SimulationResult } from "../../engine/simulate";
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { chooseCohortFile, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
-import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 
 let server: RunningServer;
 let drafter: BrowserSession;
@@ -83,7 +83,7 @@ describe("simulation", () => {
   it("runs Suzhou 2015 against the 2020 draft with a quota, showing progress, and stores the run", async () => {
     const page = drafter.page;
     await page.goto(`${server.url}/simulations/new`);
-    await page.waitForLoadState("networkidle");
+    await waitForHydration(page, "[data-testid=run]");
     expect(await page.inputValue("[data-testid=standard]")).toBe("suzhou");
     const labels = versionLabels(server.databaseUrl);
     expect(await page.inputValue("[data-testid=baseline]")).toBe(String(labels.find((v) => v.status === "published")!.id));
@@ -103,9 +103,9 @@ describe("simulation", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-running.zh-CN.png`, fullPage: false });
     await page.waitForURL(/\/simulations\/\d+$/, { timeout: 60_000 });
     runUrl = page.url();
-    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-summary.zh-CN.png` });
     await page.unroute(/\/simulations\/new/);
     await page.waitForSelector("[data-testid=summary]");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-summary.zh-CN.png` });
     expect(await num("[data-testid=applicants]")).toBe(2000);
     expect(await num("[data-testid=admitted-before]")).toBe(expected.summary.admittedBefore);
     expect(await num("[data-testid=admitted-after]")).toBe(expected.summary.admittedAfter);
@@ -205,7 +205,7 @@ describe("simulation", () => {
   it("offers one quota per pool for a program with pools, the pools read from the cohort", async () => {
     const page = drafter.page;
     await page.goto(`${server.url}/simulations/new?lang=zh-CN`);
-    await page.waitForLoadState("networkidle");
+    await waitForHydration(page, "[data-testid=program]");
     await Promise.all([page.waitForURL(/program=school/), page.selectOption("[data-testid=program]", "school")]);
     await page.waitForSelector("[data-testid=pools]");
     const schools = new Set(readFileSync(csv.plainPath, "utf8").split("\n").slice(1).filter(Boolean).map((line) => Papa.parse<string[]>(line).data[0][1 + SUZHOU_2015.facts.findIndex((f) => f.id === "schoolId")]));

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTestCases } from "../../engine/testcases";
 import type { StandardDocument } from "../../rules-schema/types";
-import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 
 let server: RunningServer;
 let drafter: BrowserSession;
@@ -52,6 +52,7 @@ type Page = BrowserSession["page"];
  * residence since 2011-03-01 = 5 full years × 30 → 150. Base 900; family planning +100. Total 1000.
  */
 async function fillSuzhouApplicant(page: Page): Promise<void> {
+  await waitForHydration(page, "[data-testid=add-homes]");
   await page.selectOption("[data-testid=program]", "settlement");
   await page.fill("[data-testid=date]", "2016-05-15");
   await page.fill('[name="fact:birthDate"]', "1985-06-01");
@@ -202,6 +203,7 @@ describe("try an applicant for the other standards", () => {
     const version = stored(server.databaseUrl, "suzhou", "2015");
     await page.goto(`${server.url}/standards/suzhou/versions/${version.id}/try?lang=zh-CN`);
     const rows = page.locator("[data-records=homes] tr[data-row]");
+    await waitForHydration(page, "[data-testid=add-homes]");
     await page.click("[data-testid=add-homes]");
     await page.click("[data-testid=add-homes]");
     expect(await rows.count()).toBe(2);
