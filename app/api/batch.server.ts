@@ -30,6 +30,7 @@ import {
   versionKeptChanging,
   type BatchApplicant,
 } from "./evaluation.server";
+import { ByteWriter } from "./byte-writer";
 import { readTableRows, scanTableBody, type TableBody } from "./table-rows";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
 
@@ -96,64 +97,13 @@ export function compactScoreJson(score: CompactScore): string {
   );
 }
 
-/**
- * UTF-8 bytes written a piece at a time into a buffer that grows: the table form's logged output and answer. Writing
- * bytes spares what texts cost here: each applicant's text was a chain of small pieces that was walked once to join
- * the output, again to build the answer, and once more to encode each of them as UTF-8.
- */
-class ByteWriter {
-  bytes = new Uint8Array(1 << 16);
-  length = 0;
-
-  private room(count: number): void {
-    if (this.length + count <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + count));
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
-  }
-
-  /** A text's UTF-8 bytes: ASCII copied a character at a time, any other text encoded by Buffer. */
-  text(text: string): void {
-    const count = text.length;
-    this.room(count);
-    const bytes = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < count; i++) {
-      const code = text.charCodeAt(i);
-      if (code >= 0x80) {
-        this.copy(Buffer.from(text, "utf8"));
-        return;
-      }
-      bytes[at++] = code;
-    }
-    this.length = at;
-  }
-
-  /** One ASCII character. */
-  char(code: number): void {
-    if (this.length === this.bytes.length) this.room(1);
-    this.bytes[this.length++] = code;
-  }
-
-  copy(source: Uint8Array, start = 0, end = source.length): void {
-    this.room(end - start);
-    this.bytes.set(source.subarray(start, end), this.length);
-    this.length += end - start;
-  }
-
-  /** What was written, in a buffer of its own (which may be moved to another thread). */
-  owned(): Uint8Array {
-    return this.bytes.slice(0, this.length);
-  }
-}
-
 const COMMA = 0x2c;
 
 /** Points as JSON list items after a comma each. */
 function writeListItems(writer: ByteWriter, values: number[]): void {
   for (let i = 0; i < values.length; i++) {
     writer.char(COMMA);
-    writer.text(pointText(values[i]));
+    writer.number(values[i]);
   }
 }
 
@@ -161,7 +111,7 @@ function writeListItems(writer: ByteWriter, values: number[]): void {
 function writeScoreCells(writer: ByteWriter, score: CompactScore): void {
   writer.text(score.eligible ? "true," : "false,");
   writer.text(score.vetoed ? "true," : "false,");
-  writer.text(numberJson(score.total));
+  writer.number(score.total);
   writer.char(COMMA);
   writer.text(failedGatesJson(score));
   writeListItems(writer, score.categories);
@@ -322,10 +272,11 @@ function tableAnswer(head: string, scored: ScoredTable, firstDecisionId: number,
   writer.length = 0;
   writer.text(`${head},"firstDecisionId":${firstDecisionId},"columns":${JSON.stringify(columns)},"rows":[`);
   for (let i = 0; i < applicants.length; i++) {
-    writer.text(i > 0 ? ",[" : "[");
-    writer.text(idJson(applicants[i].id));
+    if (i > 0) writer.char(COMMA);
+    writer.char(0x5b);
+    writer.quoted(applicants[i].id);
     writer.char(COMMA);
-    writer.text(String(firstDecisionId + i));
+    writer.number(firstDecisionId + i);
     if (inputHashes) writer.text(`,"${inputHashes[i]}"`);
     writer.char(COMMA);
     writer.copy(output, cellStarts[i], cellEnds[i]);
