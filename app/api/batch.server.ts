@@ -18,7 +18,6 @@ import { ApiError, errorReply, jsonTextReply, type ApiReply } from "./errors.ser
 import {
   canonicalInput,
   isTableForm,
-  numberJson,
   parseJsonObject,
   requireActiveToken,
   requireApplicants,
@@ -30,7 +29,7 @@ import {
   versionKeptChanging,
   type BatchApplicant,
 } from "./evaluation.server";
-import { ByteWriter } from "./byte-writer";
+import { ByteWriter, numberJson } from "./byte-writer";
 import { readTableRows, scanTableBody, type TableBody } from "./table-rows";
 import { loadVersionInEffect, type LoadedVersion } from "./versions.server";
 
@@ -62,13 +61,12 @@ const WHOLE_NUMBER_TEXT = Array.from({ length: 4096 }, (_, i) => String(i));
  */
 function listBody(values: number[]): string {
   let text = "";
-  for (let i = 0; i < values.length; i++) text += i === 0 ? pointText(values[i]) : `,${pointText(values[i])}`;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    const item = value >>> 0 === value && value < 4096 ? WHOLE_NUMBER_TEXT[value] : numberJson(value);
+    text += i === 0 ? item : `,${item}`;
+  }
   return text;
-}
-
-/** A point value's JSON: looked up for a whole number up to 4095 (see listBody). */
-function pointText(value: number): string {
-  return value >>> 0 === value && value < 4096 ? WHOLE_NUMBER_TEXT[value] : numberJson(value);
 }
 
 /** The JSON of a one-gate list, kept per gate: most applicants that fail gates fail one. */

@@ -1,3 +1,8 @@
+/** A number as JSON.stringify writes it (null for one that is not finite). */
+export function numberJson(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
+}
+
 /**
  * UTF-8 bytes written a piece at a time into a buffer that grows and can be reused: the table form's logged output
  * and answer (batch.server.ts). Numbers and quoted texts come out exactly as JSON.stringify writes them. Writing bytes
@@ -44,7 +49,7 @@ export class ByteWriter {
    */
   number(value: number): void {
     if ((value | 0) !== value) {
-      this.text(Number.isFinite(value) ? String(value) : "null");
+      this.text(numberJson(value));
       return;
     }
     if (value < 0) {

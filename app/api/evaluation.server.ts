@@ -190,10 +190,6 @@ export function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[
   return summaryInOrder(itemIds, categoryIds, { items: sortedFirstPositions(itemIds), categories: sortedFirstPositions(categoryIds) }, score);
 }
 
-export function numberJson(value: number): string {
-  return Number.isFinite(value) ? String(value) : "null";
-}
-
 /** A logged batch's output as the readers use it, whichever form the batch came in. */
 export interface BatchOutput {
   categoryIds: Id[];
