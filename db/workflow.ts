@@ -10,6 +10,8 @@ import type { JifenDb } from "./connection";
 import { simulationRuns, standardVersions, versionRevisions } from "./schema";
 import { createVersion, getVersion, type VersionRecord } from "./standards";
 import type { Role } from "./users";
+import { isIsoDate, isoDateMessage } from "../rules-schema/iso-date";
+import { formatIsoDate, fromDayNumber, isoDayNumber } from "../engine/dates";
 
 export interface Actor {
   id: number;
@@ -206,10 +208,12 @@ export function publishBlockers(db: JifenDb, versionId: number, actor: Actor, ch
       ),
     );
   }
-  if (effectiveFrom !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(effectiveFrom)) {
-    errors.push(err("workflow.badDate", "生效日期格式应为 YYYY-MM-DD。", "The effective date must be YYYY-MM-DD.", { effectiveFrom }));
+  const dateValid = effectiveFrom === undefined || isIsoDate(effectiveFrom);
+  if (!dateValid) {
+    const message = isoDateMessage(effectiveFrom, { zh: "生效日期", en: "The effective date" });
+    errors.push(err("workflow.badDate", `${message.zh}。`, `${message.en}.`, { effectiveFrom }));
   }
-  if (effectiveFrom) {
+  if (effectiveFrom && dateValid) {
     const later = db
       .select({ id: standardVersions.id, effectiveFrom: standardVersions.effectiveFrom })
       .from(standardVersions)
@@ -235,10 +239,9 @@ export function publishBlockers(db: JifenDb, versionId: number, actor: Actor, ch
   return errors;
 }
 
+/** The day before a date that publishBlockers has checked (no Date object: nothing rolls over). */
 function dayBefore(isoDate: string): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
+  return formatIsoDate(fromDayNumber(isoDayNumber(isoDate) - 1));
 }
 
 /**

@@ -3,41 +3,15 @@
  * since 1970-01-01 (proleptic Gregorian), so differences and comparisons are plain integer arithmetic.
  */
 import type { IsoDate } from "../rules-schema/types";
+import { daysInMonth, packedIsoDate } from "../rules-schema/iso-date";
+
+// The strict reading of a date lives with the document format, for every layer to share.
+export { daysInMonth, isIsoDate, isLeapYear } from "../rules-schema/iso-date";
 
 export interface CalendarDate {
   year: number;
   month: number;
   day: number;
-}
-
-const ZERO = 48;
-
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/**
- * A real `YYYY-MM-DD` date as the number YYYYMMDD, or -1 for anything else (impossible dates such as 2023-02-30
- * included): the date read once, without allocating, for the functions below.
- */
-function packedIsoDate(value: unknown): number {
-  if (typeof value !== "string" || value.length !== 10) return -1;
-  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return -1;
-  const year = digitsAt(value, 0, 4);
-  const month = digitsAt(value, 5, 2);
-  const day = digitsAt(value, 8, 2);
-  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? (year * 100 + month) * 100 + day : -1;
-}
-
-/** Whether `value` is a real `YYYY-MM-DD` date (no allocation: used per record in lookbacks). */
-export function isIsoDate(value: unknown): value is IsoDate {
-  return packedIsoDate(value) >= 0;
 }
 
 /** Day number of an ISO date string without allocating; NaN when the text is not a real date. */
@@ -52,15 +26,6 @@ export function parseIsoDate(value: unknown): CalendarDate | undefined {
   const packed = packedIsoDate(value);
   if (packed < 0) return undefined;
   return { year: Math.floor(packed / 10_000), month: Math.floor(packed / 100) % 100, day: packed % 100 };
-}
-
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Days since 1970-01-01 (Howard Hinnant's days_from_civil). */

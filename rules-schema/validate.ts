@@ -9,6 +9,7 @@ import localizeZh from "ajv-i18n/localize/zh";
 import localizeEn from "ajv-i18n/localize/en";
 import { joinPointer, problem, splitPointer } from "./errors";
 import type { ValidationProblem } from "./errors";
+import { isIsoDate } from "./iso-date";
 import { parseJsonText } from "./locate";
 import type { LocatedText } from "./locate";
 import { LOCALIZED_HELP_KEYWORDS, standardSchema } from "./schema";
@@ -27,6 +28,8 @@ export interface ValidationResult {
 // strictRequired is off because `required` inside if/then/else names properties declared by the enclosing schema.
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
 addFormats(ajv);
+// The one reading of a date (rules-schema/iso-date.ts) for the schema's `date` format too.
+ajv.addFormat("date", { type: "string", validate: isIsoDate });
 for (const keyword of LOCALIZED_HELP_KEYWORDS) ajv.addKeyword({ keyword, schemaType: "string" });
 const validateAgainstSchema = ajv.compile<StandardDocument>(standardSchema);
 

@@ -6,6 +6,7 @@
  */
 import { createHash, hash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
+import { isIsoDate, isoDateMessage } from "../../rules-schema/iso-date";
 import { parseJsonText } from "../../rules-schema/locate";
 import type { Id } from "../../rules-schema/types";
 import type { CompiledProgram } from "../../engine/compiled";
@@ -18,7 +19,11 @@ import { ApiError, apiError, apiProblem, type ApiProblem } from "./errors.server
 import { checkFacts, checkValue, notAFact, rowReader, type FactCheck } from "./facts-check";
 import type { LoadedVersion } from "./versions.server";
 
-export const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** 422 `api.badDate` at `path` for a value that is not a day of the calendar (the one reading: rules-schema/iso-date.ts). */
+export function badDateProblem(path: string, what: { zh: string; en: string }, value: unknown): ApiProblem {
+  const message = isoDateMessage(value, what);
+  return apiProblem("api.badDate", path, message.zh, message.en, { value });
+}
 
 /** The score in a form a department reads without the document: points by item and category id. */
 export interface ScoreSummary {
@@ -103,8 +108,8 @@ export function requireProgramAndDate(body: Record<string, unknown>): { program:
   }
   if (body.date === undefined) {
     problems.push(apiProblem("api.required", "/date", "缺少评估日期 date（YYYY-MM-DD）", 'Missing "date" (evaluation date, YYYY-MM-DD)', { property: "date" }));
-  } else if (typeof body.date !== "string" || !ISO_DATE.test(body.date)) {
-    problems.push(apiProblem("api.badDate", "/date", "评估日期 date 应为 YYYY-MM-DD 格式的日期", 'The evaluation "date" must be a date YYYY-MM-DD', { value: body.date }));
+  } else if (!isIsoDate(body.date)) {
+    problems.push(badDateProblem("/date", { zh: "评估日期 date", en: 'The evaluation "date"' }, body.date));
   }
   if (problems.length) throw new ApiError(422, problems);
   return { program: body.program as string, date: body.date as string };

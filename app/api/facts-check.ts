@@ -4,9 +4,11 @@
  */
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { joinPointer } from "../../rules-schema/errors";
+import { isIsoDate, isoDateFault, isoDateMessage } from "../../rules-schema/iso-date";
 import { apiProblem, type ApiProblem } from "./errors.server";
 
-const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** The generated row check's test for date cells: the one strict reading of a date. */
+const ISO_DATE = { test: isIsoDate };
 
 export interface FactDictionary {
   byId: Map<string, FactDefinition>;
@@ -51,7 +53,7 @@ export function fits(check: FactCheck, value: unknown): boolean {
     case "boolean":
       return typeof value === "boolean";
     case "date":
-      return typeof value === "string" && ISO_DATE.test(value);
+      return isIsoDate(value);
     case "string":
       return typeof value === "string";
     case "enum":
@@ -76,7 +78,7 @@ function expectation(fact: FactDefinition, value: unknown): { expected: string; 
     case "boolean":
       return typeof value === "boolean" ? undefined : { expected: "true or false", expectedZh: "true 或 false" };
     case "date":
-      return typeof value === "string" && ISO_DATE.test(value) ? undefined : { expected: "a date YYYY-MM-DD", expectedZh: "日期 YYYY-MM-DD" };
+      return isIsoDate(value) ? undefined : { expected: "a date YYYY-MM-DD", expectedZh: "日期 YYYY-MM-DD" };
     case "string":
       return typeof value === "string" ? undefined : { expected: "text", expectedZh: "文字" };
     case "enum": {
@@ -106,6 +108,11 @@ export function checkValue(check: FactCheck, value: unknown, parentPath: string,
   if (value === null || problems.length >= limit) return;
   const fact = check.fact;
   if (!fits(check, value)) {
+    if (fact.type === "date" && isoDateFault(value) === "noSuchDay") {
+      const message = isoDateMessage(value, { zh: `事实“${fact.id}”（${fact.label.zh}）的值`, en: `Fact "${fact.id}" (${fact.label.en}):` });
+      problems.push(apiProblem("api.badDate", joinPointer(parentPath, segment), message.zh, message.en, { fact: fact.id, type: fact.type, value }));
+      return;
+    }
     const wrong = expectation(fact, value);
     if (wrong) {
       problems.push(

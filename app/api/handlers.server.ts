@@ -5,6 +5,7 @@
  * (building web Request and Response objects cost more than scoring). See docs/decisions/007-department-api.md.
  */
 import { canonicalJson } from "../../rules-schema/canonical";
+import { isIsoDate } from "../../rules-schema/iso-date";
 import type { StandardDocument } from "../../rules-schema/types";
 import { scoreApplicant } from "../../engine/reference";
 import { scoreAndRank } from "../../engine/ranking-cases";
@@ -30,7 +31,7 @@ import { SingleGroups } from "./singles.server";
 import {
   canonicalInput,
   decisionRecord,
-  ISO_DATE,
+  badDateProblem,
   loggedApplicants,
   loggedResults,
   parseJsonObject,
@@ -190,9 +191,7 @@ export async function getStandardInEffect(request: ApiCall, standardId: string):
   const db = getDb();
   const { generation } = authenticate(request, db, "read");
   const date = request.query.get("date") ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  if (!ISO_DATE.test(date)) {
-    throw apiError(422, "api.badDate", "/date", "查询参数 date 应为 YYYY-MM-DD 格式的日期", 'The "date" query parameter must be a date YYYY-MM-DD', { value: date });
-  }
+  if (!isIsoDate(date)) throw new ApiError(422, [badDateProblem("/date", { zh: "查询参数 date", en: 'The "date" query parameter' }, date)]);
   const version = loadVersionInEffect(db, standardId, date, generation);
   const doc: StandardDocument = version.doc;
   return jsonReply({
@@ -557,6 +556,15 @@ const ROUTES: Route[] = [
 ];
 
 /** Dispatches any call under /api/v1 and turns every failure into the error shape. */
+/** A path segment's `%`-escapes decoded; a malformed one (`%E0%A4%A`, `%zz`) is the client's error, a plain 400. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw apiError(400, "api.badUrl", "", "请求地址中有无效的 % 转义", "The request URL has a malformed % escape", { segment: segment.slice(0, 200) });
+  }
+}
+
 export async function handleApiCall(request: ApiCall): Promise<ApiReply> {
   const pathname = request.pathname.replace(/\/+$/, "");
   try {
@@ -566,7 +574,7 @@ export async function handleApiCall(request: ApiCall): Promise<ApiReply> {
       if (!match) continue;
       pathMatched = true;
       if (route.method !== request.method) continue;
-      return await route.handle(request, decodeURIComponent(match[1] ?? ""));
+      return await route.handle(request, decodePathSegment(match[1] ?? ""));
     }
     if (pathMatched) {
       const allowed = ROUTES.filter((r) => r.pattern.test(pathname)).map((r) => r.method);

@@ -10,6 +10,7 @@
  * sent, a null cell as a fact not given.
  */
 import { isUtf8 } from "node:buffer";
+import { isCalendarDay } from "../../rules-schema/iso-date";
 import type { FactCheck, FactDictionary } from "./facts-check";
 import type { BatchApplicant } from "./evaluation.server";
 
@@ -259,7 +260,7 @@ function twoDigits(b: Buffer, p: number): number {
 /** Date texts by their digits: most dates recur within a batch and across batches, and are then not made again. */
 const dateTexts = new Map<number, string>();
 
-/** A date "YYYY-MM-DD" with the month 01–12 and the day 01–31, as the fact check takes it. */
+/** A date "YYYY-MM-DD" that is a day of the calendar, as the fact check takes it (isCalendarDay, rules-schema/iso-date.ts). */
 function readDate(b: Buffer, p: number, s: Out): number {
   p = skipSpace(b, p);
   if (b[p] !== QUOTE) return readNull(b, p, s);
@@ -268,10 +269,12 @@ function readDate(b: Buffer, p: number, s: Out): number {
   const year = twoDigits(b, p + 3);
   const month = twoDigits(b, p + 6);
   const day = twoDigits(b, p + 9);
-  if (century < 0 || year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return -1;
+  if (century < 0 || year < 0 || month < 0 || day < 0) return -1;
   const key = ((century * 100 + year) * 100 + month) * 100 + day;
   let text = dateTexts.get(key);
   if (text === undefined) {
+    // Only real days enter the cache, so a date seen before is not checked again.
+    if (!isCalendarDay(century * 100 + year, month, day)) return -1;
     text = b.toString("latin1", p + 1, p + 11);
     if (dateTexts.size >= 100_000) dateTexts.clear();
     dateTexts.set(key, text);

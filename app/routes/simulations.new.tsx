@@ -10,6 +10,7 @@ import { listCohorts } from "../../db/cohorts";
 import { distinctFactValues } from "../../db/simulation-inputs";
 import { getVersion, listStandards } from "../../db/standards";
 import type { StandardDocument } from "../../rules-schema/types";
+import { isIsoDate } from "../../rules-schema/iso-date";
 import cohortStyles from "~/features/cohorts/cohorts.css?url";
 import { runAndRecord, SimulationInputError } from "~/features/simulation/run.server";
 import { simulationText, useSimulationMessages } from "~/features/simulation/messages";
@@ -100,7 +101,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const text = (name: string) => String(form.get(name) ?? "").trim();
   const date = text("date");
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return { error: simulationText(lang, "badDate") };
+  if (!isIsoDate(date)) return { error: simulationText(lang, "badDate") };
   const baselineVersionId = Number(text("baseline"));
   const candidateVersionId = Number(text("candidate"));
   if (baselineVersionId === candidateVersionId) return { error: simulationText(lang, "sameVersion") };

@@ -107,7 +107,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw new Response("Unknown action", { status: 400 });
   }
   if (result.ok) return data({ ok: true as const, errors: [] });
-  const status = result.errors.some((e) => e.code === "workflow.forbidden") ? 403 : 409;
+  const status = result.errors.some((e) => e.code === "workflow.forbidden") ? 403 : result.errors.some((e) => e.code === "workflow.badDate") ? 422 : 409;
   return data({ ok: false as const, errors: result.errors.map((e) => ({ code: e.code, message: pick(lang, e.message) })) }, { status });
 }
 

@@ -160,10 +160,10 @@ describe("reading a table's rows from bytes", () => {
     expect(read[0].facts.note).toBe("新区 😀");
   });
 
-  it("reads dates by the fact check's pattern, the same date twice as the same text", () => {
-    const text = JSON.stringify({ columns: ["id", "born"], rows: [["a", "1999-12-31"], ["b", "0001-01-01"], ["c", "1999-12-31"], ["d", "2024-02-31"]] });
+  it("reads dates as the fact check does (days of the calendar only, issue 18), the same date twice as the same text", () => {
+    const text = JSON.stringify({ columns: ["id", "born"], rows: [["a", "1999-12-31"], ["b", "0001-01-01"], ["c", "1999-12-31"], ["d", "2024-02-29"]] });
     expectSameAsUsual(text, madeUp);
-    for (const bad of ["1999-13-01", "1999-00-10", "1999-01-32", "1999-01-00", "99-01-01", "1999-1-01", "1999/01/01", "1999-01-01 "]) {
+    for (const bad of ["1999-13-01", "1999-00-10", "1999-01-32", "1999-01-00", "2024-02-31", "2023-02-29", "1999-04-31", "99-01-01", "1999-1-01", "1999/01/01", "1999-01-01 "]) {
       const body = JSON.stringify({ columns: ["id", "born"], rows: [["a", bad]] });
       expect(fromBytes(Buffer.from(body), madeUp), bad).toBeUndefined();
       expect(usual(body, madeUp), bad).toBeUndefined();

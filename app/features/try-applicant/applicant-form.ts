@@ -6,6 +6,7 @@
  * `program`, `date` for the evaluation date. A blank field means "not given" (the fact's default applies).
  */
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
+import { isIsoDate } from "../../../rules-schema/iso-date";
 import type { Lang } from "../read-view/describe";
 
 export type FormValues = Record<string, string>;
@@ -45,12 +46,6 @@ function message(lang: Lang, key: ErrorKey, params: Record<string, string | numb
   return text;
 }
 
-export function isIsoDate(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.getUTCFullYear() === Number(match[1]) && date.getUTCMonth() === Number(match[2]) - 1 && date.getUTCDate() === Number(match[3]);
-}
 
 /** One submitted string as a typed value of `definition`, or an error key. Blank → undefined (not given). */
 function parseValue(definition: FactDefinition, raw: string, lang: Lang): { value?: unknown; error?: string } {
