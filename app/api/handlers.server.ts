@@ -20,7 +20,7 @@ import {
   type DecisionRecord,
 } from "../../db/decisions";
 import { logDecision, StaleSnapshot } from "./decision-writer.server";
-import { touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
+import { tokenDepartment, touchApiToken, verifyApiToken, type TokenScope, type TokenVerification, type VerifiedToken } from "../../db/tokens";
 import { changeWatch, GenerationCache, perConnection } from "./change-watch.server";
 import { getDb } from "../lib/db.server";
 import { ApiError, apiError, apiProblem, errorReply, jsonReply, type ApiProblem, type ApiReply } from "./errors.server";
@@ -372,12 +372,23 @@ function batchMemberDecision(batch: DecisionBatchRecord, index: number): Decisio
   };
 }
 
-function requireDecision(db: JifenDb, rawId: string): DecisionView {
+/**
+ * Whether a decision logged under token `madeBy` may be read by `reader`: only by a token of the same department
+ * (a department's new token reads what its revoked one decided). Decisions without a token belong to no department.
+ */
+function sameDepartment(db: JifenDb, madeBy: number | null, reader: VerifiedToken): boolean {
+  if (madeBy === null) return false;
+  return madeBy === reader.id || tokenDepartment(db, madeBy) === reader.department;
+}
+
+/** A decision the reader's department made; another department's answers exactly as a missing one (404). */
+function requireDecision(db: JifenDb, rawId: string, reader: VerifiedToken): DecisionView {
   const id = parseId(rawId);
   const decision = Number.isNaN(id) ? undefined : getDecision(db, id);
-  if (decision) return decision;
-  const held = Number.isNaN(id) ? undefined : findBatchOfDecision(db, id);
-  if (held) return batchMemberDecision(held.batch, held.index);
+  if (decision && sameDepartment(db, decision.tokenId, reader)) return decision;
+  const held = decision || Number.isNaN(id) ? undefined : findBatchOfDecision(db, id);
+  // The department is checked before the batch's body is read, so the time taken does not tell that it exists.
+  if (held && sameDepartment(db, held.batch.tokenId, reader)) return batchMemberDecision(held.batch, held.index);
   throw apiError(404, "api.unknownDecision", "", `没有编号为 ${rawId} 的决定记录`, `There is no decision ${rawId}`, { decisionId: rawId });
 }
 
@@ -388,8 +399,8 @@ function batchReference(decision: DecisionView) {
 /** GET /api/v1/decisions/{id} — a logged decision: version, input (canonical), input hash and output. */
 export async function getDecisionRecord(request: ApiCall, rawId: string): Promise<ApiReply> {
   const db = getDb();
-  authenticate(request, db, "read");
-  const decision = requireDecision(db, rawId);
+  const { token } = authenticate(request, db, "read");
+  const decision = requireDecision(db, rawId, token);
   return jsonReply({
     decisionId: decision.id,
     at: decision.at,
@@ -418,8 +429,8 @@ function requireVersionOf(db: JifenDb, versionId: number): LoadedVersion {
  */
 export async function replayDecision(request: ApiCall, rawId: string): Promise<ApiReply> {
   const db = getDb();
-  authenticate(request, db, "read");
-  const decision = requireDecision(db, rawId);
+  const { token } = authenticate(request, db, "read");
+  const decision = requireDecision(db, rawId, token);
   const version = requireVersionOf(db, decision.versionId);
   const input = JSON.parse(decision.input) as { facts?: Facts; applicants?: BatchApplicant[]; program: string; date: string; quotas?: Record<string, number>; seed?: string };
   // An applicant of a batch has its input derived from the batch's body: the body's own hash is what can be checked.
@@ -453,18 +464,21 @@ export async function replayDecision(request: ApiCall, rawId: string): Promise<A
   });
 }
 
-function requireBatch(db: JifenDb, rawId: string): DecisionBatchRecord {
+/** A batch the reader's department made; another department's answers exactly as a missing one (404). */
+function requireBatch(db: JifenDb, rawId: string, reader: VerifiedToken): DecisionBatchRecord {
   const id = parseId(rawId);
   const batch = Number.isNaN(id) ? undefined : getDecisionBatch(db, id);
-  if (!batch) throw apiError(404, "api.unknownBatch", "", `没有编号为 ${rawId} 的批量决定记录`, `There is no decision batch ${rawId}`, { batchId: rawId });
+  if (!batch || !sameDepartment(db, batch.tokenId, reader)) {
+    throw apiError(404, "api.unknownBatch", "", `没有编号为 ${rawId} 的批量决定记录`, `There is no decision batch ${rawId}`, { batchId: rawId });
+  }
   return batch;
 }
 
 /** GET /api/v1/decision-batches/{id} — a logged batch: version, body hash, and the block of decision ids it holds. */
 export async function getDecisionBatchRecord(request: ApiCall, rawId: string): Promise<ApiReply> {
   const db = getDb();
-  authenticate(request, db, "read");
-  const batch = requireBatch(db, rawId);
+  const { token } = authenticate(request, db, "read");
+  const batch = requireBatch(db, rawId, token);
   const output = loggedResults(batch.output);
   return jsonReply({
     batchId: batch.id,
@@ -492,8 +506,8 @@ const MAX_REPORTED_DIFFERENCES = 100;
  */
 export async function replayDecisionBatch(request: ApiCall, rawId: string): Promise<ApiReply> {
   const db = getDb();
-  authenticate(request, db, "read");
-  const batch = requireBatch(db, rawId);
+  const { token } = authenticate(request, db, "read");
+  const batch = requireBatch(db, rawId, token);
   const version = requireVersionOf(db, batch.versionId);
   const inputHashMatches = sha256(batch.input) === batch.inputHash;
   const versionHashMatches = version.head.contentHash === batch.versionHash;
