@@ -90,7 +90,7 @@ export function listApiTokens(db: JifenDb): ApiTokenRecord[] {
   return db.select().from(apiTokens).orderBy(asc(apiTokens.id)).all().map(toRecord);
 }
 
-/** Revokes a token; returns false when there is no such token or it was already revoked. */
+/** Revokes a token; returns false when there is no such token or it was already revoked (getApiToken tells which). */
 export function revokeApiToken(db: JifenDb, id: number, actorId: number | null = null): boolean {
   return db.transaction((tx) => {
     const updated = tx
@@ -102,6 +102,12 @@ export function revokeApiToken(db: JifenDb, id: number, actorId: number | null =
     recordAudit(tx, { actorId, action: "apiToken.revoke", entityType: "apiToken", entityId: id });
     return true;
   });
+}
+
+/** The department of the token with this id (revoked or not), for deciding who may read its decisions. */
+export function tokenDepartment(db: JifenDb, id: number): string | undefined {
+  const row = db.$client.prepare("select department from api_tokens where id = ?").get(id) as { department: string } | undefined;
+  return row?.department;
 }
 
 export interface VerifiedToken {

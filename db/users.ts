@@ -1,5 +1,5 @@
 /** Repository for users, sessions and installation settings. */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import { eq, lt, sql } from "drizzle-orm";
 import type { JifenDb } from "./connection";
@@ -55,31 +55,48 @@ export function countUsers(db: JifenDb): number {
   return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
 }
 
-/** Opens a session that expires after `ttlMs`; `now` is passed in so callers and tests control time. */
-export function createSession(db: JifenDb, userId: number, now: Date, ttlMs: number): { id: string; expiresAt: string } {
-  const id = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-  db.insert(sessions).values({ id, userId, expiresAt }).run();
-  return { id, expiresAt };
+/**
+ * The session's key in the `sessions` table: the SHA-256 of the cookie's value, so a copy of the database holds no
+ * usable session. The value has 256 random bits, so a fast hash is enough (as for API tokens).
+ */
+export function sessionKey(cookieValue: string): string {
+  return createHash("sha256").update(cookieValue).digest("hex");
 }
 
-export function getSessionUser(db: JifenDb, sessionId: string, now: Date): UserRecord | null {
+/**
+ * Opens a session that expires after `ttlMs` and returns the cookie's value (only its hash is stored); `now` is
+ * passed in so callers and tests control time.
+ */
+export function createSession(db: JifenDb, userId: number, now: Date, ttlMs: number): { cookieValue: string; expiresAt: string } {
+  const cookieValue = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+  db.insert(sessions).values({ id: sessionKey(cookieValue), userId, expiresAt }).run();
+  return { cookieValue, expiresAt };
+}
+
+/** The user of the session whose cookie holds `cookieValue`, if it exists and has not expired. */
+export function getSessionUser(db: JifenDb, cookieValue: string, now: Date): UserRecord | null {
   const row = db
     .select({ id: users.id, username: users.username, displayName: users.displayName, roles: users.roles, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sessionId))
+    .where(eq(sessions.id, sessionKey(cookieValue)))
     .get();
   if (!row || row.expiresAt <= now.toISOString()) return null;
   return toUser(row);
 }
 
-export function deleteSession(db: JifenDb, sessionId: string): void {
-  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+export function deleteSession(db: JifenDb, cookieValue: string): void {
+  db.delete(sessions).where(eq(sessions.id, sessionKey(cookieValue))).run();
 }
 
 export function deleteExpiredSessions(db: JifenDb, now: Date): void {
   db.delete(sessions).where(lt(sessions.expiresAt, now.toISOString())).run();
+}
+
+/** Whether a user of this name exists (for the audit of failed sign-ins; never shown to the person signing in). */
+export function userIdByName(db: JifenDb, username: string): number | null {
+  return db.select({ id: users.id }).from(users).where(eq(users.username, username)).get()?.id ?? null;
 }
 
 /** Returns the stored setting, creating it with `make()` the first time. */

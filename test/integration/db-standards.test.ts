@@ -92,7 +92,7 @@ describe("seed and sign-in", () => {
     await seedIfEmpty(db);
     const user = (await verifyCredentials(db, "admin", "jifen-demo"))!;
     const now = new Date("2026-01-01T00:00:00Z");
-    const { id } = createSession(db, user.id, now, 60_000);
+    const { cookieValue: id } = createSession(db, user.id, now, 60_000);
     expect(getSessionUser(db, id, new Date(now.getTime() + 59_000))?.username).toBe("admin");
     expect(getSessionUser(db, id, new Date(now.getTime() + 60_000))).toBeNull();
   });
