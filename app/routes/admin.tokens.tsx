@@ -1,7 +1,7 @@
 /** Administrators issue, list and revoke department API tokens (docs/decisions/007-department-api.md). */
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { createApiToken, isTokenScope, listApiTokens, revokeApiToken } from "../../db/tokens";
+import { createApiToken, getApiToken, isTokenScope, listApiTokens, revokeApiToken } from "../../db/tokens";
 import { requestLang } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -26,6 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionResult =
   | { kind: "created"; token: string; department: string }
   | { kind: "revoked"; id: number }
+  | { kind: "alreadyRevoked"; id: number }
+  | { kind: "unknownToken"; id: string }
   | { kind: "invalid" };
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -34,8 +36,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "revoke") {
-    const id = Number(form.get("id"));
-    revokeApiToken(getDb(), id, user.id);
+    const rawId = String(form.get("id") ?? "");
+    const id = /^\d{1,15}$/.test(rawId) ? Number(rawId) : NaN;
+    // Tokens are never deleted, so a token that is not found here never existed.
+    if (Number.isNaN(id) || !getApiToken(getDb(), id)) return data<ActionResult>({ kind: "unknownToken", id: rawId.slice(0, 40) }, { status: 404 });
+    if (!revokeApiToken(getDb(), id, user.id)) return data<ActionResult>({ kind: "alreadyRevoked", id }, { status: 409 });
     return data<ActionResult>({ kind: "revoked", id });
   }
   const name = String(form.get("name") ?? "").trim();
@@ -68,6 +73,16 @@ export default function AdminTokens() {
       {result?.kind === "revoked" ? (
         <p role="status" className="notice">
           {m("revokedDone", { id: result.id })}
+        </p>
+      ) : null}
+      {result?.kind === "alreadyRevoked" ? (
+        <p role="status" className="notice">
+          {m("alreadyRevoked", { id: result.id })}
+        </p>
+      ) : null}
+      {result?.kind === "unknownToken" ? (
+        <p role="alert" className="error">
+          {m("unknownToken", { id: result.id })}
         </p>
       ) : null}
       {result?.kind === "invalid" ? (

@@ -29,6 +29,8 @@ export const { useMessages, translateIn } = defineMessages({
   never: { zh: "从未", en: "never" },
   revoke: { zh: "吊销", en: "Revoke" },
   revokedDone: { zh: "令牌 #{id} 已吊销，使用它的请求将被拒绝。", en: "Token #{id} is revoked; requests using it are refused." },
+  alreadyRevoked: { zh: "令牌 #{id} 此前已吊销，无需再次吊销。", en: "Token #{id} was already revoked." },
+  unknownToken: { zh: "没有编号为 {id} 的令牌，未吊销任何令牌。", en: "There is no token {id}; nothing was revoked." },
   forbidden: { zh: "只有系统管理员可以管理 API 令牌。", en: "Only administrators can manage API tokens." },
   docs: { zh: "接口说明（OpenAPI）", en: "API description (OpenAPI)" },
 });
