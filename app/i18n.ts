@@ -41,6 +41,10 @@ const messages = {
   username: { zh: "用户名", en: "Username" },
   password: { zh: "密码", en: "Password" },
   badCredentials: { zh: "用户名或密码不正确。", en: "Wrong username or password." },
+  signInThrottled: {
+    zh: "登录失败次数过多，为防止密码被猜测，请 {wait}后再试。",
+    en: "Too many failed sign-ins. To protect the password from guessing, please try again in {wait}.",
+  },
   signedInAs: { zh: "当前用户", en: "Signed in as" },
   standardsTitle: { zh: "计分标准", en: "Scoring standards" },
   standardsIntro: {

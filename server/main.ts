@@ -16,6 +16,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
 import { isApiPath, serveApi } from "../app/api/node-http.server";
 import { startBatchWorkers } from "../app/api/handlers.server";
 import { readServerEnv } from "../app/lib/env.server";
+import { CROSS_SITE_REFUSED, isCrossSiteRequest } from "../app/lib/csrf.server";
 
 const env = readServerEnv();
 const buildDir = resolve(process.env.JIFEN_BUILD_DIR ?? "build");
@@ -33,25 +34,24 @@ db.$client.close();
 const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
-// CSRF: a state-changing request from another site's page is refused here with a clear 403 (Remix would abort it
-// with a 500). The API is exempt: it authenticates with bearer tokens, not cookies.
+if (env.trustProxy !== undefined) app.set("trust proxy", env.trustProxy);
+// CSRF: a state-changing request not shown to come from this site's own pages is refused here with a clear 403
+// (Remix would abort it with a 500). The API is exempt: it authenticates with bearer tokens, not cookies.
 app.use((req, res, next) => {
-  if (req.method === "GET" || req.method === "HEAD" || req.path.startsWith("/api/")) return next();
-  const origin = req.get("origin");
-  if (!origin) return next();
-  let originHost: string | undefined;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = undefined;
-  }
-  if (originHost === req.get("host")) return next();
-  res.status(403).type("text/plain; charset=utf-8").send("拒绝跨站请求。Cross-site request refused.");
+  const crossSite = isCrossSiteRequest({
+    method: req.method,
+    pathname: req.path,
+    origin: req.get("origin"),
+    secFetchSite: req.get("sec-fetch-site"),
+    ownHosts: [req.get("host"), env.trustProxy !== undefined ? req.get("x-forwarded-host") : undefined],
+  });
+  if (!crossSite) return next();
+  res.status(403).type("text/plain; charset=utf-8").send(CROSS_SITE_REFUSED);
 });
 app.use(compression());
 app.use("/assets", express.static(resolve(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(resolve(buildDir, "client"), { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: "production" }));
+app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: (req) => ({ clientAddress: req.ip }) }));
 
 // The department API is answered by its plain handlers before Express: the same handlers as app/routes/api.v1.$.ts,
 // without Express's or Remix's per-request work (see docs/decisions/007-department-api.md).

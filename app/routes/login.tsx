@@ -1,27 +1,48 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { verifyCredentials } from "../../db/users";
 import { useT } from "~/i18n";
-import { assertSameOrigin, currentUser, safeRedirect, startSession } from "~/lib/auth.server";
+import { assertSameOrigin, clientAddress, currentUser, safeRedirect, startSession } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { attemptSignIn } from "~/lib/sign-in.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (currentUser(request)) return redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+type SignInFailure = { error: "badCredentials" } | { error: "throttled"; retryAfterSeconds: number };
+
+export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const form = await request.formData();
-  const username = String(form.get("username") ?? "").trim();
-  const password = String(form.get("password") ?? "");
-  const user = username && password ? await verifyCredentials(getDb(), username, password) : null;
-  if (!user) return data({ error: "badCredentials" as const }, { status: 401 });
-  return redirect(safeRedirect(String(form.get("redirectTo") ?? "")), { headers: { "Set-Cookie": startSession(user.id) } });
+  const outcome = await attemptSignIn(getDb(), {
+    username: String(form.get("username") ?? "").trim(),
+    password: String(form.get("password") ?? ""),
+    address: clientAddress(context),
+  });
+  if (outcome.kind === "throttled") {
+    return data<SignInFailure>(
+      { error: "throttled", retryAfterSeconds: outcome.retryAfterSeconds },
+      { status: 429, headers: { "Retry-After": String(outcome.retryAfterSeconds) } },
+    );
+  }
+  if (outcome.kind === "badCredentials") return data<SignInFailure>({ error: "badCredentials" }, { status: 401 });
+  return redirect(safeRedirect(String(form.get("redirectTo") ?? "")), { headers: { "Set-Cookie": startSession(request, outcome.user.id) } });
+}
+
+/** A wait in whole minutes and seconds, as a person says it. */
+function waitWords(seconds: number, lang: string): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (lang === "en") {
+    const parts = [minutes ? `${minutes} minute${minutes === 1 ? "" : "s"}` : "", rest ? `${rest} second${rest === 1 ? "" : "s"}` : ""];
+    return parts.filter(Boolean).join(" ");
+  }
+  return `${minutes ? `${minutes} 分` : ""}${rest ? `${rest} 秒` : minutes ? "钟" : ""}`;
 }
 
 export default function Login() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
@@ -38,9 +59,14 @@ export default function Login() {
           {t("password")}
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {result?.error ? (
+        {result?.error === "badCredentials" ? (
           <p className="error" role="alert">
-            {t(result.error)}
+            {t("badCredentials")}
+          </p>
+        ) : null}
+        {result?.error === "throttled" ? (
+          <p className="error" role="alert" data-testid="sign-in-throttled">
+            {t("signInThrottled", { wait: waitWords(result.retryAfterSeconds, lang) })}
           </p>
         ) : null}
         <button type="submit" disabled={busy}>

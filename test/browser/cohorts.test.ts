@@ -142,7 +142,13 @@ describe("cohort upload", () => {
         url,
         {
           method: "POST",
-          headers: { Cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; "), "Content-Length": String(300 * 1024 * 1024), "Content-Type": "application/octet-stream" },
+          headers: {
+            // The page's own upload (a fetch) sends its Origin; without one the request is refused as cross-site.
+            Origin: server.url,
+            Cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; "),
+            "Content-Length": String(300 * 1024 * 1024),
+            "Content-Type": "application/octet-stream",
+          },
         },
         (res) => {
           let body = "";
