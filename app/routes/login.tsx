@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useT } from "~/i18n";
 import { assertSameOrigin, clientAddress, currentUser, safeRedirect, startSession } from "~/lib/auth.server";
@@ -9,6 +9,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (currentUser(request)) return redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   return null;
 }
+
+/** A refused sign-in's Retry-After reaches the page's response too (Remix applies action headers only through this). */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
 
 type SignInFailure = { error: "badCredentials" } | { error: "throttled"; retryAfterSeconds: number };
 
