@@ -27,7 +27,9 @@ const commonErrors = {
   "400": errorResponse("The body is not valid JSON (line and column given)."),
   "401": errorResponse("No token, an unknown token or a revoked token."),
   "403": errorResponse("The token lacks the scope this endpoint needs."),
-  "404": errorResponse("Unknown standard, program, decision or batch, or no version in effect on the date."),
+  "404": errorResponse(
+    "Unknown standard, program, decision or batch, or no version in effect on the date. A decision or batch made under another department's token answers exactly as a missing one.",
+  ),
   "413": errorResponse("The body is over the size limit (1 MB single, 50 MB batch)."),
   "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts; each problem's `path` points at its place (e.g. /facts/{id}, /applicants/{i}/facts/{id}, /columns/{j}, /rows/{i}/{j})."),
   "429": errorResponse("Rate limit reached; see the Retry-After header."),
@@ -90,7 +92,7 @@ export const openApiDocument = {
     title: "Jifen department API / 积分标准部门接口",
     version: "1.0.0",
     description:
-      "Evaluate applicants against the version of a points standard in effect on a date, rank cohorts with quotas, and replay logged decisions for appeals (复核). Authenticate with `Authorization: Bearer <token>`; tokens are issued per department by administrators with scopes evaluate, rank and read. Errors are `{errors: [{code, path, message: {zh, en}, params}]}` with `path` a JSON pointer into the request body.",
+      "Evaluate applicants against the version of a points standard in effect on a date, rank cohorts with quotas, and replay logged decisions for appeals (复核). Authenticate with `Authorization: Bearer <token>`; tokens are issued per department by administrators with scopes evaluate, rank and read. Department isolation: a token reads and replays only the decisions and batches made under a token of its own department (any of them, revoked ones included); another department's answer 404 exactly as a missing id, so their existence is not revealed. 部门隔离：令牌只能查看和重算本部门令牌作出的决定，其他部门的决定按不存在处理（404）。 Errors are `{errors: [{code, path, message: {zh, en}, params}]}` with `path` a JSON pointer into the request body.",
   },
   servers: [{ url: "/" }],
   security: bearer,
@@ -162,6 +164,7 @@ export const openApiDocument = {
     "/api/v1/decisions/{decisionId}": {
       get: {
         summary: "A logged decision (scope read)",
+        description: "Only decisions made under a token of the caller's department (single evaluations, rankings, and applicants of its batches); another department's answers 404 exactly as a missing one (部门隔离).",
         parameters: [decisionIdParam],
         responses: {
           "200": { description: "Decision", content: { "application/json": { schema: { $ref: "#/components/schemas/Decision" } } } },
@@ -172,6 +175,7 @@ export const openApiDocument = {
     "/api/v1/decisions/{decisionId}/replay": {
       post: {
         summary: "Recompute a decision with its stored version and input (appeal / 复核; scope read)",
+        description: "Only decisions made under a token of the caller's department (single evaluations, rankings, and applicants of its batches); another department's answers 404 exactly as a missing one (部门隔离).",
         parameters: [decisionIdParam],
         responses: {
           "200": { description: "Replay outcome", content: { "application/json": { schema: { $ref: "#/components/schemas/ReplayResponse" } } } },
@@ -182,6 +186,7 @@ export const openApiDocument = {
     "/api/v1/decision-batches/{batchId}": {
       get: {
         summary: "A logged batch: version, body hash and its block of decision ids (scope read)",
+        description: "Only batches made under a token of the caller's department; another department's batch answers 404 exactly as a missing one (部门隔离).",
         parameters: [batchIdParam],
         responses: {
           "200": { description: "Decision batch", content: { "application/json": { schema: { $ref: "#/components/schemas/DecisionBatch" } } } },
@@ -192,6 +197,7 @@ export const openApiDocument = {
     "/api/v1/decision-batches/{batchId}/replay": {
       post: {
         summary: "Recompute every applicant of a logged batch with its stored version and body (scope read)",
+        description: "Only batches made under a token of the caller's department; another department's batch answers 404 exactly as a missing one (部门隔离).",
         parameters: [batchIdParam],
         responses: {
           "200": { description: "Replay outcome", content: { "application/json": { schema: { $ref: "#/components/schemas/BatchReplayResponse" } } } },
