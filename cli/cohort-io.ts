@@ -15,38 +15,12 @@ import type { FactDefinition, Id } from "../rules-schema/types";
 import type { Facts } from "../engine/types";
 import { isIsoDate, parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
+import { CohortInputError, FileRefusedError, rowError, type CohortRowError } from "../applicant-files/errors";
+import { xlsxWorksheetRows } from "../applicant-files/xlsx-reader";
 
 export type CohortFormat = "csv" | "jsonl" | "xlsx";
 
-export interface CohortRowError {
-  code:
-    | "fileNotFound"
-    | "badJson"
-    | "notAnObject"
-    | "unknownColumn"
-    | "badNumber"
-    | "notInteger"
-    | "outOfRange"
-    | "badBoolean"
-    | "badDate"
-    | "badEnum"
-    | "badRecords"
-    | "badCsv"
-    | "badXlsx"
-    | "duplicateId";
-  /** Line of the file (1-based; the CSV header is line 1). */
-  line: number;
-  column?: string;
-  message: { zh: string; en: string };
-  params: Record<string, unknown>;
-}
-
-export class CohortInputError extends Error {
-  constructor(readonly errors: CohortRowError[]) {
-    super(errors.map((e) => e.message.en).join("\n"));
-    this.name = "CohortInputError";
-  }
-}
+export { CohortInputError, type CohortRowError } from "../applicant-files/errors";
 
 export interface Applicant {
   id: string;
@@ -72,18 +46,6 @@ export interface ApplicantRow<A = Applicant> {
 
 const TRUE_WORDS = new Set(["true", "1", "是", "yes", "y", "t"]);
 const FALSE_WORDS = new Set(["false", "0", "否", "no", "n", "f"]);
-
-function rowError(
-  code: CohortRowError["code"],
-  line: number,
-  column: string | undefined,
-  zh: string,
-  en: string,
-  params: Record<string, unknown> = {},
-): CohortRowError {
-  const where = column ? { zh: `第 ${line} 行，列 “${column}”：`, en: `line ${line}, column "${column}": ` } : { zh: `第 ${line} 行：`, en: `line ${line}: ` };
-  return { code, line, ...(column ? { column } : {}), message: { zh: where.zh + zh, en: where.en + en }, params };
-}
 
 const enumValueSets = new WeakMap<FactDefinition, Set<string>>();
 
@@ -555,7 +517,6 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
       if (cells.length === 1 && cells[0] === "") continue;
       if (width === undefined) width = cells.length;
       else if (cells.length !== width) {
-        input.destroy();
         rows.push({
           line: row,
           error: rowError("badCsv", row, undefined, `有 ${cells.length} 列，表头有 ${width} 列`, `has ${cells.length} columns but the header has ${width}`, {
@@ -569,7 +530,6 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
       rows.push({ line: row, cells });
     }
     if (quotes) {
-      input.destroy();
       const [zh, en] =
         quotes.code === "MissingQuotes" ? ["引号括起的单元格没有结束引号", "a quoted cell has no closing quote"] : ["引号括起的单元格在结束引号后还有字符", "a quoted cell has text after its closing quote"];
       rows.push({ line: quotesAt, error: rowError("badCsv", quotesAt, undefined, `CSV 格式错误：${zh}`, `malformed CSV: ${en}`, { papaparse: quotes.code }) });
@@ -601,34 +561,22 @@ function utf8Text(input: Readable): Readable {
   );
 }
 
-/** The first worksheet of an XLSX workbook, streamed; cells become text, numbers or ISO dates. Line = worksheet row. */
+/** The first worksheet's rows in batches; a refused file (a limit passed, not a workbook) becomes an error row. */
 async function* xlsxRows(input: Readable): AsyncGenerator<TabularRow[]> {
-  const { default: ExcelJS } = await import("exceljs");
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: "cache", worksheets: "emit", hyperlinks: "ignore", styles: "cache", entries: "emit" });
+  let batch: TabularRow[] = [];
   try {
-    for await (const worksheet of reader) {
-      for await (const row of worksheet as AsyncIterable<{ number: number; values: unknown[] }>) {
-        yield [{ line: row.number, cells: row.values.slice(1).map(xlsxCell) }];
+    for await (const row of xlsxWorksheetRows(input)) {
+      batch.push(row);
+      if (batch.length >= 500) {
+        yield batch;
+        batch = [];
       }
-      return;
     }
   } catch (error) {
-    yield [{ line: 0, error: rowError("badXlsx", 0, undefined, `不是有效的 XLSX 文件：${(error as Error).message}`, `not a valid XLSX file: ${(error as Error).message}`) }];
+    if (!(error instanceof FileRefusedError)) throw error;
+    batch.push({ line: error.error.line, error: error.error });
   }
-}
-
-function xlsxCell(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === "number") return String(value);
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "object") {
-    const v = value as { richText?: Array<{ text: string }>; result?: unknown; text?: string };
-    if (v.richText) return v.richText.map((r) => r.text).join("");
-    if ("result" in v) return xlsxCell(v.result);
-    if (typeof v.text === "string") return v.text;
-  }
-  return String(value);
+  if (batch.length > 0) yield batch;
 }
 
 function typeRow(

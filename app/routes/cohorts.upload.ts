@@ -1,12 +1,13 @@
 /**
  * The upload itself: the browser sends the file as the raw request body (so it can show upload progress), with the
  * standard, name, format and column mapping in the query. The body is streamed into the importer, counted against
- * the size limit first; the importer checks every row and stores all of them or nothing.
+ * the size limit first; the importer checks every row and stores all of them or nothing. A file refused early (line 2,
+ * or a limit) is answered only after the rest of the body is read, so the answer reaches the client.
  */
-import { Readable } from "node:stream";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { importCohort } from "../../db/cohort-import";
 import type { CohortFormat } from "../../cli/cohort-io";
+import { drainableBody } from "~/features/cohorts/request-body.server";
 import { cohortText, MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL } from "~/features/cohorts/messages";
 import { standardFacts } from "~/features/cohorts/standard-facts.server";
 import { requestLang } from "~/i18n";
@@ -55,15 +56,17 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const body = request.body;
   if (!body) return fail(400, cohortText(lang, "unknownFormat"));
-  const input = Readable.fromWeb(body as import("node:stream/web").ReadableStream);
+  const { input, drain } = drainableBody(body);
   try {
     const result = await importCohort(db, { name, standardId, facts, format, input, mapping, headers, createdBy: user.id });
+    await drain();
     if (result.ok) return Response.json({ ok: true, cohortId: result.cohortId, rowCount: result.rowCount });
     return Response.json(
-      { ok: false, rowsRead: result.rowsRead, errors: result.errors.map((e) => ({ line: e.line, column: e.column ?? null, message: e.message })) },
+      { ok: false, rowsRead: result.rowsRead, errors: result.errors.map((e) => ({ code: e.code, line: e.line, column: e.column ?? null, message: e.message })) },
       { status: 422 },
     );
   } catch (error) {
+    await drain();
     return fail(400, error instanceof Error ? error.message : String(error));
   }
 }

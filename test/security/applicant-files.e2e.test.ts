@@ -1,0 +1,142 @@
+/**
+ * Hostile applicant files against the real server on 127.0.0.1 (issue 19): a 4 MB XLSX whose shared strings inflate
+ * to gigabytes used to kill the process, through the upload and through the header step; now both answer 422 with
+ * the limit named, in seconds, and the server keeps answering. Errors found before the end of the body (a row with a
+ * column too many, an unknown header) used to close the connection without a response; now they are answered, with
+ * the line, while the client is still sending.
+ */
+import { request as httpRequest } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../browser/harness";
+import { sharedStringsBomb, worksheetBomb } from "./applicant-files.helpers";
+
+let server: RunningServer;
+let cookie: string;
+
+beforeAll(async () => {
+  server = await startServer({ JIFEN_SEED_COHORT_SIZE: "0" });
+  const response = await fetch(`${server.url}/login`, {
+    method: "POST",
+    body: new URLSearchParams({ username: "drafter", password: "jifen-demo", redirectTo: "/cohorts" }),
+    redirect: "manual",
+  });
+  cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  expect(cookie).toMatch(/=/);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface Answer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** Sends `chunks` as one request body (declared length), slowly enough that the server answers before the end. */
+function post(path: string, chunks: Buffer[]): Promise<Answer> {
+  const started = performance.now();
+  const length = chunks.reduce((n, c) => n + c.length, 0);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${server.url}${path}`, {
+      method: "POST",
+      headers: { Cookie: cookie, "Content-Type": "application/octet-stream", "Content-Length": String(length) },
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started }));
+      res.on("error", reject);
+    });
+    // "socket hang up" here is the bug: the connection closed without an answer.
+    req.on("error", reject);
+    void (async () => {
+      for (const chunk of chunks) {
+        if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
+      }
+      req.end();
+    })();
+  });
+}
+
+function slices(buffer: Buffer, size = 64 * 1024): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < buffer.length; at += size) out.push(buffer.subarray(at, at + size));
+  return out;
+}
+
+async function serverAnswers(): Promise<void> {
+  const response = await fetch(`${server.url}/login`);
+  expect(response.status).toBe(200);
+}
+
+const upload = (format: string, name = "hostile") => `/cohorts/upload?standardId=suzhou&format=${format}&name=${encodeURIComponent(name)}`;
+
+describe("XLSX zip bombs", () => {
+  it("refuses a 4 MB workbook whose shared strings inflate to 4 GB, in under 5 s, naming the limit, and stays up", async () => {
+    const bomb = sharedStringsBomb(4200);
+    expect(bomb.length).toBeLessThan(5 * 1024 * 1024);
+    const answer = await post(upload("xlsx"), slices(bomb));
+    expect(answer.status).toBe(422);
+    expect(answer.ms).toBeLessThan(5000);
+    const body = JSON.parse(answer.body) as { errors: Array<{ code: string; message: { zh: string; en: string } }> };
+    expect(body.errors[0].code).toBe("fileLimit");
+    expect(body.errors[0].message.zh).toMatch(/上限/);
+    expect(body.errors[0].message.en).toMatch(/limit/);
+    await serverAnswers();
+  });
+
+  it("refuses the same bomb at the header step (which read it whole before)", async () => {
+    const answer = await post("/cohorts/header?standardId=suzhou&format=xlsx", slices(sharedStringsBomb(4200)));
+    expect(answer.status).toBe(422);
+    expect(answer.ms).toBeLessThan(5000);
+    const body = JSON.parse(answer.body) as { error: string; errors: Array<{ code: string; message: { zh: string; en: string } }> };
+    expect(body.errors[0].code).toBe("fileLimit");
+    expect(body.error).toMatch(/无法读取表头.*上限/);
+    expect(body.errors[0].message.en).toMatch(/limit/);
+    await serverAnswers();
+  });
+
+  it("refuses a worksheet that inflates to 2 GB; the header step reads its first row only", async () => {
+    const bomb = worksheetBomb(2048);
+    const answer = await post(upload("xlsx"), slices(bomb));
+    expect(answer.status).toBe(422);
+    expect(answer.ms).toBeLessThan(5000);
+    expect(answer.body).toMatch(/fileLimit/);
+    const header = await post("/cohorts/header?standardId=suzhou&format=xlsx", slices(bomb));
+    expect(header.status).toBe(200);
+    expect(header.ms).toBeLessThan(5000);
+    expect((JSON.parse(header.body) as { headers: string[] }).headers).toEqual(["id"]);
+    await serverAnswers();
+  });
+});
+
+describe("errors found before the end of the body are answered", () => {
+  const header = "id,socialInsuranceMonths,educationLevel\n";
+  const filler = (from: number, count: number) => {
+    let text = "";
+    for (let k = from; k < from + count; k++) text += `B${k},12,bachelor\n`;
+    return Buffer.from(text);
+  };
+
+  it("a row with one column too many, followed by 20 MB, gets its line and the column counts", async () => {
+    const body = [Buffer.from(header + "A1,12,bachelor\nA2,12,bachelor,extra\n"), ...slices(Buffer.concat(Array.from({ length: 20 }, (_, k) => filler(k * 40_000, 40_000))))];
+    const answer = await post(upload("csv"), body);
+    expect(answer.status).toBe(422);
+    const errors = (JSON.parse(answer.body) as { errors: Array<{ line: number; message: { zh: string; en: string } }> }).errors;
+    expect(errors[0].line).toBe(3);
+    expect(errors[0].message.zh).toContain("第 3 行");
+    expect(errors[0].message.en).toContain("has 4 columns but the header has 3");
+    await serverAnswers();
+  });
+
+  it("an unknown header gets its column named", async () => {
+    const answer = await post(upload("csv"), [Buffer.from("id,socialInsuranceMonths,notAFact\n"), ...slices(filler(0, 100_000))]);
+    expect(answer.status).toBe(422);
+    const errors = (JSON.parse(answer.body) as { errors: Array<{ line: number; column: string }> }).errors;
+    expect(errors[0]).toMatchObject({ line: 1, column: "notAFact" });
+    await serverAnswers();
+  });
+});
