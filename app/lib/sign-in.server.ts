@@ -29,21 +29,24 @@ export async function attemptSignIn(
   const auditedName = attempt.username.slice(0, AUDITED_NAME_LENGTH);
   if (!user) {
     const started = throttle.fail(keys, Date.now());
-    recordAudit(db, {
-      actorId: null,
-      action: "user.signInFailed",
-      entityType: "user",
-      entityId: auditedName,
-      details: {
-        username: auditedName,
-        address: attempt.address,
-        accountExists: userIdByName(db, attempt.username) !== null,
-        ...(started > 0 ? { waitSeconds: Math.ceil(started / 1000) } : {}),
-      },
-    });
+    // In a transaction, so the audit log's chain reads its previous row and appends in one step.
+    db.transaction((tx) =>
+      recordAudit(tx, {
+        actorId: null,
+        action: "user.signInFailed",
+        entityType: "user",
+        entityId: auditedName,
+        details: {
+          username: auditedName,
+          address: attempt.address,
+          accountExists: userIdByName(db, attempt.username) !== null,
+          ...(started > 0 ? { waitSeconds: Math.ceil(started / 1000) } : {}),
+        },
+      }),
+    );
     return started > 0 ? { kind: "throttled", retryAfterSeconds: Math.ceil(started / 1000) } : { kind: "badCredentials" };
   }
   throttle.succeed(keys);
-  recordAudit(db, { actorId: user.id, action: "user.signIn", entityType: "user", entityId: user.id, details: { address: attempt.address } });
+  db.transaction((tx) => recordAudit(tx, { actorId: user.id, action: "user.signIn", entityType: "user", entityId: user.id, details: { address: attempt.address } }));
   return { kind: "signedIn", user };
 }

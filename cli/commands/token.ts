@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
-import { createApiToken, isTokenScope, listApiTokens, revokeApiToken, TOKEN_SCOPES, type TokenScope } from "../../db/tokens";
+import { createApiToken, getApiToken, isTokenScope, listApiTokens, revokeApiToken, TOKEN_SCOPES, type TokenScope } from "../../db/tokens";
 import { detectLang, say } from "../locale";
 
 const INVALID = 1;
@@ -97,9 +97,14 @@ export function register(program: Command): void {
         process.exitCode = USAGE_ERROR;
         return;
       }
-      const revoked = withDatabase((db) => revokeApiToken(db, id));
-      if (!revoked) {
-        process.stderr.write(say(lang, { zh: `没有可吊销的令牌 #${id}（不存在或已吊销）`, en: `No active token #${id} (unknown or already revoked)` }) + "\n");
+      const outcome = withDatabase((db) => (revokeApiToken(db, id) ? "revoked" : getApiToken(db, id) ? "alreadyRevoked" : "unknown"));
+      if (outcome === "unknown") {
+        process.stderr.write(say(lang, { zh: `没有编号为 ${id} 的令牌，未吊销任何令牌。`, en: `There is no token ${id}; nothing was revoked.` }) + "\n");
+        process.exitCode = INVALID;
+        return;
+      }
+      if (outcome === "alreadyRevoked") {
+        process.stderr.write(say(lang, { zh: `令牌 #${id} 此前已吊销，无需再次吊销。`, en: `Token #${id} was already revoked.` }) + "\n");
         process.exitCode = INVALID;
         return;
       }
