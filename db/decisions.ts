@@ -183,3 +183,40 @@ export function findBatchOfDecision(db: JifenDb, decisionId: number): { batch: D
   if (!batch || decisionId >= batch.firstDecisionId + batch.applicantCount) return undefined;
   return { batch, index: decisionId - batch.firstDecisionId };
 }
+
+const ownerStatementsByDb = new WeakMap<JifenDb, { single: { get(id: number): unknown }; batchHolding: { get(id: number): unknown }; batch: { get(id: number): unknown } }>();
+
+function ownerStatementsFor(db: JifenDb) {
+  let statements = ownerStatementsByDb.get(db);
+  if (!statements) {
+    const sqlite = db.$client;
+    statements = {
+      single: sqlite.prepare("select token_id as tokenId from decision_log where id = ?"),
+      batchHolding: sqlite.prepare(
+        `select token_id as tokenId, first_decision_id as firstDecisionId, applicant_count as applicantCount
+         from decision_batches where first_decision_id <= ? order by first_decision_id desc limit 1`,
+      ),
+      batch: sqlite.prepare("select token_id as tokenId from decision_batches where id = ?"),
+    };
+    ownerStatementsByDb.set(db, statements);
+  }
+  return statements;
+}
+
+/**
+ * The token that logged decision `id` (a single evaluation, a ranking or an applicant of a batch), read from the
+ * index alone: neither input nor output is loaded, so asking about a decision one may not see costs what asking
+ * about a missing one does. Undefined when there is no such decision.
+ */
+export function decisionOwner(db: JifenDb, id: number): { tokenId: number | null } | undefined {
+  const statements = ownerStatementsFor(db);
+  const single = statements.single.get(id) as { tokenId: number | null } | undefined;
+  if (single) return single;
+  const batch = statements.batchHolding.get(id) as { tokenId: number | null; firstDecisionId: number; applicantCount: number } | undefined;
+  return batch && id < batch.firstDecisionId + batch.applicantCount ? { tokenId: batch.tokenId } : undefined;
+}
+
+/** The token that logged batch `id`, without loading its body; undefined when there is no such batch. */
+export function decisionBatchOwner(db: JifenDb, id: number): { tokenId: number | null } | undefined {
+  return ownerStatementsFor(db).batch.get(id) as { tokenId: number | null } | undefined;
+}

@@ -106,9 +106,15 @@ export function revokeApiToken(db: JifenDb, id: number, actorId: number | null =
 
 /** The department of the token with this id (revoked or not), for deciding who may read its decisions. */
 export function tokenDepartment(db: JifenDb, id: number): string | undefined {
-  const row = db.$client.prepare("select department from api_tokens where id = ?").get(id) as { department: string } | undefined;
-  return row?.department;
+  let statement = departmentStatements.get(db);
+  if (!statement) {
+    statement = db.$client.prepare("select department from api_tokens where id = ?");
+    departmentStatements.set(db, statement);
+  }
+  return (statement.get(id) as { department: string } | undefined)?.department;
 }
+
+const departmentStatements = new WeakMap<JifenDb, { get(id: number): unknown }>();
 
 export interface VerifiedToken {
   id: number;

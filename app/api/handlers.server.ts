@@ -12,6 +12,8 @@ import { scoreAndRank } from "../../engine/ranking-cases";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import {
+  decisionBatchOwner,
+  decisionOwner,
   findBatchOfDecision,
   getDecision,
   getDecisionBatch,
@@ -381,14 +383,19 @@ function sameDepartment(db: JifenDb, madeBy: number | null, reader: VerifiedToke
   return madeBy === reader.id || tokenDepartment(db, madeBy) === reader.department;
 }
 
-/** A decision the reader's department made; another department's answers exactly as a missing one (404). */
+/**
+ * A decision the reader's department made; another department's answers exactly as a missing one (404). Its owner is
+ * checked first, from the index alone, so the time taken does not tell that it exists either.
+ */
 function requireDecision(db: JifenDb, rawId: string, reader: VerifiedToken): DecisionView {
   const id = parseId(rawId);
-  const decision = Number.isNaN(id) ? undefined : getDecision(db, id);
-  if (decision && sameDepartment(db, decision.tokenId, reader)) return decision;
-  const held = decision || Number.isNaN(id) ? undefined : findBatchOfDecision(db, id);
-  // The department is checked before the batch's body is read, so the time taken does not tell that it exists.
-  if (held && sameDepartment(db, held.batch.tokenId, reader)) return batchMemberDecision(held.batch, held.index);
+  const owner = Number.isNaN(id) ? undefined : decisionOwner(db, id);
+  if (owner && sameDepartment(db, owner.tokenId, reader)) {
+    const decision = getDecision(db, id);
+    if (decision) return decision;
+    const held = findBatchOfDecision(db, id);
+    if (held) return batchMemberDecision(held.batch, held.index);
+  }
   throw apiError(404, "api.unknownDecision", "", `没有编号为 ${rawId} 的决定记录`, `There is no decision ${rawId}`, { decisionId: rawId });
 }
 
@@ -467,10 +474,9 @@ export async function replayDecision(request: ApiCall, rawId: string): Promise<A
 /** A batch the reader's department made; another department's answers exactly as a missing one (404). */
 function requireBatch(db: JifenDb, rawId: string, reader: VerifiedToken): DecisionBatchRecord {
   const id = parseId(rawId);
-  const batch = Number.isNaN(id) ? undefined : getDecisionBatch(db, id);
-  if (!batch || !sameDepartment(db, batch.tokenId, reader)) {
-    throw apiError(404, "api.unknownBatch", "", `没有编号为 ${rawId} 的批量决定记录`, `There is no decision batch ${rawId}`, { batchId: rawId });
-  }
+  const owner = Number.isNaN(id) ? undefined : decisionBatchOwner(db, id);
+  const batch = owner && sameDepartment(db, owner.tokenId, reader) ? getDecisionBatch(db, id) : undefined;
+  if (!batch) throw apiError(404, "api.unknownBatch", "", `没有编号为 ${rawId} 的批量决定记录`, `There is no decision batch ${rawId}`, { batchId: rawId });
   return batch;
 }
 
