@@ -18,6 +18,8 @@ beforeAll(async () => {
   const response = await fetch(`${server.url}/login`, {
     method: "POST",
     body: new URLSearchParams({ username: "drafter", password: "jifen-demo", redirectTo: "/cohorts" }),
+    // The site's own pages send their Origin; without one a state-changing request is refused (decision 019).
+    headers: { Origin: server.url },
     redirect: "manual",
   });
   cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
@@ -41,7 +43,7 @@ function post(path: string, chunks: Buffer[]): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${server.url}${path}`, {
       method: "POST",
-      headers: { Cookie: cookie, "Content-Type": "application/octet-stream", "Content-Length": String(length) },
+      headers: { Origin: server.url, Cookie: cookie, "Content-Type": "application/octet-stream", "Content-Length": String(length) },
     });
     req.on("response", (res) => {
       let body = "";
