@@ -88,6 +88,14 @@ const messages = {
   },
   saveNotEditable: { zh: "未保存：此版本状态为“{status}”，不可修改。", en: "Not saved: this version is {status} and cannot change." },
   saveForbidden: { zh: "未保存：您没有起草权限。", en: "Not saved: you do not have the drafter role." },
+  documentTooLarge: {
+    zh: "文档大小为 {size} MB，超过 {limit} MB 的上限，未校验也未保存。请删去不需要的内容（如过长的说明或测试用例）。",
+    en: "The document is {size} MB, over the {limit} MB limit; it was neither checked nor saved. Remove what is not needed (long notes or test cases).",
+  },
+  documentTooLargeUnknown: {
+    zh: "文档超过 {limit} MB 的上限，未校验也未保存。请删去不需要的内容（如过长的说明或测试用例）。",
+    en: "The document is over the {limit} MB limit; it was neither checked nor saved. Remove what is not needed (long notes or test cases).",
+  },
   problemsTitle: { zh: "校验问题", en: "Problems" },
   savedWithProblems: {
     zh: "已保存为修订号 {revision}，但文档仍有 {count} 个问题，提交审核前需要修正。",

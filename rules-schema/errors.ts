@@ -27,6 +27,11 @@ interface ProblemTemplate {
  */
 export const PROBLEM_CATALOGUE = {
   "json.syntax": { severity: "error", zh: "JSON 语法错误：{detail}", en: "JSON syntax error: {detail}" },
+  "json.tooDeep": {
+    severity: "error",
+    zh: "嵌套层数超过 {limit} 层（第 {line} 行第 {column} 列）：请检查是否多写了括号，或把深层嵌套的条件拆开",
+    en: "Nested more than {limit} levels deep (line {line}, column {column}): check for extra brackets, or split deeply nested conditions",
+  },
   "json.duplicateKey": { severity: "error", zh: "同一对象中字段“{key}”出现了两次，后一个会覆盖前一个", en: 'Key "{key}" appears twice in the same object; the later one would silently win' },
 
   "schema.required": { severity: "error", zh: "缺少必填字段“{property}”", en: 'Missing required field "{property}"' },
@@ -37,6 +42,11 @@ export const PROBLEM_CATALOGUE = {
   "schema.const": { severity: "error", zh: "取值应为 {allowed}", en: "Value must be {allowed}" },
   "schema.pattern": { severity: "error", zh: "“{value}”格式不对：编号须以英文字母开头，只含字母、数字、_ 和 -", en: '"{value}" is not a valid id: start with a letter, then letters, digits, _ or -' },
   "schema.format": { severity: "error", zh: "“{value}”不是有效的{format}（日期格式为 YYYY-MM-DD）", en: '"{value}" is not a valid {format} (dates are YYYY-MM-DD)' },
+  "schema.magnitude": {
+    severity: "error",
+    zh: "数值 {shown} 超出允许范围：绝对值不能超过一万亿（1000000000000），否则总分无法计算",
+    en: "The number {shown} is out of range: its magnitude must not exceed one trillion (1000000000000), or totals cannot be computed",
+  },
   "schema.operatorValue": { severity: "error", zh: "比较方式“{operator}”的比较值类型不对：{detail}", en: 'The value does not suit operator "{operator}": {detail}' },
   "schema.notAllowed": { severity: "error", zh: "此处不应填写“{property}”：{detail}", en: '"{property}" is not allowed here: {detail}' },
   "schema.other": { severity: "error", zh: "{detail}", en: "{detail}" },

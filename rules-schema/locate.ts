@@ -6,6 +6,7 @@ import { parseTree, printParseErrorCode } from "jsonc-parser";
 import type { Node as JsonNode, ParseError } from "jsonc-parser";
 import { joinPointer, problem, splitPointer } from "./errors";
 import type { ValidationProblem } from "./errors";
+import { nestingBeyond } from "./json-depth";
 
 export interface TextPosition {
   /** 1-based. */
@@ -38,10 +39,11 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-export function locatedText(text: string, knownTree?: JsonNode): LocatedText {
+/** `withoutTree`: for a text nested too deep to parse into a tree (the parser recurses): positions only. */
+export function locatedText(text: string, knownTree?: JsonNode, withoutTree = false): LocatedText {
   let lineStarts: number[] | undefined;
   let tree = knownTree;
-  let treeBuilt = knownTree !== undefined;
+  let treeBuilt = knownTree !== undefined || withoutTree;
   const getTree = (): JsonNode | undefined => {
     if (!treeBuilt) {
       tree = parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
@@ -149,6 +151,13 @@ export interface ParsedJson {
 
 /** Parse strict JSON; on failure report the first syntax error with its line and column (cascading errors are noise). */
 export function parseJsonText(text: string): ParsedJson {
+  const tooDeep = nestingBeyond(text);
+  if (tooDeep) {
+    const located = locatedText(text, undefined, true);
+    const position = located.positionAt(tooDeep.offset);
+    const found = problem("json.tooDeep", tooDeep.pointer, { limit: tooDeep.limit, line: position.line, column: position.column, offset: tooDeep.offset });
+    return { ok: false, located, problems: [{ ...found, line: position.line, column: position.column }] };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -198,25 +207,31 @@ function countKeysInText(text: string): number {
   return keys;
 }
 
+/** Iterative (an explicit stack), like every walk here over what a user wrote. */
 function countKeysInValue(value: unknown): number {
-  if (Array.isArray(value)) {
-    let keys = 0;
-    for (const child of value) keys += countKeysInValue(child);
-    return keys;
+  let keys = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push(child);
+    } else if (node !== null && typeof node === "object") {
+      for (const key in node) {
+        keys++;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    }
   }
-  if (value !== null && typeof value === "object") {
-    let keys = 0;
-    for (const key in value) keys += 1 + countKeysInValue((value as Record<string, unknown>)[key]);
-    return keys;
-  }
-  return 0;
+  return keys;
 }
 
 function duplicateKeys(located: LocatedText): ValidationProblem[] {
   const found: ValidationProblem[] = [];
   const tree = located.tree;
   if (!tree) return found;
-  const walk = (node: JsonNode, pointer: string): void => {
+  const stack: Array<{ node: JsonNode; pointer: string }> = [{ node: tree, pointer: "" }];
+  while (stack.length > 0) {
+    const { node, pointer } = stack.pop()!;
     if (node.type === "object") {
       const seen = new Set<string>();
       for (const property of node.children ?? []) {
@@ -228,12 +243,12 @@ function duplicateKeys(located: LocatedText): ValidationProblem[] {
           found.push({ ...problem("json.duplicateKey", childPointer, { key: name }), line: position.line, column: position.column });
         }
         seen.add(name);
-        if (value) walk(value, childPointer);
+        if (value) stack.push({ node: value, pointer: childPointer });
       }
     } else if (node.type === "array") {
-      node.children?.forEach((child, index) => walk(child, joinPointer(pointer, index)));
+      node.children?.forEach((child, index) => stack.push({ node: child, pointer: joinPointer(pointer, index) }));
     }
-  };
-  walk(tree, "");
-  return found;
+  }
+  // In document order, as the recursive walk found them.
+  return found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }

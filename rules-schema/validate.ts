@@ -10,6 +10,7 @@ import localizeEn from "ajv-i18n/localize/en";
 import { joinPointer, problem, splitPointer } from "./errors";
 import type { ValidationProblem } from "./errors";
 import { isIsoDate } from "./iso-date";
+import { MAX_MAGNITUDE } from "./limits";
 import { parseJsonText } from "./locate";
 import type { LocatedText } from "./locate";
 import { LOCALIZED_HELP_KEYWORDS, standardSchema } from "./schema";
@@ -48,8 +49,8 @@ export function validateDocument(doc: unknown, text?: string): ValidationResult 
 }
 
 function validateParsed(doc: unknown, located: LocatedText | undefined, initial: ValidationProblem[]): ValidationResult {
-  const problems = [...initial];
-  if (validateAgainstSchema(doc)) {
+  const problems = [...initial, ...nonFiniteNumbers(doc)];
+  if (validateAgainstSchema(doc) && problems.length === initial.length) {
     problems.push(...checkSemantics(doc));
   } else {
     problems.push(...schemaProblems(validateAgainstSchema.errors ?? [], doc));
@@ -57,6 +58,32 @@ function validateParsed(doc: unknown, located: LocatedText | undefined, initial:
   const sorted = sortAndLocate(problems, doc, located);
   const ok = !sorted.some((p) => p.severity === "error");
   return ok ? { ok, document: doc as StandardDocument, problems: sorted } : { ok, problems: sorted };
+}
+
+/**
+ * Numbers JSON.parse read as ±Infinity (1e309), wherever they are (test-case facts too, which the schema leaves
+ * open): reported as out of range rather than as ajv's "expected number, got number". Iterative, like every walk
+ * over what a user wrote.
+ */
+function nonFiniteNumbers(doc: unknown): ValidationProblem[] {
+  const found: ValidationProblem[] = [];
+  const stack: Array<{ node: unknown; pointer: string }> = [{ node: doc, pointer: "" }];
+  while (stack.length > 0 && found.length < 50) {
+    const { node, pointer } = stack.pop()!;
+    if (typeof node === "number") {
+      if (!Number.isFinite(node)) found.push(magnitudeProblem(pointer, node));
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], pointer: joinPointer(pointer, i) });
+    } else if (node !== null && typeof node === "object") {
+      for (const key of Object.keys(node).reverse()) stack.push({ node: (node as Record<string, unknown>)[key], pointer: joinPointer(pointer, key) });
+    }
+  }
+  return found;
+}
+
+function magnitudeProblem(pointer: string, value: number): ValidationProblem {
+  const shown = Number.isFinite(value) ? String(value) : value > 0 ? "∞" : "-∞";
+  return problem("schema.magnitude", pointer, { value: Number.isFinite(value) ? value : String(value), shown, limit: MAX_MAGNITUDE });
 }
 
 // ---- schema errors → problems -----------------------------------------------------------------------
@@ -160,8 +187,15 @@ function schemaProblems(errors: ErrorObject[], doc: unknown): ValidationProblem[
   const insideAnyOf = (e: ErrorObject): boolean =>
     e.keyword !== "anyOf" && anyOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(p + "/"));
 
+  // Numbers beyond the magnitude bound, reported once as such (not also as a value unsuited to its operator).
+  const outOfRange = errors.filter(
+    (e) => (e.keyword === "minimum" || e.keyword === "maximum") && Math.abs(Number((e.params as { limit?: unknown }).limit)) === MAX_MAGNITUDE && typeof e.data === "number",
+  );
+  const outOfRangePaths = new Set(outOfRange.map((e) => e.instancePath));
+  for (const e of outOfRange) add(magnitudeProblem(e.instancePath, e.data as number));
+
   errors.forEach((error, index) => {
-    if (error.keyword === "if") return;
+    if (error.keyword === "if" || outOfRangePaths.has(error.instancePath)) return;
     const generic = { zh: chinese[index].message ?? "", en: english[index].message ?? "" };
     const valuePointer = operatorValuePointer(doc, error.instancePath);
     if (valuePointer !== undefined) {
@@ -194,6 +228,8 @@ function schemaProblems(errors: ErrorObject[], doc: unknown): ValidationProblem[
         return;
       }
       case "type": {
+        // A non-finite number is reported once, as out of range (nonFiniteNumbers).
+        if (typeof error.data === "number" && !Number.isFinite(error.data)) return;
         const expected = Array.isArray(params.type) ? params.type.join(" | ") : String(params.type);
         const actual = typeName(error.data);
         add(problem("schema.type", path, { expected, actual, expectedZh: typeNameZh(expected), actualZh: typeNameZh(actual) }));

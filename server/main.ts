@@ -35,6 +35,17 @@ const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild
 const app = express();
 app.disable("x-powered-by");
 if (env.trustProxy !== undefined) app.set("trust proxy", env.trustProxy);
+// A path with a malformed %-escape (`/%E0%A4%A`, `/%zz`) can match no page: a plain 400, before a static-file or
+// Remix handler tries to decode it (Express answered with a page showing a stack trace and file paths).
+app.use((req, res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    res.status(400).type("text/plain; charset=utf-8").send("请求地址无效（% 转义格式错误）。Bad request: the address has a malformed % escape.");
+    return;
+  }
+  next();
+});
 // CSRF: a state-changing request not shown to come from this site's own pages is refused here with a clear 403
 // (Remix would abort it with a 500). The API is exempt: it authenticates with bearer tokens, not cookies.
 app.use((req, res, next) => {
@@ -52,6 +63,18 @@ app.use(compression());
 app.use("/assets", express.static(resolve(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(resolve(buildDir, "client"), { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: (req) => ({ clientAddress: req.ip }) }));
+// Whatever a handler above throws is answered without its stack trace or a file path (Express's default page shows
+// them outside production mode).
+app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  if (res.headersSent) return next(error);
+  const status = (error as { status?: unknown }).status;
+  const clientError = typeof status === "number" && status >= 400 && status < 500;
+  if (!clientError) console.error("Request failed", error);
+  res
+    .status(clientError ? status : 500)
+    .type("text/plain; charset=utf-8")
+    .send(clientError ? "请求无效。Bad request." : "服务器内部错误。Internal server error.");
+});
 
 // The department API is answered by its plain handlers before Express: the same handlers as app/routes/api.v1.$.ts,
 // without Express's or Remix's per-request work (see docs/decisions/007-department-api.md).

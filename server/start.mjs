@@ -12,5 +12,9 @@ const growing = process.env.JIFEN_HEAP_GROWING_PERCENT?.trim() || "200";
 if (/^\d{1,4}$/.test(growing)) setFlagsFromString(`--heap-growing-percent=${growing}`);
 else console.warn(`JIFEN_HEAP_GROWING_PERCENT=${growing} is not a whole number of percent; V8's own rule applies.`);
 
+// The production server runs in production mode whatever the shell says (a test runner sets NODE_ENV=test):
+// Express and Remix then never put a stack trace or a file path in an answer.
+process.env.NODE_ENV = "production";
+
 register();
 await import("./main.ts");

@@ -7,7 +7,8 @@
 import { createHash, hash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
 import { isIsoDate, isoDateMessage } from "../../rules-schema/iso-date";
-import { parseJsonText } from "../../rules-schema/locate";
+import { nestingBeyond } from "../../rules-schema/json-depth";
+import { locatedText, parseJsonText } from "../../rules-schema/locate";
 import type { Id } from "../../rules-schema/types";
 import type { CompiledProgram } from "../../engine/compiled";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
@@ -36,6 +37,19 @@ export interface ScoreSummary {
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
+  const tooDeep = nestingBeyond(text);
+  if (tooDeep) {
+    // Refused before anything recurses on it: a 10,000-deep body would overflow the stack of what reads it.
+    const { line, column } = locatedText(text, undefined, true).positionAt(tooDeep.offset);
+    const problem = apiProblem(
+      "api.tooDeep",
+      tooDeep.pointer,
+      `请求体嵌套层数超过 ${tooDeep.limit} 层（第 ${line} 行第 ${column} 列）`,
+      `The request body is nested more than ${tooDeep.limit} levels deep (line ${line}, column ${column})`,
+      { limit: tooDeep.limit },
+    );
+    throw new ApiError(422, [{ ...problem, line, column }]);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

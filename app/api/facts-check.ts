@@ -5,6 +5,7 @@
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { joinPointer } from "../../rules-schema/errors";
 import { isIsoDate, isoDateFault, isoDateMessage } from "../../rules-schema/iso-date";
+import { MAX_MAGNITUDE } from "../../rules-schema/limits";
 import { apiProblem, type ApiProblem } from "./errors.server";
 
 /** The generated row check's test for date cells: the one strict reading of a date. */
@@ -63,8 +64,17 @@ export function fits(check: FactCheck, value: unknown): boolean {
   }
 }
 
+/** A number fact's lower bound: its own `minimum`, and never below -MAX_MAGNITUDE (so scores stay finite). */
+export function factMinimum(fact: FactDefinition): number {
+  return fact.minimum === undefined || fact.minimum < -MAX_MAGNITUDE ? -MAX_MAGNITUDE : fact.minimum;
+}
+
+export function factMaximum(fact: FactDefinition): number {
+  return fact.maximum === undefined || fact.maximum > MAX_MAGNITUDE ? MAX_MAGNITUDE : fact.maximum;
+}
+
 function inBounds(fact: FactDefinition, value: number): boolean {
-  return (fact.minimum === undefined || value >= fact.minimum) && (fact.maximum === undefined || value <= fact.maximum);
+  return value >= factMinimum(fact) && value <= factMaximum(fact);
 }
 
 function expectation(fact: FactDefinition, value: unknown): { expected: string; expectedZh: string } | undefined {
@@ -93,13 +103,21 @@ function expectation(fact: FactDefinition, value: unknown): { expected: string; 
 }
 
 function bounds(fact: FactDefinition, value: number): { expected: string; expectedZh: string } | undefined {
-  if (fact.minimum !== undefined && value < fact.minimum) return { expected: `at least ${fact.minimum}`, expectedZh: `不小于 ${fact.minimum}` };
-  if (fact.maximum !== undefined && value > fact.maximum) return { expected: `at most ${fact.maximum}`, expectedZh: `不大于 ${fact.maximum}` };
+  const minimum = factMinimum(fact);
+  const maximum = factMaximum(fact);
+  if (value < minimum) return { expected: `at least ${minimum}`, expectedZh: `不小于 ${minimum}` };
+  if (value > maximum) return { expected: `at most ${maximum}`, expectedZh: `不大于 ${maximum}` };
   return undefined;
 }
 
 function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Too deep to write out (a body's depth is limited, a value built in process is not).
+    text = Array.isArray(value) ? "[…]" : "{…}";
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -237,7 +255,7 @@ function generateRowReader(dictionary: FactDictionary, columns: ReadonlyArray<st
     if (!check) return;
     const v = `r[${j}]`;
     const fact = check.fact;
-    const bounds = `${fact.minimum === undefined ? "" : ` && ${v} >= ${JSON.stringify(fact.minimum)}`}${fact.maximum === undefined ? "" : ` && ${v} <= ${JSON.stringify(fact.maximum)}`}`;
+    const bounds = ` && ${v} >= ${JSON.stringify(factMinimum(fact))} && ${v} <= ${JSON.stringify(factMaximum(fact))}`;
     let test: string;
     switch (fact.type) {
       case "number":

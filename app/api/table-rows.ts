@@ -11,7 +11,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { isCalendarDay } from "../../rules-schema/iso-date";
-import type { FactCheck, FactDictionary } from "./facts-check";
+import { factMaximum, factMinimum, type FactCheck, type FactDictionary } from "./facts-check";
 import type { BatchApplicant } from "./evaluation.server";
 
 const SPACE = 32;
@@ -73,8 +73,8 @@ function cellReader(check: FactCheck): CellReader {
   );
   return {
     kind: KINDS[fact.type],
-    minimum: fact.minimum ?? -Infinity,
-    maximum: fact.maximum ?? Infinity,
+    minimum: factMinimum(fact),
+    maximum: factMaximum(fact),
     names: texts.map((text) => new Uint8Array(Buffer.from(text, "utf8"))),
     texts,
     fields: fact.type === "records" ? texts.map((id) => cellReader(check.fields!.get(id)!)) : [],

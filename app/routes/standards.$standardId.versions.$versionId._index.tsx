@@ -8,6 +8,7 @@ import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { loadVersionOr404 } from "~/lib/versions.server";
 import { validateForEditor } from "~/lib/validation.server";
+import { documentTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_SAVE_FORM_BYTES, readBodyWithin } from "~/lib/body-limit.server";
 import { localizedSchema } from "../../rules-schema/schema";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -42,8 +43,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     data<SaveOutcome>({ ok: false, message, problems, currentRevision }, { status });
   if (!hasRole(user, "drafter")) return fail(403, translate(lang, "saveForbidden"));
 
-  const form = await request.formData();
+  // The same limit as validate, enforced before the body is read into memory (issue 18: 8-17 MB documents were stored).
+  const body = await readBodyWithin(request, MAX_SAVE_FORM_BYTES);
+  if (!body) return fail(413, documentTooLargeMessage(lang));
+  const form = await new Request(request.url, { method: "POST", headers: request.headers, body: new Uint8Array(body) }).formData();
   const text = String(form.get("document") ?? "");
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_DOCUMENT_BYTES) return fail(413, documentTooLargeMessage(lang, bytes));
   const baseRevision = Number(form.get("baseRevision"));
   // Drafts may be saved while they still have schema problems (work is never lost), but never as broken JSON.
   const validation = validateForEditor(text, lang);
@@ -98,7 +104,7 @@ export default function EditVersion() {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       fetch(`${window.location.pathname}/validate`, { method: "POST", body: text, signal: controller.signal, headers: { "Content-Type": "application/json" } })
-        .then((r) => (r.ok ? r.json() : null))
+        .then((r) => (r.ok || r.status === 413 ? r.json() : null))
         .then((r: { problems: EditorProblem[] } | null) => r && setProblems(r.problems))
         .catch(() => undefined);
     }, VALIDATE_DEBOUNCE_MS);

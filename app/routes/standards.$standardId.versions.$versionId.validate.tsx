@@ -2,14 +2,18 @@
 import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { requestLang } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
+import { documentTooLargeMessage, MAX_DOCUMENT_BYTES, readBodyWithin } from "~/lib/body-limit.server";
 import { validateForEditor } from "~/lib/validation.server";
-
-const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 
 export async function action({ request }: ActionFunctionArgs) {
   assertSameOrigin(request);
   requireUser(request);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) return data({ error: "tooLarge" }, { status: 413 });
-  return validateForEditor(text, requestLang(request));
+  const lang = requestLang(request);
+  const body = await readBodyWithin(request, MAX_DOCUMENT_BYTES);
+  if (!body) {
+    // Shown in the problem list like any other finding, at the top of the document.
+    const problem = { code: "document.tooLarge", path: "", line: 1, column: 1, message: documentTooLargeMessage(lang), severity: "error" as const };
+    return data({ ok: false, error: "tooLarge", problems: [problem] }, { status: 413 });
+  }
+  return validateForEditor(body.toString("utf8"), lang);
 }

@@ -4,6 +4,7 @@
  * one JSON line per applicant (`--format jsonl`, the default) or CSV (`--format csv`), from the compiled path.
  * Exit 1 when the standard or the facts are found wanting (each problem names file, line and field), 2 on usage errors.
  */
+import { nestingBeyond } from "../../rules-schema/json-depth";
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { compileProgram } from "../../engine/compiled";
@@ -30,6 +31,13 @@ interface ScoreOptions {
 export function readFactsFile(path: string, doc: StandardDocument, lang: CliLang): Facts {
   if (!existsSync(path)) throw new CliFailure({ zh: `找不到文件：${path}`, en: `File not found: ${path}` }, USAGE_ERROR);
   const text = readFileSync(path, "utf8");
+  const tooDeep = nestingBeyond(text);
+  if (tooDeep) {
+    throw new CliFailure(
+      { zh: `${path}：嵌套层数超过 ${tooDeep.limit} 层（位置 ${tooDeep.offset}）`, en: `${path}: nested more than ${tooDeep.limit} levels deep (at offset ${tooDeep.offset})` },
+      FOUND_WANTING,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -16,7 +16,8 @@ import { generateCohort } from "../../engine/cohort-generate";
 import { evaluationDate, isIsoDate } from "../../engine/dates";
 import { validateDocumentText } from "../../rules-schema/validate";
 import type { StandardDocument } from "../../rules-schema/types";
-import { jifen, suzhouPath, tempDir } from "../integration/cli-allocation.helpers";
+import { suzhouPath, tempDir } from "../integration/cli-allocation.helpers";
+import { jifenAsync as jifen } from "./cli-async";
 import { openInProcessApi, type InProcessApi } from "./api-in-process";
 
 const IMPOSSIBLE = ["2030-02-30", "2030-13-45", "2019-02-29", "2019-04-31", "2030-00-10", "2030-01-00"];
@@ -154,11 +155,11 @@ describe("the department API", () => {
 });
 
 describe("the command line", () => {
-  it("score --date refuses an impossible day as a usage error, without a stack trace", () => {
+  it("score --date refuses an impossible day as a usage error, without a stack trace", async () => {
     const dir = tempDir();
     const factsPath = `${dir}/facts.json`;
     writeFileSync(factsPath, JSON.stringify(generateCohort(suzhou, 1, "cli")[0]));
-    const result = jifen(["score", "--standard", suzhouPath, "--program", "settlement", "--date", "2019-02-30", "--facts", factsPath]);
+    const result = await jifen(["score", "--standard", suzhouPath, "--program", "settlement", "--date", "2019-02-30", "--facts", factsPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("2019-02-30");
     expect(result.stderr).not.toMatch(/\n\s+at /);
