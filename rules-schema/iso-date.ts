@@ -55,12 +55,12 @@ export function isoDateFault(value: unknown): "format" | "noSuchDay" | undefined
   return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? "noSuchDay" : "format";
 }
 
-/** The fault in the officer's words, to follow the name of what was given ("生效日期" / "The effective date"). */
+/** The fault in the officer's words, after the name of what was given ("生效日期" / "The effective date"). */
 export function isoDateMessage(value: unknown, what: { zh: string; en: string }): { zh: string; en: string } {
   // Not JSON.stringify of any value: a list or object sent as a date is shown by its kind, whatever its depth.
-  const shown =
-    typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value) : Array.isArray(value) ? "[…]" : value !== null && typeof value === "object" ? "{…}" : String(value);
+  const text =
+    typeof value === "string" ? (value.length > 40 ? `${value.slice(0, 37)}...` : value) : Array.isArray(value) ? "[…]" : value !== null && typeof value === "object" ? "{…}" : String(value);
   return isoDateFault(value) === "noSuchDay"
-    ? { zh: `${what.zh} ${shown} 不是有效日期：日历上没有这一天`, en: `${what.en} ${shown} is not a real date: the calendar has no such day` }
-    : { zh: `${what.zh}应为 YYYY-MM-DD 格式的日期（收到 ${shown}）`, en: `${what.en} must be a date YYYY-MM-DD (got ${shown})` };
+    ? { zh: `${what.zh}“${text}”不是有效日期：日历上没有这一天`, en: `${what.en} "${text}" is not a real date: the calendar has no such day` }
+    : { zh: `${what.zh}应为 YYYY-MM-DD 格式的日期（收到“${text}”）`, en: `${what.en} must be a date YYYY-MM-DD (got "${text}")` };
 }

@@ -1,5 +1,5 @@
 /** Resource route the editor calls while the officer types (debounced): the server's full validation of the text. */
-import { data, type ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { requestLang } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
 import { documentTooLargeMessage, MAX_DOCUMENT_BYTES, readBodyWithin } from "~/lib/body-limit.server";
@@ -13,7 +13,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!body) {
     // Shown in the problem list like any other finding, at the top of the document.
     const problem = { code: "document.tooLarge", path: "", line: 1, column: 1, message: documentTooLargeMessage(lang), severity: "error" as const };
-    return data({ ok: false, error: "tooLarge", problems: [problem] }, { status: 413 });
+    // A resource route answers with a Response: single fetch would drop the status of `data()` (the 413 was a 200).
+    return Response.json({ ok: false, error: "tooLarge", problems: [problem] }, { status: 413 });
   }
-  return validateForEditor(body.toString("utf8"), lang);
+  return Response.json(validateForEditor(body.toString("utf8"), lang));
 }
