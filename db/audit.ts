@@ -1,5 +1,9 @@
-/** The append-only audit log (UPDATE and DELETE are refused by triggers). */
-import { asc, eq } from "drizzle-orm";
+/**
+ * The append-only audit log (UPDATE, DELETE and REPLACE are refused by triggers), a hash chain (db/chain.ts): each
+ * entry is written with its id, time and hashes, the previous hash read in the same transaction.
+ */
+import { asc, eq, sql } from "drizzle-orm";
+import { auditFields, chainRowHash, GENESIS_HASH, rowTime, type AuditFields } from "./chain";
 import type { JifenDb } from "./connection";
 import { auditLog, users } from "./schema";
 
@@ -16,18 +20,39 @@ export interface AuditEntryInput {
   details?: Record<string, unknown>;
 }
 
+const TAIL = sql.raw(
+  `select max(coalesce((select seq from sqlite_sequence where name = 'audit_log'), 0), coalesce((select max(id) from audit_log), 0)) + 1,
+          coalesce((select row_hash from audit_log order by id desc limit 1), '${GENESIS_HASH}')`,
+);
+
+/**
+ * Appends an entry, inside the transaction that makes the change it records; given the database itself, in a
+ * transaction of its own (IMMEDIATE, so the chain's tail is read under the write lock).
+ */
 export function recordAudit(tx: Tx | JifenDb, entry: AuditEntryInput): void {
+  if ("$client" in tx) {
+    tx.transaction((inner) => appendAudit(inner, entry), { behavior: "immediate" });
+    return;
+  }
+  appendAudit(tx, entry);
+}
+
+function appendAudit(tx: Tx, entry: AuditEntryInput): void {
+  const [nextId, prevHash] = tx.values<[number, string]>(TAIL)[0];
+  const row: AuditFields = {
+    id: nextId,
+    at: rowTime(),
+    actorId: entry.actorId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: String(entry.entityId),
+    standardId: entry.standardId ?? null,
+    hashBefore: entry.hashBefore ?? null,
+    hashAfter: entry.hashAfter ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+  };
   tx.insert(auditLog)
-    .values({
-      actorId: entry.actorId,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: String(entry.entityId),
-      standardId: entry.standardId ?? null,
-      hashBefore: entry.hashBefore ?? null,
-      hashAfter: entry.hashAfter ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-    })
+    .values({ ...row, prevHash, rowHash: chainRowHash("audit_log", prevHash, auditFields(row)) })
     .run();
 }
 

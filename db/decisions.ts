@@ -2,8 +2,11 @@
  * The decision log: every API evaluation with the version it used (id and content hash), the canonical text of its
  * input and a SHA-256 of that text, and the output. An appeal (复核) replays the stored input on the stored version.
  * A batch is logged once (decision_batches): its body as received and its compact results, its applicants being a
- * block of decision ids reserved from the same sequence. Both tables are append-only (database triggers).
+ * block of decision ids reserved from the same sequence. Both tables are append-only (database triggers) and hash
+ * chains (db/chain.ts): each row is written with its id, time and hashes, the previous hash read in the same
+ * write transaction.
  */
+import { batchFields, chainRowHash, chainTail, decisionFields, rowTime } from "./chain";
 import type { JifenDb } from "./connection";
 
 export interface NewDecision {
@@ -27,7 +30,6 @@ export interface DecisionRecord extends NewDecision {
 }
 
 interface Statements {
-  insert: { run(...values: unknown[]): { lastInsertRowid: number | bigint } };
   insertMany: (rows: readonly NewDecision[]) => number[];
 }
 
@@ -36,13 +38,28 @@ const statementsByDb = new WeakMap<JifenDb, Statements>();
 function statementsFor(db: JifenDb): Statements {
   let statements = statementsByDb.get(db);
   if (!statements) {
-    const insert = db.$client.prepare(
-      "insert into decision_log (token_id, standard_id, version_id, version_hash, program_id, evaluation_date, input_hash, input, output) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    const sqlite = db.$client;
+    const insert = sqlite.prepare(
+      `insert into decision_log (id, at, token_id, standard_id, version_id, version_hash, program_id, evaluation_date, input_hash, input, output, prev_hash, row_hash)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertOne = (d: NewDecision) =>
-      Number(insert.run(d.tokenId, d.standardId, d.versionId, d.versionHash, d.programId, d.evaluationDate, d.inputHash, d.input, d.output).lastInsertRowid);
-    const insertMany = db.$client.transaction((rows: readonly NewDecision[]) => rows.map(insertOne));
-    statements = { insert, insertMany };
+    const insertMany = sqlite.transaction((rows: readonly NewDecision[]) => {
+      const tail = chainTail(sqlite, "decision_log");
+      const at = rowTime();
+      let prevHash = tail.prevHash;
+      const ids = new Array<number>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const d = rows[i];
+        const id = tail.nextId + i;
+        const rowHash = chainRowHash("decision_log", prevHash, decisionFields({ ...d, id, at }), d.output);
+        insert.run(id, at, d.tokenId, d.standardId, d.versionId, d.versionHash, d.programId, d.evaluationDate, d.inputHash, d.input, d.output, prevHash, rowHash);
+        prevHash = rowHash;
+        ids[i] = id;
+      }
+      return ids;
+    });
+    // IMMEDIATE: the chain's tail is read under the write lock (inside another transaction this is a savepoint).
+    statements = { insertMany: (rows) => insertMany.immediate(rows) };
     statementsByDb.set(db, statements);
   }
   return statements;
@@ -130,14 +147,21 @@ function batchStatementsFor(db: JifenDb): BatchStatements {
     );
     const advanceSequence = sqlite.prepare("update sqlite_sequence set seq = seq + ? where name = 'decision_log' returning seq").pluck();
     const insert = sqlite.prepare(
-      `insert into decision_batches (token_id, standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id,
-         applicant_count, input, input_hash, output) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as text), ?, cast(? as text))`,
+      `insert into decision_batches (id, at, token_id, standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id,
+         applicant_count, input, input_hash, output, prev_hash, row_hash)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as text), ?, cast(? as text), ?, ?)`,
     );
     const record = sqlite.transaction((b: NewDecisionBatch) => {
       ensureSequence.run();
       const last = Number(advanceSequence.get(b.applicantCount));
       const firstDecisionId = last - b.applicantCount + 1;
+      const tail = chainTail(sqlite, "decision_batches");
+      const at = rowTime();
+      // The input is covered by its hash (computed by the caller before the lock); the output is hashed here.
+      const rowHash = chainRowHash("decision_batches", tail.prevHash, batchFields({ ...b, id: tail.nextId, at, firstDecisionId }), b.output);
       const inserted = insert.run(
+        tail.nextId,
+        at,
         b.tokenId,
         b.standardId,
         b.versionId,
@@ -149,11 +173,13 @@ function batchStatementsFor(db: JifenDb): BatchStatements {
         b.input,
         b.inputHash,
         b.output,
+        tail.prevHash,
+        rowHash,
       );
       return { batchId: Number(inserted.lastInsertRowid), firstDecisionId };
     });
     statements = {
-      record,
+      record: (batch) => record.immediate(batch),
       byId: sqlite.prepare(`select ${BATCH_COLUMNS} from decision_batches where id = ?`),
       holding: sqlite.prepare(
         `select ${BATCH_COLUMNS} from decision_batches where first_decision_id <= ? order by first_decision_id desc limit 1`,

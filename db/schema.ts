@@ -107,6 +107,10 @@ export const auditLog = sqliteTable(
     hashAfter: text("hash_after"),
     /** JSON with details of the change. */
     details: text("details").notNull().default("{}"),
+    /** SHA-256 (hex) link of the hash chain: the previous row's row_hash (64 zeros for the first row). */
+    prevHash: text("prev_hash"),
+    /** SHA-256 (hex) of prev_hash and this row's content (db/chain.ts); checked by `jifen audit verify`. */
+    rowHash: text("row_hash"),
   },
   (t) => [index("audit_log_standard_idx").on(t.standardId), index("audit_log_entity_idx").on(t.entityType, t.entityId)],
 );
@@ -213,6 +217,10 @@ export const decisionLog = sqliteTable(
     inputHash: text("input_hash").notNull(),
     input: text("input").notNull(),
     output: text("output").notNull(),
+    /** SHA-256 (hex) link of the hash chain: the previous row's row_hash (64 zeros for the first row). */
+    prevHash: text("prev_hash"),
+    /** SHA-256 (hex) of prev_hash and this row's content (db/chain.ts); checked by `jifen audit verify`. */
+    rowHash: text("row_hash"),
   },
   // No index on input_hash: hashes are random, so every logged decision dirtied its own index page and the commit
   // wrote it; decisions are looked up by id (docs/decisions/010-decision-log-and-api-throughput.md).
@@ -243,4 +251,8 @@ export const decisionBatches = sqliteTable("decision_batches", {
   inputHash: text("input_hash").notNull(),
   /** Canonical JSON {categoryIds, itemIds, results: [compact score per applicant]}. */
   output: text("output").notNull(),
+  /** SHA-256 (hex) link of the hash chain: the previous row's row_hash (64 zeros for the first row). */
+  prevHash: text("prev_hash"),
+  /** SHA-256 (hex) of prev_hash and this row's content (db/chain.ts); checked by `jifen audit verify`. */
+  rowHash: text("row_hash"),
 });

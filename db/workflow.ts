@@ -171,7 +171,8 @@ export function returnToDraft(db: JifenDb, input: { versionId: number; actor: Ac
   }
   if (version.status !== "in_review" && version.status !== "approved") errors.push(wrongStatus(version, ["in_review", "approved"]));
   if (errors.length) return { ok: false, errors };
-  transition(db, version, input.actor, "draft", "version.return", {}, { reason: input.reason });
+  // A returned version is a draft again: the earlier approval no longer holds (a trigger refuses a draft carrying one).
+  transition(db, version, input.actor, "draft", "version.return", { approvedBy: null }, { reason: input.reason });
   return { ok: true };
 }
 

@@ -620,9 +620,11 @@ describe("the decision log is append-only in the database", () => {
 
   it("refuses a batch whose ids were not reserved, or overlap a decision or another batch", () => {
     const { firstDecisionId } = recordDecisionBatch(db, someBatch());
+    // Otherwise a well-formed next row of the batches' hash chain, so that only the block of ids is at fault.
     const insert = db.$client.prepare(
-      `insert into decision_batches (standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id, applicant_count, input, input_hash, output)
-       values ('suzhou', 1, 'h', 'settlement', '2016-05-15', ?, ?, '{}', 'h', '{}')`,
+      `insert into decision_batches (id, prev_hash, row_hash, standard_id, version_id, version_hash, program_id, evaluation_date, first_decision_id, applicant_count, input, input_hash, output)
+       values ((select max(id) + 1 from decision_batches), (select row_hash from decision_batches order by id desc limit 1), 'h',
+               'suzhou', 1, 'h', 'settlement', '2016-05-15', ?, ?, '{}', 'h', '{}')`,
     );
     expect(() => insert.run(firstDecisionId + 1000, 1)).toThrow(/decision_ids_reserved/);
     expect(() => insert.run(firstDecisionId + 1, 1)).toThrow(/decision_ids_reserved/);
