@@ -27,3 +27,18 @@ export function openDatabase(url: string | undefined): JifenDb {
   sqlite.pragma("cache_size = -65536");
   return drizzle(sqlite, { schema }) as JifenDb;
 }
+
+/**
+ * Opens an existing database file for reading only (no migration, no pragma that writes): for checking a copy as it
+ * is. Throws when the file is missing or is not a SQLite database.
+ */
+export function openDatabaseReadOnly(path: string): Database.Database {
+  const sqlite = new Database(resolve(path.replace(/^file:(\/\/)?/, "")), { readonly: true, fileMustExist: true });
+  try {
+    sqlite.prepare("select count(*) from sqlite_master").get();
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  return sqlite;
+}
