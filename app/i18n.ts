@@ -35,6 +35,7 @@ const messages = {
   navCohorts: { zh: "申请人数据", en: "Cohorts" },
   navSimulations: { zh: "模拟测算", en: "Simulations" },
   navTokens: { zh: "部门 API 令牌", en: "API tokens" },
+  navIntegrity: { zh: "记录完整性", en: "Integrity" },
   switchLang: { zh: "English", en: "中文" },
   signIn: { zh: "登录", en: "Sign in" },
   signOut: { zh: "退出", en: "Sign out" },

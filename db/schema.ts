@@ -233,26 +233,32 @@ export const decisionLog = sqliteTable(
  * request made them. Each applicant's own canonical input (and its hash) is derived from the stored body on demand.
  * Append-only (database triggers, migration 0004).
  */
-export const decisionBatches = sqliteTable("decision_batches", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  at: text("at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
-  tokenId: integer("token_id").references(() => apiTokens.id),
-  standardId: text("standard_id").notNull(),
-  versionId: integer("version_id").notNull(),
-  versionHash: text("version_hash").notNull(),
-  programId: text("program_id").notNull(),
-  evaluationDate: text("evaluation_date").notNull(),
-  /** Decision id of the first applicant; the batch holds ids firstDecisionId … firstDecisionId + applicantCount − 1. */
-  firstDecisionId: integer("first_decision_id").notNull().unique(),
-  applicantCount: integer("applicant_count").notNull(),
-  /** The request body as received (JSON text; its `applicants` in order are the batch). */
-  input: text("input").notNull(),
-  /** SHA-256 (hex) of `input`. */
-  inputHash: text("input_hash").notNull(),
-  /** Canonical JSON {categoryIds, itemIds, results: [compact score per applicant]}. */
-  output: text("output").notNull(),
-  /** SHA-256 (hex) link of the hash chain: the previous row's row_hash (64 zeros for the first row). */
-  prevHash: text("prev_hash"),
-  /** SHA-256 (hex) of prev_hash and this row's content (db/chain.ts); checked by `jifen audit verify`. */
-  rowHash: text("row_hash"),
-});
+export const decisionBatches = sqliteTable(
+  "decision_batches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    tokenId: integer("token_id").references(() => apiTokens.id),
+    standardId: text("standard_id").notNull(),
+    versionId: integer("version_id").notNull(),
+    versionHash: text("version_hash").notNull(),
+    programId: text("program_id").notNull(),
+    evaluationDate: text("evaluation_date").notNull(),
+    /** Decision id of the first applicant; the batch holds ids firstDecisionId … firstDecisionId + applicantCount − 1. */
+    firstDecisionId: integer("first_decision_id").notNull().unique(),
+    applicantCount: integer("applicant_count").notNull(),
+    /** The request body as received (JSON text; its `applicants` in order are the batch). */
+    input: text("input").notNull(),
+    /** SHA-256 (hex) of `input`. */
+    inputHash: text("input_hash").notNull(),
+    /** Canonical JSON {categoryIds, itemIds, results: [compact score per applicant]}. */
+    output: text("output").notNull(),
+    /** SHA-256 (hex) link of the hash chain: the previous row's row_hash (64 zeros for the first row). */
+    prevHash: text("prev_hash"),
+    /** SHA-256 (hex) of prev_hash and this row's content (db/chain.ts); checked by `jifen audit verify`. */
+    rowHash: text("row_hash"),
+  },
+  // The chain's tail (db/chain.ts) read from this index: a batch row's last columns lie past its input and output,
+  // in overflow pages that the other worker's connection wrote and this one would read from the log file.
+  (t) => [index("decision_batches_chain_idx").on(t.id, t.rowHash)],
+);
