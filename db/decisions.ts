@@ -6,7 +6,7 @@
  * chains (db/chain.ts): each row is written with its id, time and hashes, the previous hash read in the same
  * write transaction.
  */
-import { batchFields, chainRowHash, chainTail, decisionFields, rowTime } from "./chain";
+import { batchFields, chainRowHash, chainTail, decisionRowHash, rowTime } from "./chain";
 import type { JifenDb } from "./connection";
 
 export interface NewDecision {
@@ -51,7 +51,7 @@ function statementsFor(db: JifenDb): Statements {
       for (let i = 0; i < rows.length; i++) {
         const d = rows[i];
         const id = tail.nextId + i;
-        const rowHash = chainRowHash("decision_log", prevHash, decisionFields({ ...d, id, at }), d.output);
+        const rowHash = decisionRowHash(prevHash, { id, at, tokenId: d.tokenId, standardId: d.standardId, versionId: d.versionId, versionHash: d.versionHash, programId: d.programId, evaluationDate: d.evaluationDate, inputHash: d.inputHash }, d.output);
         insert.run(id, at, d.tokenId, d.standardId, d.versionId, d.versionHash, d.programId, d.evaluationDate, d.inputHash, d.input, d.output, prevHash, rowHash);
         prevHash = rowHash;
         ids[i] = id;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { listAudit } from "../../db/audit";
-import { GENESIS_HASH } from "../../db/chain";
+import { chainRowHash, decisionFields, decisionRowHash, GENESIS_HASH } from "../../db/chain";
 import { createCohort } from "../../db/cohorts";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { recordDecisionBatch, recordDecisions, type NewDecision } from "../../db/decisions";
@@ -317,6 +317,16 @@ describe("hash chains", () => {
     expect(report.documents).toEqual({ checked: 1, intact: true, firstBreak: null });
     // Ids stay one series across single decisions and batches.
     expect(db.$client.prepare("select id from decision_log order by id").all()).toEqual([{ id: 1 }, { id: 2 }, { id: 8 }]);
+  });
+
+  it("the single decisions' hash, written out directly, is the generic one that verification recomputes", () => {
+    for (const [tokenId, standardId, programId] of [
+      [null, "suzhou", "settlement"],
+      [7, 'quote " and \\ backslash', "项目\u2028"],
+    ] as const) {
+      const row = { id: 12, at: "2026-01-01T00:00:00.000Z", tokenId, standardId, versionId: 3, versionHash: "ab", programId, evaluationDate: "2025-06-30", inputHash: "cd" };
+      expect(decisionRowHash(GENESIS_HASH, row, '{"total":1,"名":"值"}')).toBe(chainRowHash("decision_log", GENESIS_HASH, decisionFields(row), '{"total":1,"名":"值"}'));
+    }
   });
 
   it("a database written before the chains has its rows chained once by the migration, in id order", () => {
