@@ -37,7 +37,13 @@ export function recordAudit(tx: Tx | JifenDb, entry: AuditEntryInput): void {
   appendAudit(tx, entry);
 }
 
+// A write that changes nothing, to hold the write lock (waiting for it as any write does) before the tail is read: in
+// a deferred transaction whose first statement this is, a read first would make the insert fail with
+// SQLITE_BUSY_SNAPSHOT whenever another connection (an API worker) committed in between.
+const TAKE_WRITE_LOCK = sql.raw("update sqlite_sequence set seq = seq where name = 'audit_log'");
+
 function appendAudit(tx: Tx, entry: AuditEntryInput): void {
+  tx.run(TAKE_WRITE_LOCK);
   const [nextId, prevHash] = tx.values<[number, string]>(TAIL)[0];
   const row: AuditFields = {
     id: nextId,
