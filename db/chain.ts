@@ -28,7 +28,8 @@ function header(table: ChainTable, prevHash: string, fields: readonly unknown[])
 export function chainRowHash(table: ChainTable, prevHash: string, fields: readonly unknown[], output?: string | Uint8Array): string {
   const head = header(table, prevHash, fields);
   if (output === undefined) return sha256(head);
-  if (typeof output === "string") return sha256(head + output);
+  // A batch's output (hundreds of kB) is fed on its own rather than joined to the header, which would copy it.
+  if (typeof output === "string" && output.length < 4096) return sha256(head + output);
   return createHash("sha256").update(head).update(output).digest("hex");
 }
 
