@@ -137,7 +137,7 @@ export function decodeText(input: AsyncIterable<Buffer | Uint8Array | string>, o
         pending = rest;
         continue;
       }
-      choose(validUtf8(rest, false) ? "utf-8" : "gb18030");
+      choose(firstRunIsUtf8(rest) ? "utf-8" : "gb18030");
       const text = decode(rest, false);
       if (text !== "") yield emit(text);
     }
@@ -147,7 +147,7 @@ export function decodeText(input: AsyncIterable<Buffer | Uint8Array | string>, o
         encoding ??= "utf-8";
         return;
       }
-      choose(validUtf8(pending, !opts.truncated) ? "utf-8" : "gb18030");
+      choose(firstRunIsUtf8(pending, !opts.truncated) ? "utf-8" : "gb18030");
     }
     // A preview of a file's first bytes may end inside a character: that character is left out.
     const text = decode(pending, !opts.truncated);
@@ -157,10 +157,16 @@ export function decodeText(input: AsyncIterable<Buffer | Uint8Array | string>, o
   return { chunks: chunks(), encoding: () => encoding };
 }
 
-/** Whether `bytes` (starting at a character) are valid UTF-8, a sequence cut at the end allowed unless `final`. */
-function validUtf8(bytes: Uint8Array, final: boolean): boolean {
+/**
+ * Whether the first run of bytes beyond ASCII is valid UTF-8: the first Chinese word of the file, say. Only that run
+ * decides, because UTF-8 Chinese also decodes (as nonsense) in GB18030; a file that goes on in another encoding is
+ * then refused where it changes. A run cut by the end of `bytes` may end inside a character unless `final`.
+ */
+function firstRunIsUtf8(bytes: Uint8Array, final = false): boolean {
+  let end = 0;
+  while (end < bytes.length && bytes[end] >= 0x80) end++;
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: !final });
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, end), { stream: end === bytes.length && !final });
     return true;
   } catch {
     return false;

@@ -18,8 +18,8 @@ interface ZipEntry extends Readable {
   autodrain(): void;
 }
 
-// The unzipper holds up to 16 written chunks: small slices keep the count within 64 KB of what it has inflated.
-const COMPRESSED_SLICE = 4 * 1024;
+// The unzipper holds up to 16 written chunks: small slices keep the count within 16 KB of what it has inflated.
+const COMPRESSED_SLICE = 1024;
 
 /** Counts compressed bytes read and inflated bytes produced, and refuses past a limit. */
 class InflateBudget {
@@ -45,7 +45,7 @@ class InflateBudget {
   }
 
   /**
-   * The compressed input, counted in slices of 4 KB as the unzipper pulls them: the count then stays close to what it
+   * The compressed input, counted in slices of 1 KB as the unzipper pulls them: the count then stays close to what it
    * has consumed, whatever the size of the chunks read.
    */
   counted(input: Readable): Readable {

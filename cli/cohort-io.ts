@@ -9,7 +9,6 @@
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import Papa from "papaparse";
 import type { FactDefinition, Id } from "../rules-schema/types";
 import type { Facts } from "../engine/types";
@@ -17,6 +16,7 @@ import { isIsoDate, parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
 import { CohortInputError, FileRefusedError, rowError, type CohortRowError } from "../applicant-files/errors";
 import { xlsxWorksheetRows } from "../applicant-files/xlsx-reader";
+import { decodeText, type TextEncodingName } from "../applicant-files/encoding";
 
 export type CohortFormat = "csv" | "jsonl" | "xlsx";
 
@@ -140,14 +140,20 @@ export function typeFactValue(
  */
 export type ColumnMapping = Record<string, string>;
 
+/** What reading a file found out about it, filled in as it is read. */
+export interface FileReading {
+  /** The text encoding read (CSV and JSON Lines). */
+  encoding?: TextEncodingName;
+}
+
+export interface ReadOptions {
+  mapping?: ColumnMapping;
+  reading?: FileReading;
+}
+
 /** Reads applicants one at a time; a row with errors is yielded with its errors (and no applicant). */
-export async function* readApplicants(
-  input: Readable,
-  format: CohortFormat,
-  facts: readonly FactDefinition[],
-  opts: { mapping?: ColumnMapping } = {},
-): AsyncGenerator<ApplicantRow> {
-  for await (const batch of applicantBatches(input, format, facts, opts.mapping, "facts")) yield* batch as ApplicantRow[];
+export async function* readApplicants(input: Readable, format: CohortFormat, facts: readonly FactDefinition[], opts: ReadOptions = {}): AsyncGenerator<ApplicantRow> {
+  for await (const batch of applicantBatches(input, format, facts, opts, "facts")) yield* batch as ApplicantRow[];
 }
 
 /**
@@ -158,9 +164,9 @@ export function readStorableApplicants(
   input: Readable,
   format: CohortFormat,
   facts: readonly FactDefinition[],
-  opts: { mapping?: ColumnMapping } = {},
+  opts: ReadOptions = {},
 ): AsyncGenerator<Array<ApplicantRow<StorableApplicant>>> {
-  return applicantBatches(input, format, facts, opts.mapping, "json") as AsyncGenerator<Array<ApplicantRow<StorableApplicant>>>;
+  return applicantBatches(input, format, facts, opts, "json") as AsyncGenerator<Array<ApplicantRow<StorableApplicant>>>;
 }
 
 type RowShape = "facts" | "json";
@@ -172,18 +178,20 @@ async function* applicantBatches(
   input: Readable,
   format: CohortFormat,
   facts: readonly FactDefinition[],
-  mapping: ColumnMapping | undefined,
+  opts: ReadOptions,
   shape: RowShape,
 ): AsyncGenerator<AnyApplicantRow[]> {
   const byId = new Map<Id, FactDefinition>(facts.map((f) => [f.id, f]));
+  const mapping = opts.mapping;
+  const reading = opts.reading ?? {};
   if (format === "jsonl") {
-    yield* jsonLineBatches(input, byId, mapping, shape);
+    yield* jsonLineBatches(input, byId, mapping, shape, reading);
     return;
   }
   let header: string[] | undefined;
   let reader: TabularRowReader | undefined;
   let dataRow = 0;
-  for await (const rows of format === "xlsx" ? xlsxRows(input) : csvRows(input)) {
+  for await (const rows of format === "xlsx" ? xlsxRows(input) : csvRows(input, reading)) {
     const out: AnyApplicantRow[] = [];
     for (const row of rows) {
       if ("error" in row) {
@@ -232,21 +240,38 @@ async function* applicantBatches(
   }
 }
 
-async function* jsonLineBatches(input: Readable, byId: Map<Id, FactDefinition>, mapping: ColumnMapping | undefined, shape: RowShape): AsyncGenerator<AnyApplicantRow[]> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+async function* jsonLineBatches(
+  input: Readable,
+  byId: Map<Id, FactDefinition>,
+  mapping: ColumnMapping | undefined,
+  shape: RowShape,
+  reading: FileReading,
+): AsyncGenerator<AnyApplicantRow[]> {
+  const decoded = decodeText(input);
+  const text = Readable.from(decoded.chunks);
+  let failure: unknown;
+  text.on("error", (error) => (failure = error));
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
   let line = 0;
   let dataRow = 0;
   let out: AnyApplicantRow[] = [];
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === "") continue;
-    dataRow++;
-    out.push(jsonLineRow(text, line, dataRow, byId, mapping, shape));
-    if (out.length >= JSONL_BATCH_ROWS) {
-      yield out;
-      out = [];
+  try {
+    for await (const text of lines) {
+      line++;
+      if (text.trim() === "") continue;
+      dataRow++;
+      out.push(jsonLineRow(text, line, dataRow, byId, mapping, shape));
+      if (out.length >= JSONL_BATCH_ROWS) {
+        yield out;
+        out = [];
+      }
     }
+  } catch (error) {
+    failure = error;
   }
+  reading.encoding = decoded.encoding();
+  if (failure instanceof FileRefusedError) out.push({ line: failure.error.line, errors: [failure.error] });
+  else if (failure) throw failure;
   if (out.length > 0) yield out;
 }
 
@@ -457,7 +482,7 @@ type TabularRow = { line: number; cells: unknown[] } | { line: number; error: Co
  * CSV rows through PapaParse (about twice as fast as csv-parse here), in the batches PapaParse parses. Rows are
  * numbered as a spreadsheet shows them: the header is row 1, blank rows count. A UTF-8 byte-order mark is dropped.
  */
-async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
+async function* csvRows(input: Readable, reading: FileReading): AsyncGenerator<TabularRow[]> {
   // Chunked callbacks cost a third of PapaParse's per-row stream events; pause/resume keeps memory bounded.
   const queue: Array<{ data: string[][]; quotes?: Papa.ParseError }> = [];
   let done = false;
@@ -469,7 +494,9 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
     wake = undefined;
     w?.();
   };
-  Papa.parse(utf8Text(input) as unknown as File, {
+  // Decoded before PapaParse, which would decode each chunk on its own (breaking a character across two chunks).
+  const decoded = decodeText(input);
+  Papa.parse(Readable.from(decoded.chunks) as unknown as File, {
     skipEmptyLines: false,
     chunk(results: Papa.ParseResult<string[]>, parser: Papa.Parser) {
       // A quoted field left open or closed wrongly: PapaParse reports it (row = index in this chunk) and goes on.
@@ -507,6 +534,7 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
       await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
+    reading.encoding ??= decoded.encoding();
     const rows: TabularRow[] = [];
     const quotes = entry.quotes;
     const quotesAt = quotes ? row + (quotes.row ?? 0) + 1 : Infinity;
@@ -538,27 +566,12 @@ async function* csvRows(input: Readable): AsyncGenerator<TabularRow[]> {
     }
     if (rows.length > 0) yield rows;
   }
-  if (failure) {
+  reading.encoding = decoded.encoding();
+  if (failure instanceof FileRefusedError) {
+    yield [{ line: failure.error.line, error: failure.error }];
+  } else if (failure) {
     yield [{ line: row + 1, error: rowError("badCsv", row + 1, undefined, `CSV 格式错误：${failure.message}`, `malformed CSV: ${failure.message}`) }];
   }
-}
-
-/**
- * The stream's bytes as UTF-8 text. PapaParse decodes each chunk on its own, which broke a character whose bytes
- * straddle two chunks (an upload arrives in arbitrary pieces) into two replacement characters.
- */
-function utf8Text(input: Readable): Readable {
-  const decoder = new StringDecoder("utf8");
-  return Readable.from(
-    (async function* () {
-      for await (const chunk of input as AsyncIterable<Buffer | string>) {
-        const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
-        if (text !== "") yield text;
-      }
-      const rest = decoder.end();
-      if (rest !== "") yield rest;
-    })(),
-  );
 }
 
 /** The first worksheet's rows in batches; a refused file (a limit passed, not a workbook) becomes an error row. */

@@ -4,7 +4,8 @@
  * transaction. A failed import therefore leaves the database exactly as it was.
  */
 import type { Readable } from "node:stream";
-import { readStorableApplicants, type CohortFormat, type CohortRowError, type ColumnMapping } from "../cli/cohort-io";
+import { readStorableApplicants, type CohortFormat, type CohortRowError, type ColumnMapping, type FileReading } from "../cli/cohort-io";
+import type { TextEncodingName } from "../applicant-files/encoding";
 import type { FactDefinition } from "../rules-schema/types";
 import { createCohortFromColumns, rememberColumnMapping, type CohortRowColumns } from "./cohorts";
 import type { JifenDb } from "./connection";
@@ -27,8 +28,8 @@ export interface ImportCohortOptions {
 }
 
 export type ImportCohortResult =
-  | { ok: true; cohortId: number; rowCount: number }
-  | { ok: false; errors: CohortRowError[]; rowsRead: number };
+  | { ok: true; cohortId: number; rowCount: number; encoding?: TextEncodingName }
+  | { ok: false; errors: CohortRowError[]; rowsRead: number; encoding?: TextEncodingName };
 
 export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Promise<ImportCohortResult> {
   const maxErrors = opts.maxErrors ?? 100;
@@ -37,7 +38,8 @@ export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Prom
   const rows: CohortRowColumns = { applicantRefs: [], idNumbers: [], factsJson: new PackedTexts() };
   const seen = new ApplicantIds();
   let rowsRead = 0;
-  read: for await (const batch of readStorableApplicants(opts.input, opts.format, opts.facts, { mapping: opts.mapping })) {
+  const reading: FileReading = {};
+  read: for await (const batch of readStorableApplicants(opts.input, opts.format, opts.facts, { mapping: opts.mapping, reading })) {
     for (const row of batch) {
       rowsRead++;
       if (opts.onProgress && rowsRead % 10_000 === 0) opts.onProgress(rowsRead);
@@ -73,14 +75,15 @@ export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Prom
   if (errors.length === 0 && rows.applicantRefs.length === 0) {
     errors.push({ code: "badCsv", line: 0, message: { zh: "文件中没有申请人数据。", en: "The file holds no applicants." }, params: {} });
   }
-  if (errors.length > 0) return { ok: false, errors: errors.slice(0, maxErrors), rowsRead };
+  const encoding = reading.encoding ? { encoding: reading.encoding } : {};
+  if (errors.length > 0) return { ok: false, errors: errors.slice(0, maxErrors), rowsRead, ...encoding };
   const { cohortId, rowCount } = createCohortFromColumns(
     db,
     { name: opts.name, standardId: opts.standardId, description: opts.description ?? null, sourceFormat: opts.format, columnMapping: opts.mapping, createdBy: opts.createdBy },
     rows,
   );
   if (opts.standardId && opts.mapping && opts.headers) rememberColumnMapping(db, opts.standardId, opts.headers, opts.mapping);
-  return { ok: true, cohortId, rowCount };
+  return { ok: true, cohortId, rowCount, ...encoding };
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import Papa from "papaparse";
 import { useEffect, useRef, useState } from "react";
+import { ENCODING_LABELS, type TextEncodingName } from "../../applicant-files/encoding";
 import { listStandards } from "../../db/standards";
 import cohortStyles from "~/features/cohorts/cohorts.css?url";
 import { MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL, useCohortMessages } from "~/features/cohorts/messages";
@@ -28,6 +28,7 @@ type Format = "csv" | "xlsx" | "jsonl";
 
 interface HeaderInfo {
   headers: string[];
+  encoding?: TextEncodingName;
   mapping: Record<string, string>;
   recalled: boolean;
   facts: FactChoice[];
@@ -43,7 +44,7 @@ type UploadState =
   | { phase: "idle" }
   | { phase: "uploading"; percent: number }
   | { phase: "checking" }
-  | { phase: "done"; cohortId: number; rowCount: number }
+  | { phase: "done"; cohortId: number; rowCount: number; encoding?: TextEncodingName }
   | { phase: "refused"; errors: RowError[]; rowsRead: number }
   | { phase: "failed"; message: string };
 
@@ -54,12 +55,9 @@ function formatOf(name: string): Format | undefined {
   return undefined;
 }
 
-async function headerInBrowser(file: File, format: Format): Promise<string[]> {
+/** The JSON Lines header, read here (JSON Lines is UTF-8); CSV and XLSX headers are read by the server. */
+async function jsonLinesHeader(file: File): Promise<string[]> {
   const text = await file.slice(0, 256 * 1024).text();
-  if (format === "csv") {
-    const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { preview: 1 });
-    return (parsed.data[0] ?? []).map((h) => String(h));
-  }
   const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== "") ?? "{}";
   const object = JSON.parse(firstLine) as Record<string, unknown>;
   const inner = object.facts && typeof object.facts === "object" && !Array.isArray(object.facts) ? (object.facts as Record<string, unknown>) : object;
@@ -93,13 +91,18 @@ export default function NewCohort() {
     setHeader(null);
     try {
       const query = `standardId=${encodeURIComponent(standard)}&format=${chosenFormat}`;
+      // A CSV's first bytes go to the server, which decodes them as the upload will (UTF-8, UTF-16 or GB18030).
       const response =
-        chosenFormat === "xlsx"
-          ? await fetch(`/cohorts/header?${query}`, { method: "POST", body: chosen, headers: { "Content-Type": "application/octet-stream" } })
+        chosenFormat === "jsonl"
+          ? await fetch(`/cohorts/header?${query}`, {
+              method: "POST",
+              body: JSON.stringify({ headers: await jsonLinesHeader(chosen) }),
+              headers: { "Content-Type": "application/json" },
+            })
           : await fetch(`/cohorts/header?${query}`, {
               method: "POST",
-              body: JSON.stringify({ headers: await headerInBrowser(chosen, chosenFormat) }),
-              headers: { "Content-Type": "application/json" },
+              body: chosenFormat === "csv" ? chosen.slice(0, 256 * 1024) : chosen,
+              headers: { "Content-Type": "application/octet-stream" },
             });
       const body = (await response.json()) as HeaderInfo & { error?: string };
       if (!response.ok || body.error) throw new Error(body.error ?? response.statusText);
@@ -160,13 +163,13 @@ export default function NewCohort() {
     xhr.upload.onload = () => setUpload({ phase: "checking" });
     xhr.onerror = () => setUpload({ phase: "failed", message: m("networkError") });
     xhr.onload = () => {
-      let body: { ok?: boolean; cohortId?: number; rowCount?: number; errors?: RowError[]; rowsRead?: number; message?: string } = {};
+      let body: { ok?: boolean; cohortId?: number; rowCount?: number; encoding?: TextEncodingName; errors?: RowError[]; rowsRead?: number; message?: string } = {};
       try {
         body = JSON.parse(xhr.responseText);
       } catch {
         body = { message: xhr.statusText };
       }
-      if (body.ok && body.cohortId !== undefined) setUpload({ phase: "done", cohortId: body.cohortId, rowCount: body.rowCount ?? 0 });
+      if (body.ok && body.cohortId !== undefined) setUpload({ phase: "done", cohortId: body.cohortId, rowCount: body.rowCount ?? 0, encoding: body.encoding });
       else if (body.errors) setUpload({ phase: "refused", errors: body.errors, rowsRead: body.rowsRead ?? 0 });
       else setUpload({ phase: "failed", message: body.message ?? `HTTP ${xhr.status}` });
     };
@@ -216,6 +219,11 @@ export default function NewCohort() {
         <div className="card section" data-testid="mapping">
           <h2>{m("mappingTitle")}</h2>
           <p className="muted">{m("mappingIntro")}</p>
+          {header.encoding ? (
+            <p className="muted" data-testid="encoding" data-encoding={header.encoding}>
+              {m("encodingRead", { encoding: pick(lang, ENCODING_LABELS[header.encoding]) })}
+            </p>
+          ) : null}
           {header.recalled ? (
             <p className="notice notice-info" data-testid="mapping-recalled">
               {m("mappingRecalled")}
@@ -285,7 +293,8 @@ export default function NewCohort() {
       ) : null}
       {upload.phase === "done" ? (
         <p className="notice notice-ok" data-testid="upload-done" data-rows={upload.rowCount}>
-          {m("imported", { rows: upload.rowCount.toLocaleString(lang) })} <Link to={`/cohorts/${upload.cohortId}`}>{m("openCohort")}</Link>
+          {m("imported", { rows: upload.rowCount.toLocaleString(lang) })}
+          {upload.encoding ? ` ${m("encodingRead", { encoding: pick(lang, ENCODING_LABELS[upload.encoding]) })}` : ""} <Link to={`/cohorts/${upload.cohortId}`}>{m("openCohort")}</Link>
         </p>
       ) : null}
       {upload.phase === "failed" ? (
@@ -307,7 +316,7 @@ export default function NewCohort() {
             <tbody>
               {upload.errors.map((e, k) => (
                 <tr key={k} data-line={e.line}>
-                  <td>{e.line}</td>
+                  <td>{e.line > 0 ? e.line : "—"}</td>
                   <td>
                     {sourceColumn(e.column) && sourceColumn(e.column) !== e.column ? (
                       <>

@@ -60,9 +60,10 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     const result = await importCohort(db, { name, standardId, facts, format, input, mapping, headers, createdBy: user.id });
     await drain();
-    if (result.ok) return Response.json({ ok: true, cohortId: result.cohortId, rowCount: result.rowCount });
+    const encoding = result.encoding ? { encoding: result.encoding } : {};
+    if (result.ok) return Response.json({ ok: true, cohortId: result.cohortId, rowCount: result.rowCount, ...encoding });
     return Response.json(
-      { ok: false, rowsRead: result.rowsRead, errors: result.errors.map((e) => ({ code: e.code, line: e.line, column: e.column ?? null, message: e.message })) },
+      { ok: false, rowsRead: result.rowsRead, ...encoding, errors: result.errors.map((e) => ({ code: e.code, line: e.line, column: e.column ?? null, message: e.message })) },
       { status: 422 },
     );
   } catch (error) {

@@ -129,3 +129,45 @@ export function plainWorkbook(): Buffer {
   const sheet = part("xl/worksheets/sheet1.xml", `${SHEET_HEAD}<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>${SHEET_TAIL}`);
   return zip([...workbookParts(), strings, sheet]);
 }
+
+let gbkTable: Map<string, Buffer> | undefined;
+
+/**
+ * Text encoded in GBK, as Excel on Chinese Windows saves a CSV. Node has no GBK encoder, so the table is ICU's GBK
+ * decoder read backwards (every two-byte code decoded once): an independent path from the reader's.
+ */
+export function encodeGbk(text: string): Buffer {
+  if (!gbkTable) {
+    gbkTable = new Map();
+    const decoder = new TextDecoder("gbk", { fatal: true });
+    for (let lead = 0x81; lead <= 0xfe; lead++) {
+      for (let trail = 0x40; trail <= 0xfe; trail++) {
+        if (trail === 0x7f) continue;
+        try {
+          const char = decoder.decode(Uint8Array.of(lead, trail));
+          if (!gbkTable.has(char)) gbkTable.set(char, Buffer.of(lead, trail));
+        } catch {
+          // Not a GBK code.
+        }
+      }
+    }
+  }
+  const table = gbkTable;
+  return Buffer.concat(
+    [...text].map((char) => {
+      if (char.charCodeAt(0) < 0x80) return Buffer.from(char, "latin1");
+      const bytes = table.get(char);
+      if (!bytes) throw new Error(`no GBK code for ${char}`);
+      return bytes;
+    }),
+  );
+}
+
+/** UTF-16 with its byte-order mark, as Excel's "Unicode text" is saved (little-endian) or big-endian. */
+export function encodeUtf16(text: string, endian: "le" | "be" = "le"): Buffer {
+  const le = Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(text, "utf16le")]);
+  if (endian === "le") return le;
+  const be = Buffer.from(le);
+  be.swap16();
+  return be;
+}

@@ -50,6 +50,7 @@ export const { useMessages: useCohortMessages, translateIn: cohortText } = defin
     zh: "为文件的每一列选择对应的事实，或标记为申请编号、身份证号，或忽略该列。已按列名和以前用过的映射预先填好。",
     en: "Choose the fact each column of the file holds, or mark it as the applicant number or identity number, or ignore it. Prefilled from the column names and mappings used before.",
   },
+  encodingRead: { zh: "已按 {encoding} 编码读取。", en: "Read as {encoding}." },
   mappingRecalled: { zh: "已沿用上次相同表头的映射。", en: "The mapping used last time for this header has been reused." },
   colSource: { zh: "文件中的列", en: "Column in the file" },
   colTarget: { zh: "对应到", en: "Holds" },
