@@ -169,6 +169,9 @@ export function saveDraftDocument(
   db: JifenDb,
   input: { versionId: number; baseRevision: number; documentText: string; document: unknown; userId: number | null },
 ): SaveResult {
+  // Immediate: the revision is read and then written; a deferred transaction whose snapshot another connection has
+  // moved past fails its write with SQLITE_BUSY_SNAPSHOT at once (a 500 the editor fuzz found), where an immediate
+  // one waits for the lock (busy_timeout) and then reads the current revision.
   return db.transaction((tx) => {
     const current = tx
       .select({
@@ -210,7 +213,7 @@ export function saveDraftDocument(
       details: { revision: next },
     });
     return { kind: "saved", revision: next, contentHash: hash } as const;
-  });
+  }, { behavior: "immediate" });
 }
 
 export function countStandards(db: JifenDb): number {

@@ -46,7 +46,7 @@ export function locatedText(text: string, knownTree?: JsonNode, withoutTree = fa
   let treeBuilt = knownTree !== undefined || withoutTree;
   const getTree = (): JsonNode | undefined => {
     if (!treeBuilt) {
-      tree = parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
+      tree = boundedParseTree(text, []);
       treeBuilt = true;
     }
     return tree;
@@ -76,6 +76,19 @@ export function locatedText(text: string, knownTree?: JsonNode, withoutTree = fa
     locate,
     positionAt,
   };
+}
+
+/**
+ * jsonc-parser's syntax tree, or undefined where building it overflowed the stack (its parser recurses). The nesting
+ * scan refuses deep texts before they get here; this is for broken text whose brackets it reads differently.
+ */
+function boundedParseTree(text: string, errors: ParseError[]): JsonNode | undefined {
+  try {
+    return parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 /** The node at `pointer`, or its deepest existing ancestor. */
@@ -172,7 +185,7 @@ export function parseJsonText(text: string): ParsedJson {
 
 function syntaxProblem(text: string, parseFailure: Error): ParsedJson {
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const tree = boundedParseTree(text, errors);
   const located = locatedText(text, tree);
   const first = errors[0];
   if (!first) {
