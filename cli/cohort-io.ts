@@ -707,13 +707,4 @@ async function readCohortInto(
   if (errors.length > 0) throw new CohortInputError(errors.slice(0, maxErrors));
 }
 
-/** One CSV cell: quoted when it holds a comma, quote or line break. */
-export function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(values: readonly unknown[]): string {
-  return values.map(csvCell).join(",") + "\n";
-}
+export { csvCell, csvLine } from "../applicant-files/csv-writer";

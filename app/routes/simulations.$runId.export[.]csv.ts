@@ -1,6 +1,9 @@
-/** A simulation's per-applicant results as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese). */
+/**
+ * A simulation's per-applicant results as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese); cells that
+ * Excel would run as formulas are neutralised by the writer.
+ */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { csvLine } from "../../cli/cohort-io";
+import { csvLine } from "../../applicant-files/csv-writer";
 import { exportHeader, exportRows } from "~/features/simulation/export.server";
 import { loadRun } from "~/features/simulation/run.server";
 import { requestLang } from "~/i18n";
