@@ -8,7 +8,7 @@ const bilingual = {
   properties: { zh: { type: "string" }, en: { type: "string" } },
 } as const;
 
-const isoDate = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" } as const;
+const isoDate = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "A day of the calendar, YYYY-MM-DD (2019-02-30 is refused with 422 api.badDate)." } as const;
 const sha256Hex = { type: "string", pattern: "^[0-9a-f]{64}$" } as const;
 
 const versionFields = {
@@ -24,14 +24,16 @@ const errorResponse = (description: string) => ({
 });
 
 const commonErrors = {
-  "400": errorResponse("The body is not valid JSON (line and column given)."),
+  "400": errorResponse("The body is not valid JSON (`api.jsonSyntax`, line and column given), or the URL has a malformed %-escape (`api.badUrl`)."),
   "401": errorResponse("No token, an unknown token or a revoked token."),
   "403": errorResponse("The token lacks the scope this endpoint needs."),
   "404": errorResponse(
     "Unknown standard, program, decision or batch, or no version in effect on the date. A decision or batch made under another department's token answers exactly as a missing one.",
   ),
   "413": errorResponse("The body is over the size limit (1 MB single, 50 MB batch)."),
-  "422": errorResponse("The body is JSON but wrong: missing fields, wrong fact types, unknown facts; each problem's `path` points at its place (e.g. /facts/{id}, /applicants/{i}/facts/{id}, /columns/{j}, /rows/{i}/{j})."),
+  "422": errorResponse(
+    "The body is JSON but wrong: missing fields, wrong fact types, unknown facts, a date that is not a day of the calendar (`api.badDate`, e.g. 2019-02-30, in `date` or a date fact), a number fact beyond its bounds or a trillion, JSON nested more than 64 levels (`api.tooDeep`, with line and column); each problem's `path` points at its place (e.g. /date, /facts/{id}, /applicants/{i}/facts/{id}, /columns/{j}, /rows/{i}/{j}).",
+  ),
   "429": errorResponse("Rate limit reached; see the Retry-After header."),
   "503": errorResponse(
     "Nothing was logged; retry after the Retry-After header. `api.versionChanging`: the version in effect changed at each attempt to log the evaluation (publications in quick succession). `api.databaseBusy`: the database stayed locked by another writer for the whole wait (5 s).",
