@@ -15,6 +15,7 @@ import type { Facts } from "../engine/types";
 import { isIsoDate, parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
 import { CohortInputError, FileRefusedError, rowError, type CohortRowError } from "../applicant-files/errors";
+import { nestingBeyond } from "../rules-schema/json-depth";
 import { xlsxWorksheetRows } from "../applicant-files/xlsx-reader";
 import { decodeText, type TextEncodingName } from "../applicant-files/encoding";
 
@@ -116,7 +117,8 @@ export function typeFactValue(
       let value: unknown = raw;
       if (fromText && typeof raw === "string") {
         try {
-          value = JSON.parse(raw);
+          // Nested beyond the limit is refused as not a list of records, before anything recurses on it.
+          value = nestingBeyond(raw) ? undefined : JSON.parse(raw);
         } catch {
           value = undefined;
         }
@@ -276,6 +278,10 @@ async function* jsonLineBatches(
 }
 
 function jsonLineRow(text: string, line: number, dataRow: number, byId: Map<Id, FactDefinition>, mapping: ColumnMapping | undefined, shape: RowShape): AnyApplicantRow {
+  const tooDeep = nestingBeyond(text);
+  if (tooDeep) {
+    return { line, errors: [rowError("badJson", line, undefined, `嵌套层数超过 ${tooDeep.limit} 层`, `nested more than ${tooDeep.limit} levels deep`, { limit: tooDeep.limit })] };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -153,12 +153,18 @@ describe("the command line", () => {
     noStackTrace(test);
   });
 
-  it("score refuses a deep standard or a deep facts file as invalid (exit 1), without a stack trace", async () => {
+  it("score refuses a deep standard, facts file or applicants file as invalid (exit 1), without a stack trace", async () => {
     const facts = file("facts.json", `{"socialInsuranceMonths":${deepList}}`);
     const deepFacts = await jifen(["score", "--standard", suzhouPath, "--program", "settlement", "--date", "2016-05-15", "--facts", facts]);
     expect(deepFacts.code).toBe(1);
     expect(deepFacts.stderr).toContain("nested more than 64 levels");
     noStackTrace(deepFacts);
+    const applicants = file("deep.jsonl", `{"id":"a","homes":${deepList}}\n{"id":"b","x":${deepObject}}\n`);
+    const deepLines = await jifen(["score", "--standard", suzhouPath, "--program", "settlement", "--date", "2016-05-15", "--applicants", applicants]);
+    expect(deepLines.code).toBe(1);
+    expect(deepLines.stderr).toContain("line 1: nested more than 64 levels deep");
+    expect(deepLines.stderr).toContain("line 2: nested more than 64 levels deep");
+    noStackTrace(deepLines);
     const deepStandard = await jifen(["score", "--standard", file("deep-standard.json", deepDocument), "--program", "settlement", "--date", "2016-05-15", "--facts", file("ok.json", "{}")]);
     expect(deepStandard.code).toBe(1);
     expect(deepStandard.stderr).toContain("json.tooDeep");
