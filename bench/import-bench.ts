@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { csvLine } from "../cli/cohort-io";
+import { csvLine } from "../applicant-files/applicants";
 import { importCohort } from "../db/cohort-import";
 import { openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";

@@ -7,7 +7,7 @@ import type { StandardDocument } from "../rules-schema/types";
 import { validateDocumentText } from "../rules-schema/validate";
 import { isIsoDate } from "../engine/dates";
 import { say, type CliLang } from "./locale";
-import { CohortInputError } from "./cohort-io";
+import { CohortInputError } from "../applicant-files/applicants";
 import { startScoringWorker } from "../engine/parallel";
 
 export const INPUT_FOUND_WANTING = 1;

@@ -4,7 +4,7 @@
  * transaction. A failed import therefore leaves the database exactly as it was.
  */
 import type { Readable } from "node:stream";
-import { readStorableApplicants, type CohortFormat, type CohortRowError, type ColumnMapping, type FileReading } from "../cli/cohort-io";
+import { readStorableApplicants, type CohortFormat, type CohortRowError, type ColumnMapping, type FileReading } from "../applicant-files/applicants";
 import type { TextEncodingName } from "../applicant-files/encoding";
 import type { FactDefinition } from "../rules-schema/types";
 import { createCohortFromColumns, rememberColumnMapping, type CohortRowColumns } from "./cohorts";

@@ -12,7 +12,7 @@ import compression from "compression";
 import express from "express";
 import { databasePath, openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";
-import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../db/seed";
+import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "./seed";
 import { isApiPath, serveApi } from "../app/api/node-http.server";
 import { startBatchWorkers } from "../app/api/handlers.server";
 import { readServerEnv } from "../app/lib/env.server";

@@ -6,7 +6,7 @@
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { importCohort } from "../../db/cohort-import";
-import type { CohortFormat } from "../../cli/cohort-io";
+import type { CohortFormat } from "../../applicant-files/applicants";
 import { drainableBody } from "~/features/cohorts/request-body.server";
 import { cohortText, MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL } from "~/features/cohorts/messages";
 import { standardFacts } from "~/features/cohorts/standard-facts.server";

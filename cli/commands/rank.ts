@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { detectLang, say } from "../locale";
 import { scoreAndRank } from "../../engine/ranking-cases";
 import type { AllocationResult } from "../../engine/rank";
-import { readCohortColumns, csvLine } from "../cohort-io";
+import { readCohortColumns, csvLine } from "../../applicant-files/applicants";
 import {
   checkDate,
   checkProgram,

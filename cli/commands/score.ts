@@ -12,7 +12,7 @@ import { scoreApplicant } from "../../engine/reference";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
 import type { StandardDocument } from "../../rules-schema/types";
 import { checkDate, checkProgram, CliFailure, loadStandard, reportFailure, USAGE_ERROR } from "../allocation-options";
-import { CohortInputError, csvLine, readCohortFile, typeFactValue, type CohortRowError } from "../cohort-io";
+import { CohortInputError, csvLine, readCohortFile, typeFactValue, type CohortRowError } from "../../applicant-files/applicants";
 import { detectLang, say, type CliLang } from "../locale";
 
 const FOUND_WANTING = 1;

@@ -8,7 +8,7 @@ import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { detectLang, say, type CliLang } from "../locale";
 import { simulate, applicantChange, type SimulationSummary } from "../../engine/simulate";
-import { readCohortColumns } from "../cohort-io";
+import { readCohortColumns } from "../../applicant-files/applicants";
 import {
   checkDate,
   checkProgram,

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { csvLine } from "../../cli/cohort-io";
+import { csvLine } from "../../applicant-files/applicants";
 import { generateApplicants } from "../../engine/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 import { waitForHydration, type BrowserSession } from "./harness";

@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readCohortFile } from "../../cli/cohort-io";
+import { readCohortFile } from "../../applicant-files/applicants";
 import { simulate, type SimulationResult } from "../../engine/simulate";
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { chooseCohortFile, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";

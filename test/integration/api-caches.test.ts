@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { createApiToken, revokeApiToken } from "../../db/tokens";
 import { withdraw } from "../../db/workflow";
 import { replyText } from "../../app/api/errors.server";

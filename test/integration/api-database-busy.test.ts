@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { countDecisions } from "../../db/decisions";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { createApiToken } from "../../db/tokens";
 import { replyText } from "../../app/api/errors.server";
 import { handleApiCall } from "../../app/api/handlers.server";

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { getDecision } from "../../db/decisions";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { createApiToken, revokeApiToken } from "../../db/tokens";
 import { withdraw } from "../../db/workflow";
 import { generateCohort } from "../../engine/cohort-generate";

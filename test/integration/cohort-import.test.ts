@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { readApplicants } from "../../cli/cohort-io";
+import { readApplicants } from "../../applicant-files/applicants";
 import { importCohort } from "../../db/cohort-import";
 import { listApplicants, listCohorts, recallColumnMapping } from "../../db/cohorts";
 import { openDatabase, type JifenDb } from "../../db/connection";

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty, DEMO_USERS } from "../../db/seed";
+import { seedIfEmpty, DEMO_USERS } from "../../server/seed";
 import { createStandardWithVersion, getVersion, listStandards, saveDraftDocument } from "../../db/standards";
 import { createSession, getSessionUser, verifyCredentials } from "../../db/users";
 

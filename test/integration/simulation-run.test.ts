@@ -9,7 +9,7 @@ import type { JifenDb } from "../../db/connection";
 import { openDatabase } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
 import { getSimulationRun } from "../../db/runs";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { distinctFactValues } from "../../db/simulation-inputs";
 import { listStandards } from "../../db/standards";
 import { hasSimulationRun } from "../../db/workflow";

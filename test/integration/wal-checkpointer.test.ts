@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { recordDecisionBatch } from "../../db/decisions";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { listStandards } from "../../db/standards";
 
 const dir = mkdtempSync(join(tmpdir(), "jifen-checkpointer-"));

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { createApiToken } from "../../db/tokens";
 import { replyText } from "../../app/api/errors.server";
 import { handleApiCall } from "../../app/api/handlers.server";

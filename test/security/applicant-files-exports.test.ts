@@ -13,7 +13,7 @@ import { loadRun, runAndRecord } from "../../app/features/simulation/run.server"
 import { createCohort, type CohortRow } from "../../db/cohorts";
 import { openDatabase } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { getVersion, listStandards, saveDraftDocument } from "../../db/standards";
 import { generateApplicants } from "../../engine/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
-import { seedIfEmpty } from "../../db/seed";
+import { seedIfEmpty } from "../../server/seed";
 import { createSession, getSessionUser, userIdByName } from "../../db/users";
 
 const dir = mkdtempSync(join(tmpdir(), "jifen-sessions-"));

@@ -5,16 +5,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { eq } from "drizzle-orm";
-import type { JifenDb } from "./connection";
-import { users } from "./schema";
+import type { JifenDb } from "../db/connection";
 import { generateApplicants } from "../engine/cohort-generate";
 import { simulate } from "../engine/simulate";
 import type { StandardDocument } from "../rules-schema/types";
-import { createCohort, listCohorts, type CohortRow } from "./cohorts";
-import { recordSimulationRun } from "./runs";
-import { countStandards, createStandardWithVersion, createVersion, getVersion, listStandards } from "./standards";
-import { countUsers, createUser, type Role } from "./users";
+import { createCohort, listCohorts, type CohortRow } from "../db/cohorts";
+import { recordSimulationRun } from "../db/runs";
+import { countStandards, createStandardWithVersion, createVersion, getVersion, listStandards } from "../db/standards";
+import { countUsers, createUser, userIdByName, type Role } from "../db/users";
 
 export const DEMO_PASSWORD = "jifen-demo";
 
@@ -77,7 +75,7 @@ export async function seedIfEmpty(db: JifenDb, examplesFolder = EXAMPLES_FOLDER)
         return { text, head: JSON.parse(text) as ExampleHead };
       })
       .sort((a, b) => (a.head.effectiveFrom ?? "9999").localeCompare(b.head.effectiveFrom ?? "9999"));
-    const drafterId = db.select({ id: users.id }).from(users).where(eq(users.username, "drafter")).get()?.id ?? null;
+    const drafterId = userIdByName(db, "drafter");
     for (const { text, head } of docs) {
       const version = {
         versionLabel: head.version,
@@ -146,7 +144,7 @@ function seedPastCohort(db: JifenDb, report: SeedReport): void {
   for (const applicant of generateApplicants(mergeForGeneration(baseline, candidate), size, 2019, { referenceDate: PAST_COHORT.referenceDate })) {
     rows.push({ rowNo: ++n, applicantRef: applicant.id, facts: applicant.facts });
   }
-  const drafterId = db.select({ id: users.id }).from(users).where(eq(users.username, "drafter")).get()?.id ?? null;
+  const drafterId = userIdByName(db, "drafter");
   const { cohortId, rowCount } = createCohort(
     db,
     { name: PAST_COHORT.name, standardId: "suzhou", description: PAST_COHORT.description, sourceFormat: "generated", createdBy: drafterId },

@@ -14,14 +14,14 @@ import type { FactDefinition, Id } from "../rules-schema/types";
 import type { Facts } from "../engine/types";
 import { isIsoDate, parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
-import { CohortInputError, FileRefusedError, rowError, type CohortRowError } from "../applicant-files/errors";
+import { CohortInputError, FileRefusedError, rowError, type CohortRowError } from "./errors";
 import { nestingBeyond } from "../rules-schema/json-depth";
-import { xlsxWorksheetRows } from "../applicant-files/xlsx-reader";
-import { decodeText, type TextEncodingName } from "../applicant-files/encoding";
+import { xlsxWorksheetRows } from "./xlsx-reader";
+import { decodeText, type TextEncodingName } from "./encoding";
 
 export type CohortFormat = "csv" | "jsonl" | "xlsx";
 
-export { CohortInputError, type CohortRowError } from "../applicant-files/errors";
+export { CohortInputError, type CohortRowError } from "./errors";
 
 export interface Applicant {
   id: string;
@@ -713,4 +713,4 @@ async function readCohortInto(
   if (errors.length > 0) throw new CohortInputError(errors.slice(0, maxErrors));
 }
 
-export { csvCell, csvLine } from "../applicant-files/csv-writer";
+export { csvCell, csvLine } from "./csv-writer";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { FactDefinition } from "../rules-schema/types";
-import { CohortInputError, readApplicants, readCohortColumns, readCohortFile } from "./cohort-io";
+import { CohortInputError, readApplicants, readCohortColumns, readCohortFile } from "./applicants";
 import { cohortRowReader } from "../engine/cohort";
 
 const facts: FactDefinition[] = [
@@ -24,7 +24,7 @@ const facts: FactDefinition[] = [
   { id: "offences", type: "records", label: { zh: "记录", en: "records" }, fields: [{ id: "date", type: "date", label: { zh: "日", en: "d" } }] },
 ];
 
-const dir = mkdtempSync(join(tmpdir(), "jifen-cohort-io-"));
+const dir = mkdtempSync(join(tmpdir(), "jifen-applicants-"));
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
