@@ -2,8 +2,9 @@
  * The nesting-depth limit for JSON from users (standard documents, API request bodies, files given to the CLI).
  * `JSON.parse` is iterative in V8, but much that reads a parsed value recurses on it (the syntax tree that locates
  * errors, the schema validator, canonical JSON, the diff, error messages): 10,000 levels of `[` overflow the stack.
- * A scan of the text before anything else refuses such input with its place; everything after it may then recurse.
- * The scan is iterative and reads each character once, ~1 ms per MB.
+ * A scan of the text refuses such input with its place before anything recurses on it (after `JSON.parse`, which
+ * does not recurse, has accepted it; before the syntax tree is built when it has not). Iterative; about 1.6 ms per MB
+ * for text JSON.parse accepted, 4-6 ms per MB for text it did not.
  */
 import { joinPointer } from "./errors";
 import { MAX_JSON_DEPTH } from "./limits";
@@ -75,6 +76,35 @@ export function nestingBeyond(text: string, limit = MAX_JSON_DEPTH): TooDeep | u
     } else if (c === CLOSE_LIST || c === CLOSE_OBJECT) {
       // Never below 0: an extra closing bracket must not buy room for more opening ones.
       if (depth > 0) depth--;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The same for a text `JSON.parse` has accepted (no comments, no line break inside a string), about three times as
+ * fast: a string is skipped with `indexOf` up to its closing quote. This is the check on every API body.
+ */
+export function validJsonNestingBeyond(text: string, limit = MAX_JSON_DEPTH): TooDeep | undefined {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let close = text.indexOf('"', i + 1);
+      // A quote after an odd number of backslashes is escaped: look further.
+      for (;;) {
+        if (close < 0) return undefined;
+        let before = close - 1;
+        while (text.charCodeAt(before) === BACKSLASH) before--;
+        if ((close - 1 - before) % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      i = close;
+    } else if (c === OPEN_LIST || c === OPEN_OBJECT) {
+      if (++depth > limit) return { offset: i, pointer: pointerAt(text, i), limit };
+    } else if (c === CLOSE_LIST || c === CLOSE_OBJECT) {
+      depth--;
     }
   }
   return undefined;

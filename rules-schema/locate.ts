@@ -6,7 +6,7 @@ import { parseTree, printParseErrorCode } from "jsonc-parser";
 import type { Node as JsonNode, ParseError } from "jsonc-parser";
 import { joinPointer, problem, splitPointer } from "./errors";
 import type { ValidationProblem } from "./errors";
-import { nestingBeyond } from "./json-depth";
+import { nestingBeyond, validJsonNestingBeyond, type TooDeep } from "./json-depth";
 
 export interface TextPosition {
   /** 1-based. */
@@ -164,23 +164,27 @@ export interface ParsedJson {
 
 /** Parse strict JSON; on failure report the first syntax error with its line and column (cascading errors are noise). */
 export function parseJsonText(text: string): ParsedJson {
-  const tooDeep = nestingBeyond(text);
-  if (tooDeep) {
-    const located = locatedText(text, undefined, true);
-    const position = located.positionAt(tooDeep.offset);
-    const found = problem("json.tooDeep", tooDeep.pointer, { limit: tooDeep.limit, line: position.line, column: position.column, offset: tooDeep.offset });
-    return { ok: false, located, problems: [{ ...found, line: position.line, column: position.column }] };
-  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return syntaxProblem(text, err as Error);
+    // Before the syntax tree (whose parser recurses) is built to locate the error.
+    const tooDeep = nestingBeyond(text);
+    return tooDeep ? tooDeepProblem(text, tooDeep) : syntaxProblem(text, err as Error);
   }
+  const tooDeep = validJsonNestingBeyond(text);
+  if (tooDeep) return tooDeepProblem(text, tooDeep);
   const located = locatedText(text);
   // JSON.parse keeps the last of duplicate keys silently; only when key counts differ is the slower tree walk needed.
   const problems = countKeysInText(text) === countKeysInValue(value) ? [] : duplicateKeys(located);
   return { ok: true, value, located, problems };
+}
+
+function tooDeepProblem(text: string, tooDeep: TooDeep): ParsedJson {
+  const located = locatedText(text, undefined, true);
+  const position = located.positionAt(tooDeep.offset);
+  const found = problem("json.tooDeep", tooDeep.pointer, { limit: tooDeep.limit, line: position.line, column: position.column, offset: tooDeep.offset });
+  return { ok: false, located, problems: [{ ...found, line: position.line, column: position.column }] };
 }
 
 function syntaxProblem(text: string, parseFailure: Error): ParsedJson {

@@ -7,7 +7,7 @@
 import { createHash, hash } from "node:crypto";
 import { canonicalJson } from "../../rules-schema/canonical";
 import { isIsoDate, isoDateMessage } from "../../rules-schema/iso-date";
-import { nestingBeyond } from "../../rules-schema/json-depth";
+import { validJsonNestingBeyond, type TooDeep } from "../../rules-schema/json-depth";
 import { locatedText, parseJsonText } from "../../rules-schema/locate";
 import type { Id } from "../../rules-schema/types";
 import type { CompiledProgram } from "../../engine/compiled";
@@ -26,6 +26,18 @@ export function badDateProblem(path: string, what: { zh: string; en: string }, v
   return apiProblem("api.badDate", path, message.zh, message.en, { value });
 }
 
+function tooDeepError(text: string, tooDeep: TooDeep): ApiError {
+  const { line, column } = locatedText(text, undefined, true).positionAt(tooDeep.offset);
+  const problem = apiProblem(
+    "api.tooDeep",
+    tooDeep.pointer,
+    `请求体嵌套层数超过 ${tooDeep.limit} 层（第 ${line} 行第 ${column} 列）`,
+    `The request body is nested more than ${tooDeep.limit} levels deep (line ${line}, column ${column})`,
+    { limit: tooDeep.limit },
+  );
+  return new ApiError(422, [{ ...problem, line, column }]);
+}
+
 /** The score in a form a department reads without the document: points by item and category id. */
 export interface ScoreSummary {
   eligible: boolean;
@@ -37,30 +49,21 @@ export interface ScoreSummary {
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
-  const tooDeep = nestingBeyond(text);
-  if (tooDeep) {
-    // Refused before anything recurses on it: a 10,000-deep body would overflow the stack of what reads it.
-    const { line, column } = locatedText(text, undefined, true).positionAt(tooDeep.offset);
-    const problem = apiProblem(
-      "api.tooDeep",
-      tooDeep.pointer,
-      `请求体嵌套层数超过 ${tooDeep.limit} 层（第 ${line} 行第 ${column} 列）`,
-      `The request body is nested more than ${tooDeep.limit} levels deep (line ${line}, column ${column})`,
-      { limit: tooDeep.limit },
-    );
-    throw new ApiError(422, [{ ...problem, line, column }]);
-  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    // Only a failed parse pays for locating the error.
+    // Only a failed parse pays for locating the error (parseJsonText refuses a text nested too deep first).
     const located = parseJsonText(text).problems[0];
+    if (located?.code === "json.tooDeep") throw tooDeepError(text, { offset: Number(located.params.offset), pointer: located.path, limit: Number(located.params.limit) });
     const problem: ApiProblem = located
       ? { code: "api.jsonSyntax", path: "", message: located.message, params: located.params, line: located.line, column: located.column }
       : apiProblem("api.jsonSyntax", "", "请求体不是有效的 JSON", "The request body is not valid JSON");
     throw new ApiError(400, [problem]);
   }
+  // Refused before anything recurses on it: a 10,000-deep body would overflow the stack of what reads it.
+  const tooDeep = validJsonNestingBeyond(text);
+  if (tooDeep) throw tooDeepError(text, tooDeep);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw apiError(422, "api.bodyNotObject", "", "请求体应为 JSON 对象 {…}", "The request body must be a JSON object {…}");
   }

@@ -6,9 +6,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../../rules-schema/canonical";
-import { MAX_JSON_DEPTH, nestingBeyond } from "../../rules-schema/json-depth";
+import { MAX_JSON_DEPTH, nestingBeyond, validJsonNestingBeyond } from "../../rules-schema/json-depth";
 import { parseJsonText } from "../../rules-schema/locate";
 import { validateDocumentText } from "../../rules-schema/validate";
 import type { StandardDocument } from "../../rules-schema/types";
@@ -34,6 +35,21 @@ describe("the nesting limit", () => {
     expect(found).toMatchObject({ limit: MAX_JSON_DEPTH, pointer: "/items/0/when" + "/0".repeat(MAX_JSON_DEPTH - 3) });
     expect(nestingBeyond("[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH))).toBeUndefined();
     expect(nestingBeyond("[".repeat(MAX_JSON_DEPTH + 1) + "]".repeat(MAX_JSON_DEPTH + 1))).toBeDefined();
+  });
+
+  it("the fast scan for accepted JSON finds the same place as the careful one (strings with quotes and backslashes)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 0, max: 8 }), (value, extra) => {
+        const wrapped = "[".repeat(extra) + JSON.stringify(value) + "]".repeat(extra);
+        for (const limit of [1, 2, 3, 5, 8]) {
+          expect(validJsonNestingBeyond(wrapped, limit)).toEqual(nestingBeyond(wrapped, limit));
+        }
+      }),
+      { numRuns: 300, seed: 18 },
+    );
+    const tricky = JSON.stringify({ 'a"[': ["\\", '\\"[[', { "\\": [[["]"]]] }] });
+    expect(validJsonNestingBeyond(tricky, 4)).toEqual(nestingBeyond(tricky, 4));
+    expect(validJsonNestingBeyond(tricky, 4)).toMatchObject({ pointer: '/a"[/2/\\/0' });
   });
 
   it("a 10,000-deep document gets one located, bilingual problem, in lists, objects and broken JSON alike", () => {
