@@ -16,6 +16,7 @@ import { isIsoDate, parseIsoDate } from "../engine/dates";
 import { emptyColumn, writeCohortRow, type Cohort, type CohortColumn, type CohortDictionaries } from "../engine/cohort";
 import { CohortInputError, FileRefusedError, rowError, type CohortRowError } from "./errors";
 import { nestingBeyond } from "../rules-schema/json-depth";
+import { enumValueOf, headerTarget, slashDateAsIso } from "./columns";
 import { xlsxWorksheetRows } from "./xlsx-reader";
 import { decodeText, type TextEncodingName } from "./encoding";
 
@@ -96,16 +97,20 @@ export function typeFactValue(
       };
     }
     case "date": {
-      const text = typeof raw === "string" ? raw.trim() : undefined;
+      const text = typeof raw === "string" ? slashDateAsIso(raw.trim()) : undefined;
       if (text === undefined || !parseIsoDate(text)) {
-        return { error: rowError("badDate", line, column, `“${shown}” 不是 YYYY-MM-DD 格式的有效日期`, `"${shown}" is not a valid date YYYY-MM-DD`, { value: raw }) };
+        return {
+          error: rowError("badDate", line, column, `“${shown}” 不是有效日期（YYYY-MM-DD 格式，或 2019/6/30 这样的写法）`, `"${shown}" is not a valid date YYYY-MM-DD (or written as 2019/6/30)`, {
+            value: raw,
+          }),
+        };
       }
       return { value: text };
     }
     case "enum": {
       const allowed = enumValuesOf(definition);
-      const text = typeof raw === "string" ? raw.trim() : undefined;
-      if (text === undefined || !allowed.has(text)) {
+      const text = typeof raw === "string" ? enumValueOf(definition, raw.trim()) : undefined;
+      if (text === undefined) {
         const list = [...allowed];
         return {
           error: rowError("badEnum", line, column, `“${shown}” 不是允许的取值（${list.join("、")}）`, `"${shown}" is not one of ${list.join(", ")}`, { value: raw, allowed: list }),
@@ -203,9 +208,10 @@ async function* applicantBatches(
       }
       const line = row.line;
       if (!header) {
+        // Without a mapping (the CLI, a file whose header names the facts), names are read in the officer's words.
         header = row.cells.map((h) => {
           const name = String(h ?? "").trim();
-          return mapping && name in mapping ? mapping[name] : name;
+          return mapping && name in mapping ? mapping[name] : name === "" ? "" : (headerTarget(name, facts) ?? name);
         });
         const unknown = header.filter((h) => h !== "" && !SPECIAL_COLUMNS.has(h) && !byId.has(h));
         if (unknown.length > 0) {
@@ -382,7 +388,7 @@ function textCellTyper(definition: FactDefinition, shape: RowShape): (cell: stri
       return (cell) => {
         if (cell === "") return undefined;
         const text = cell.trim();
-        if (!isIsoDate(text)) return INVALID;
+        if (!isIsoDate(text)) return INVALID; // 2019/6/30 and the like: typeFactValue reads them.
         // A valid date is ten digits and dashes: nothing to escape.
         return json ? `"${text}"` : text;
       };
@@ -391,6 +397,7 @@ function textCellTyper(definition: FactDefinition, shape: RowShape): (cell: stri
       const texts = new Map([...allowed].map((v) => [v, json ? JSON.stringify(v) : v]));
       return (cell) => {
         if (cell === "") return undefined;
+        // A label (大学本科) goes the slower way, through typeFactValue.
         return texts.get(cell.trim()) ?? INVALID;
       };
     }

@@ -5,6 +5,7 @@
 import { listStandards, getVersion, type StandardSummary } from "../../../db/standards";
 import type { JifenDb } from "../../../db/connection";
 import type { FactDefinition } from "../../../rules-schema/types";
+import { headerTarget } from "../../../applicant-files/columns";
 
 export interface FactChoice {
   id: string;
@@ -51,26 +52,7 @@ export function factChoices(facts: readonly FactDefinition[]): FactChoice[] {
   }));
 }
 
-const ID_NAMES = new Set(["id", "申请编号", "编号", "applicant", "applicantid", "ref"]);
-const ID_NUMBER_NAMES = new Set(["idnumber", "身份证号", "身份证号码", "公民身份号码"]);
-
-/** A first mapping for a header: exact fact id, then fact label (either language), then the id columns; else ignore. */
+/** A first mapping for a header: fact id, Chinese or English label, the id columns (as the reader reads them); else ignore. */
 export function proposeMapping(headers: readonly string[], facts: readonly FactDefinition[]): Record<string, string> {
-  const byLabel = new Map<string, string>();
-  for (const fact of facts) {
-    if (fact.label?.zh) byLabel.set(fact.label.zh.trim(), fact.id);
-    if (fact.label?.en) byLabel.set(fact.label.en.trim().toLowerCase(), fact.id);
-  }
-  const ids = new Set(facts.map((f) => f.id));
-  const mapping: Record<string, string> = {};
-  for (const header of headers) {
-    const name = header.trim();
-    const lower = name.toLowerCase();
-    if (ids.has(name)) mapping[header] = name;
-    else if (byLabel.has(name) || byLabel.has(lower)) mapping[header] = byLabel.get(name) ?? byLabel.get(lower)!;
-    else if (ID_NAMES.has(lower)) mapping[header] = "id";
-    else if (ID_NUMBER_NAMES.has(lower)) mapping[header] = "idNumber";
-    else mapping[header] = "";
-  }
-  return mapping;
+  return Object.fromEntries(headers.map((header) => [header, headerTarget(header, facts) ?? ""]));
 }
