@@ -59,6 +59,10 @@ export function register(program: Command): void {
     .description("check the hash chains and published documents of a database file / 核验数据库文件的哈希链与已发布文档")
     .option("--database <file>", "the SQLite file to check (default: DATABASE_URL, else ./data/jifen.sqlite)")
     .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      "\nExit codes / 退出码: 0 intact / 完整; 1 a record was changed, or the file is damaged / 记录被改动或文件损坏; 2 no such database file / 找不到数据库文件\n",
+    )
     .action((options: { database?: string; json?: boolean }, command: Command) => {
       const lang = detectLang(command.optsWithGlobals<{ lang?: string }>().lang);
       const path = databasePath(options.database ?? process.env.DATABASE_URL);
@@ -66,6 +70,11 @@ export function register(program: Command): void {
       try {
         sqlite = openDatabaseReadOnly(path);
       } catch (error) {
+        if (String((error as { code?: unknown }).code).startsWith("SQLITE_CORRUPT")) {
+          process.stderr.write(say(lang, { zh: `${path} 已损坏，无法读出其记录。`, en: `${path} is damaged; its records cannot be read.` }) + "\n");
+          process.exitCode = BROKEN;
+          return;
+        }
         const reason = (error as { code?: string }).code === "SQLITE_CANTOPEN" ? say(lang, { zh: "文件不存在或无法打开", en: "the file does not exist or cannot be opened" }) : say(lang, { zh: "不是 SQLite 数据库", en: "it is not a SQLite database" });
         process.stderr.write(say(lang, { zh: `无法核验 ${path}：${reason}。`, en: `Cannot verify ${path}: ${reason}.` }) + "\n");
         process.exitCode = USAGE_ERROR;
@@ -75,10 +84,12 @@ export function register(program: Command): void {
       try {
         report = verifyIntegrity(sqlite);
       } catch (error) {
+        // A file damaged below the rows (SQLite's own structure) is a finding about the file, not a usage error.
+        if (!/^SQLITE_(CORRUPT|NOTADB)/.test(String((error as { code?: unknown }).code))) throw error;
         process.stderr.write(
-          say(lang, { zh: `无法核验 ${path}：${(error as Error).message}`, en: `Cannot verify ${path}: ${(error as Error).message}` }) + "\n",
+          say(lang, { zh: `${path} 已损坏，无法读出其记录：${(error as Error).message}`, en: `${path} is damaged; its records cannot be read: ${(error as Error).message}` }) + "\n",
         );
-        process.exitCode = USAGE_ERROR;
+        process.exitCode = BROKEN;
         return;
       } finally {
         sqlite.close();

@@ -452,6 +452,15 @@ describe("hash chains", () => {
     expect(broken.intact).toBe(false);
     expect(broken.chains[1].firstBreak).toMatchObject({ table: "decision_log", id: 2, problem: "content" });
 
+    // Damaged below the rows (every page after the schema overwritten): a finding about the file, exit 1, no stack.
+    const damaged = join(tempDir(), "damaged.sqlite");
+    const bytes = readFileSync(path);
+    for (let i = 4096; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    writeFileSync(damaged, bytes);
+    result = cli("--lang", "en", "audit", "verify", "--database", damaged);
+    expect(result.status).toBe(1);
+    expect(result.stderr + result.stdout).not.toMatch(/\n\s+at /);
+
     result = cli("--lang", "en", "audit", "verify", "--database", join(tempDir(), "missing.sqlite"));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("does not exist");
