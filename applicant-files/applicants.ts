@@ -241,6 +241,8 @@ async function* applicantBatches(
         }
       }
       if (blank) continue;
+      // A template's second header row (the fact ids under the labels) is not an applicant.
+      if (dataRow === 0 && cells.every((c, k) => c === undefined || c === null || c === "" || String(c).trim() === header![k])) continue;
       dataRow++;
       out.push(reader!.read(cells, line, dataRow));
     }

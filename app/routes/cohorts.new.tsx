@@ -202,6 +202,14 @@ export default function NewCohort() {
             {m("fieldName")}
             <input ref={nameRef} value={name} onChange={(e) => setName(e.target.value)} placeholder={m("fieldNameHint")} data-testid="name" disabled={busy} />
           </label>
+          <p className="full muted" data-testid="templates">
+            {m("templateHint")} <a href={`/cohorts/template?standardId=${encodeURIComponent(standardId)}&format=xlsx`} data-testid="template-xlsx" download>
+              {m("templateXlsx")}
+            </a>{" "}
+            · <a href={`/cohorts/template?standardId=${encodeURIComponent(standardId)}&format=csv`} data-testid="template-csv" download>
+              {m("templateCsv")}
+            </a>
+          </p>
           <label className="full">
             {m("fieldFile")} <span className="hint">{m("fileHint", { limit: MAX_UPLOAD_LABEL })}</span>
             <input type="file" accept=".csv,.xlsx,.jsonl,.ndjson" onChange={(e) => chooseFile(e.target.files?.[0] ?? null)} data-testid="file" disabled={busy} />

@@ -7,10 +7,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeGbk, encodeUtf16 } from "../security/applicant-files.helpers";
 import { chooseCohortFile } from "./cohort-upload";
-import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 
 let server: RunningServer;
 let drafter: BrowserSession;
@@ -38,6 +39,25 @@ afterAll(async () => {
 });
 
 describe("applicant files from Excel", () => {
+  it("offers the standard's templates on the upload screen, in both languages", async () => {
+    const page = drafter.page;
+    await page.goto(`${server.url}/cohorts/new`);
+    await waitForHydration(page, "[data-testid=file]");
+    await page.selectOption("[data-testid=standard]", "suzhou");
+    expect(await page.textContent("[data-testid=templates]")).toContain("下载本标准的空白模板");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=template-xlsx]")]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await download.path())!);
+    expect(workbook.worksheets[0].getRow(1).values).toContain("申请入读的学校");
+    expect(workbook.worksheets.map((w) => w.name)).toContain("填写说明 How to fill");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-templates.zh-CN.png`, fullPage: false });
+    await page.goto(`${server.url}/cohorts/new?lang=en`);
+    await waitForHydration(page, "[data-testid=file]");
+    expect(await page.textContent("[data-testid=templates]")).toContain("Download a blank template");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-templates.en.png`, fullPage: false });
+    await page.goto(`${server.url}/cohorts/new?lang=zh-CN`);
+  });
+
   it("reads a GBK CSV with Chinese headers, names the encoding, maps the labels and stores the text intact", async () => {
     const page = drafter.page;
     await chooseCohortFile(page, server.url, join(dir, "gbk.csv"), "GBK 申请人");
