@@ -113,6 +113,7 @@ const messages = {
   history: { zh: "修订历史", en: "History" },
   compare: { zh: "版本比较", en: "Compare" },
   notFound: { zh: "未找到该页面。", en: "Page not found." },
+  notFoundHint: { zh: "地址可能有误，或该页面已不存在。", en: "The address may be mistyped, or the page no longer exists." },
   errorTitle: { zh: "出错了", en: "Something went wrong" },
   demoHint: {
     zh: "演示账号：admin / drafter / reviewer / publisher，密码 jifen-demo",

@@ -102,18 +102,29 @@ export default function App() {
   );
 }
 
+/** A thrown response's own message; Remix's English "No route matches URL …" becomes the officer's words. */
+function errorText(error: { status: number; data: unknown; statusText: string }, lang: Lang): string {
+  if (typeof error.data !== "string") return error.statusText;
+  return error.status === 404 && error.data.startsWith("Error: No route matches") ? translate(lang, "notFoundHint") : error.data;
+}
+
 export function ErrorBoundary() {
   const error = useRouteError();
   const root = useRouteLoaderData("root") as RootData | undefined;
-  const lang = root?.lang ?? "zh-CN";
+  // Where no route matched, the root loader did not run and the language is not known: say it in both, Chinese first.
+  const langs: Lang[] = root ? [root.lang] : ["zh-CN", "en"];
   const status = isRouteErrorResponse(error) ? error.status : 500;
   return (
     <main className="page">
-      <h1>{status === 404 ? translate(lang, "notFound") : translate(lang, "errorTitle")}</h1>
-      {isRouteErrorResponse(error) ? <p>{typeof error.data === "string" ? error.data : error.statusText}</p> : null}
-      <p>
-        <Link to="/standards">{translate(lang, "back")}</Link>
-      </p>
+      {langs.map((lang) => (
+        <section key={lang} lang={lang}>
+          <h1>{status === 404 ? translate(lang, "notFound") : translate(lang, "errorTitle")}</h1>
+          {isRouteErrorResponse(error) ? <p>{errorText(error, lang)}</p> : null}
+          <p>
+            <Link to="/standards">{translate(lang, "back")}</Link>
+          </p>
+        </section>
+      ))}
     </main>
   );
 }

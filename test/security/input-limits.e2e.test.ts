@@ -82,7 +82,15 @@ describe("malformed URLs in production mode", () => {
   it("shows no stack trace on a page that does not exist", async () => {
     const response = await fetch(`${server.url}/no-such-page`, { headers: { Cookie: cookie } });
     expect(response.status).toBe(404);
-    expect(await response.text()).not.toMatch(LEAKS);
+    const text = await response.text();
+    expect(text).not.toMatch(LEAKS);
+    expect(text).toContain("未找到该页面");
+    expect(text).toContain("地址可能有误");
+    // Remix's own English sentence may travel in the hydration data, but is not shown on the page.
+    expect(text.replace(/<script[\s\S]*?<\/script>/g, "")).not.toContain("No route matches");
+    const english = await (await fetch(`${server.url}/no-such-page?lang=en`, { headers: { Cookie: cookie } })).text();
+    expect(english).toContain("Page not found.");
+    expect(english).toContain("The address may be mistyped");
   });
 });
 
