@@ -54,6 +54,7 @@ import { openApiDocument } from "./openapi";
 import { rateLimitConfig, TokenBucketLimiter } from "./rate-limit.server";
 import { loadVersionById, loadVersionInEffect, type LoadedVersion } from "./versions.server";
 import { versionHeadInEffect } from "../../db/versions-in-effect";
+import { readBodyWithin } from "../lib/body-limit.server";
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 50 * 1024 * 1024;
@@ -612,24 +613,6 @@ export async function handleApiCall(request: ApiCall): Promise<ApiReply> {
   }
 }
 
-async function readWebBody(request: Request, limit: number): Promise<Buffer | undefined> {
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** The API as a web handler `(Request) => Promise<Response>`. */
 export async function handleApiRequest(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -638,8 +621,8 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     pathname: url.pathname,
     query: url.searchParams,
     header: (name) => request.headers.get(name),
-    readText: async (limit) => (await readWebBody(request, limit))?.toString("utf8"),
-    readBytes: (limit) => readWebBody(request, limit),
+    readText: async (limit) => (await readBodyWithin(request, limit))?.toString("utf8"),
+    readBytes: (limit) => readBodyWithin(request, limit),
   });
   // A worker's answer is already UTF-8 bytes: sent as they are rather than decoded for Response to encode again.
   return new Response(reply.body as string | Uint8Array<ArrayBuffer>, { status: reply.status, headers: reply.headers });

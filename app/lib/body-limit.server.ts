@@ -2,7 +2,7 @@
  * Request bodies read up to a limit: a body over it is refused (413) without being read into memory, whether it
  * declares its length or not. The editor's validate and save share the document limit.
  */
-import { translate, type Lang } from "~/i18n";
+import { translate, type Lang } from "../i18n";
 
 /** The largest standard document the editor validates or saves (the examples are 70-80 KB). */
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
