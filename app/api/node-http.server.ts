@@ -49,7 +49,7 @@ class BodyReader {
 
 function noop(): void {}
 
-/** Reads the body up to `limit` bytes; undefined when longer (the rest is not read and the connection is closed). */
+/** Reads the body up to `limit` bytes; undefined when longer (the rest is drained after the answer: drainRefusedBody). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > limit) return Promise.resolve(undefined);
@@ -106,8 +106,32 @@ class NodeApiCall implements ApiCall {
   }
 }
 
+/** How much of a refused body is still read, and for how long, so that the client sees the answer. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const DRAIN_LIMIT_MS = 10_000;
+
+/**
+ * After a body was refused as too long: the rest is read and discarded (Node resumes the request once the answer is
+ * sent), so that a client still sending sees the 413 rather than a broken pipe; past a bound the connection is closed.
+ */
+function drainRefusedBody(req: IncomingMessage): void {
+  let drained = 0;
+  const timer = setTimeout(() => req.destroy(), DRAIN_LIMIT_MS);
+  timer.unref();
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) {
+      clearTimeout(timer);
+      req.destroy();
+    }
+  });
+  req.once("end", () => clearTimeout(timer));
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
+}
+
 function send(req: IncomingMessage, res: ServerResponse, call: NodeApiCall, reply: ApiReply): void {
-  if (call.bodyRefused) res.once("finish", () => req.destroy());
+  if (call.bodyRefused) drainRefusedBody(req);
   res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
   res.end(reply.body);
 }
