@@ -49,7 +49,7 @@ class BodyReader {
 
 function noop(): void {}
 
-/** Reads the body up to `limit` bytes; undefined when longer (the rest is drained after the answer: drainRefusedBody). */
+/** Reads the body up to `limit` bytes; undefined when longer (the rest is drained before the answer: answerAfterDrain). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > limit) return Promise.resolve(undefined);
@@ -106,34 +106,45 @@ class NodeApiCall implements ApiCall {
   }
 }
 
-/** How much of a refused body is still read, and for how long, so that the client sees the answer. */
+/** How much of a refused body is still read, and for how long, before the answer is sent. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_LIMIT_MS = 10_000;
 
+function write(res: ServerResponse, reply: ApiReply): void {
+  res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
+  res.end(reply.body);
+}
+
 /**
- * After a body was refused as too long: the rest is read and discarded (Node resumes the request once the answer is
- * sent), so that a client still sending sees the 413 rather than a broken pipe; past a bound the connection is closed.
+ * A body refused as too long: the rest is read and discarded before the answer, so that a client still sending sees
+ * the 413 rather than a broken pipe; past a bound the answer goes at once and the connection is closed after it.
  */
-function drainRefusedBody(req: IncomingMessage): void {
+function answerAfterDrain(req: IncomingMessage, res: ServerResponse, reply: ApiReply): void {
   let drained = 0;
-  const timer = setTimeout(() => req.destroy(), DRAIN_LIMIT_MS);
-  timer.unref();
+  let answered = false;
+  const answer = (closeAfter: boolean) => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    if (closeAfter) res.once("finish", () => req.destroy());
+    write(res, reply);
+  };
+  const timer = setTimeout(() => answer(true), DRAIN_LIMIT_MS);
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;
     if (drained > DRAIN_LIMIT_BYTES) {
-      clearTimeout(timer);
-      req.destroy();
+      req.pause();
+      answer(true);
     }
   });
-  req.once("end", () => clearTimeout(timer));
-  req.once("close", () => clearTimeout(timer));
+  req.once("end", () => answer(false));
+  req.once("error", () => answer(true));
   req.resume();
 }
 
 function send(req: IncomingMessage, res: ServerResponse, call: NodeApiCall, reply: ApiReply): void {
-  if (call.bodyRefused) drainRefusedBody(req);
-  res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
-  res.end(reply.body);
+  if (call.bodyRefused && !req.readableEnded) answerAfterDrain(req, res, reply);
+  else write(res, reply);
 }
 
 function failed(res: ServerResponse, error: unknown): void {
