@@ -81,7 +81,6 @@ class NodeApiCall implements ApiCall {
   readonly method: string;
   readonly pathname: string;
   readonly query: URLSearchParams;
-  bodyRefused = false;
 
   constructor(private readonly req: IncomingMessage) {
     const { pathname, search } = splitTarget(req.url ?? "/");
@@ -99,10 +98,8 @@ class NodeApiCall implements ApiCall {
     return (await this.readBytes(limit))?.toString("utf8");
   }
 
-  async readBytes(limit: number): Promise<Buffer | undefined> {
-    const bytes = await readBody(this.req, limit);
-    if (bytes === undefined) this.bodyRefused = true;
-    return bytes;
+  readBytes(limit: number): Promise<Buffer | undefined> {
+    return readBody(this.req, limit);
   }
 }
 
@@ -142,8 +139,13 @@ function answerAfterDrain(req: IncomingMessage, res: ServerResponse, reply: ApiR
   req.resume();
 }
 
-function send(req: IncomingMessage, res: ServerResponse, call: NodeApiCall, reply: ApiReply): void {
-  if (call.bodyRefused && !req.readableEnded) answerAfterDrain(req, res, reply);
+/**
+ * Any body still unread when the answer is ready (refused as too long, by its declared length or while reading, or
+ * never read because the request failed before, e.g. a wrong token) is drained first: a 413 closes the connection,
+ * and closing it under a client still sending breaks its pipe instead of showing it the answer.
+ */
+function send(req: IncomingMessage, res: ServerResponse, reply: ApiReply): void {
+  if (!req.readableEnded) answerAfterDrain(req, res, reply);
   else write(res, reply);
 }
 
@@ -156,7 +158,7 @@ function failed(res: ServerResponse, error: unknown): void {
 export function serveApi(req: IncomingMessage, res: ServerResponse): void {
   const call = new NodeApiCall(req);
   handleApiCall(call).then(
-    (reply) => send(req, res, call, reply),
+    (reply) => send(req, res, reply),
     (error: unknown) => failed(res, error),
   );
 }
