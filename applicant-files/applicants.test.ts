@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { FactDefinition } from "../rules-schema/types";
 import { CohortInputError, readApplicants, readCohortColumns, readCohortFile } from "./applicants";
-import { cohortRowReader } from "../engine/cohort";
+import { cohortRowReader } from "../engine/cohorts/cohort";
 
 const facts: FactDefinition[] = [
   { id: "months", type: "integer", label: { zh: "月数", en: "months" }, minimum: 0 },

@@ -28,7 +28,7 @@ import { createHash } from "node:crypto";
 import { openDatabase, type JifenDb } from "../db/connection";
 import { recordDecisions, type NewDecision } from "../db/decisions";
 import { createApiToken } from "../db/tokens";
-import { generateCohort } from "../engine/cohort-generate";
+import { generateCohort } from "../engine/cohorts/cohort-generate";
 import { canonicalJson } from "../rules-schema/canonical";
 import type { StandardDocument } from "../rules-schema/types";
 

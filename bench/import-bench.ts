@@ -11,7 +11,7 @@ import { csvLine } from "../applicant-files/applicants";
 import { importCohort } from "../db/cohort-import";
 import { openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";
-import { generateApplicants } from "../engine/cohort-generate";
+import { generateApplicants } from "../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../rules-schema/types";
 
 export interface ImportFigures {

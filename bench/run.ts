@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StandardDocument } from "../rules-schema/types";
-import { generateCohort } from "../engine/cohort-generate";
+import { generateCohort } from "../engine/cohorts/cohort-generate";
 import type { WhatIfFigures } from "./whatif-child";
 
 const root = fileURLToPath(new URL("../", import.meta.url));

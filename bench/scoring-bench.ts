@@ -7,11 +7,11 @@
  * time instead (steadier on a busy machine; for both cores, the main thread's process time includes the worker's).
  */
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
-import { cohortFromRows } from "../engine/cohort";
-import { bindColumnar } from "../engine/columnar";
-import { CohortScorer, startScoringWorker } from "../engine/parallel";
-import { compileProgram, scoreMany } from "../engine/compiled";
-import { scoreApplicant } from "../engine/reference";
+import { cohortFromRows } from "../engine/cohorts/cohort";
+import { bindColumnar } from "../engine/scoring/columnar";
+import { CohortScorer, startScoringWorker } from "../engine/parallel/parallel";
+import { compileProgram, scoreMany } from "../engine/scoring/compiled";
+import { scoreApplicant } from "../engine/scoring/reference";
 import type { Facts } from "../engine/types";
 
 const REFERENCE_SAMPLE = 2_000;

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import type { StandardDocument } from "../rules-schema/types";
-import { generateCohortColumns } from "../engine/cohort-generate";
-import { simulate } from "../engine/simulate";
-import { bindColumnar } from "../engine/columnar";
-import { scoringWorkerReady } from "../engine/parallel";
+import { generateCohortColumns } from "../engine/cohorts/cohort-generate";
+import { simulate } from "../engine/simulation/simulate";
+import { bindColumnar } from "../engine/scoring/columnar";
+import { scoringWorkerReady } from "../engine/parallel/parallel";
 
 /** A plausible revision: the first item worth points gains 20% (tiers: every tier; bands: every band). */
 export function reviseStandard(doc: StandardDocument): StandardDocument {

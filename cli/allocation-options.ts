@@ -5,10 +5,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { StandardDocument } from "../rules-schema/types";
 import { validateDocumentText } from "../rules-schema/validate";
-import { isIsoDate } from "../engine/dates";
+import { isIsoDate } from "../engine/scoring/dates";
 import { say, type CliLang } from "./locale";
 import { CohortInputError } from "../applicant-files/applicants";
-import { startScoringWorker } from "../engine/parallel";
+import { startScoringWorker } from "../engine/parallel/parallel";
 
 export const INPUT_FOUND_WANTING = 1;
 export const USAGE_ERROR = 2;

@@ -11,7 +11,7 @@ import { simulationRuns, standardVersions, versionRevisions } from "./schema";
 import { createVersion, getVersion, type VersionRecord } from "./standards";
 import type { Role } from "./users";
 import { isIsoDate, isoDateMessage } from "../rules-schema/iso-date";
-import { formatIsoDate, fromDayNumber, isoDayNumber } from "../engine/dates";
+import { formatIsoDate, fromDayNumber, isoDayNumber } from "../engine/scoring/dates";
 
 export interface Actor {
   id: number;

@@ -1,7 +1,7 @@
 export type * from "./types";
-export { scoreApplicant, UnknownProgramError } from "./reference";
-export { compileProgram, scoreMany, type CompiledProgram, type CompileOptions } from "./compiled";
-export { runTestCases, type TestCaseResult, type TestCaseDifference, type ScoringPath } from "./testcases";
-export { computeDerivedFacts, orderDerived, DerivedCycleError } from "./derived";
-export { comparatorFor, customOperators, builtInOperators, registerOperators, UnknownOperatorError } from "./operators";
-export { MalformedConditionError } from "./conditions";
+export { scoreApplicant, UnknownProgramError } from "./scoring/reference";
+export { compileProgram, scoreMany, type CompiledProgram, type CompileOptions } from "./scoring/compiled";
+export { runTestCases, type TestCaseResult, type TestCaseDifference, type ScoringPath } from "./scoring/testcases";
+export { computeDerivedFacts, orderDerived, DerivedCycleError } from "./scoring/derived";
+export { comparatorFor, customOperators, builtInOperators, registerOperators, UnknownOperatorError } from "./scoring/operators";
+export { MalformedConditionError } from "./scoring/conditions";

@@ -6,7 +6,7 @@
  * if the database changed in between, as is the version in effect (docs/decisions/012-batch-workers-and-table-form.md).
  */
 import { isUtf8 } from "node:buffer";
-import type { CompiledProgram } from "../../engine/compiled";
+import type { CompiledProgram } from "../../engine/scoring/compiled";
 import type { CompactScore } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import { recordDecisionBatch } from "../../db/decisions";

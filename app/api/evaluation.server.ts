@@ -10,7 +10,7 @@ import { isIsoDate, isoDateMessage } from "../../rules-schema/iso-date";
 import { validJsonNestingBeyond, type TooDeep } from "../../rules-schema/json-depth";
 import { locatedText, parseJsonText } from "../../rules-schema/locate";
 import type { Id } from "../../rules-schema/types";
-import type { CompiledProgram } from "../../engine/compiled";
+import type { CompiledProgram } from "../../engine/scoring/compiled";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import type { NewDecision } from "../../db/decisions";

@@ -7,8 +7,8 @@
 import { canonicalJson } from "../../rules-schema/canonical";
 import { isIsoDate } from "../../rules-schema/iso-date";
 import type { StandardDocument } from "../../rules-schema/types";
-import { scoreApplicant } from "../../engine/reference";
-import { scoreAndRank } from "../../engine/ranking-cases";
+import { scoreApplicant } from "../../engine/scoring/reference";
+import { scoreAndRank } from "../../engine/allocation/ranking-cases";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import {

@@ -4,7 +4,7 @@
  * hash — published content never changes, so a cached entry can never go stale.
  */
 import type { StandardDocument } from "../../rules-schema/types";
-import { compileProgram, type CompiledProgram } from "../../engine/compiled";
+import { compileProgram, type CompiledProgram } from "../../engine/scoring/compiled";
 import { contentHash } from "../../db/hash";
 import type { JifenDb } from "../../db/connection";
 import { standardExists, versionDocumentText, versionHead, versionHeadInEffect, type VersionHead } from "../../db/versions-in-effect";

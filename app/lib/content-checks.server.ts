@@ -1,7 +1,7 @@
 /** What the validator and the engine say of a version's content: the evidence publishing requires. */
 import { validateDocumentText } from "../../rules-schema/validate";
-import { runRankingCases } from "../../engine/ranking-cases";
-import { runTestCases } from "../../engine/testcases";
+import { runRankingCases } from "../../engine/allocation/ranking-cases";
+import { runTestCases } from "../../engine/scoring/testcases";
 import type { ContentChecks } from "../../db/workflow";
 
 export interface CaseSummary {

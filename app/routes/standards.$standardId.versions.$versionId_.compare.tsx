@@ -5,7 +5,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { getRevisionDocument, getVersion, listRevisions, listStandards } from "../../db/standards";
-import { diffDocuments, type DocumentDiff } from "../../engine/document-diff";
+import { diffDocuments, type DocumentDiff } from "../../engine/simulation/document-diff";
 import type { StandardDocument } from "../../rules-schema/types";
 import { JsonDiff } from "~/components/JsonDiff";
 import { historyMessages } from "~/features/history/messages";

@@ -8,7 +8,7 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { saveDraftDocument } from "../../db/standards";
-import { scoreApplicant } from "../../engine/reference";
+import { scoreApplicant } from "../../engine/scoring/reference";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { FactDefinition, Id, StandardDocument, TestCase } from "../../rules-schema/types";
 import { describeRange, describeValue, pickText, unitText, type DescribeContext } from "~/features/read-view/describe";

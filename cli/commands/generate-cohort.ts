@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import type { Command } from "commander";
 import { detectLang, say } from "../locale";
-import { generateApplicants } from "../../engine/cohort-generate";
+import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import { csvLine } from "../../applicant-files/applicants";
 import { checkDate, CliFailure, loadStandard, progressLine, reportFailure, USAGE_ERROR } from "../allocation-options";
 

@@ -6,8 +6,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { detectLang, say } from "../locale";
-import { scoreAndRank } from "../../engine/ranking-cases";
-import type { AllocationResult } from "../../engine/rank";
+import { scoreAndRank } from "../../engine/allocation/ranking-cases";
+import type { AllocationResult } from "../../engine/allocation/rank";
 import { readCohortColumns, csvLine } from "../../applicant-files/applicants";
 import {
   checkDate,

@@ -7,8 +7,8 @@
 import { nestingBeyond } from "../../rules-schema/json-depth";
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { compileProgram } from "../../engine/compiled";
-import { scoreApplicant } from "../../engine/reference";
+import { compileProgram } from "../../engine/scoring/compiled";
+import { scoreApplicant } from "../../engine/scoring/reference";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
 import type { StandardDocument } from "../../rules-schema/types";
 import { checkDate, checkProgram, CliFailure, loadStandard, reportFailure, USAGE_ERROR } from "../allocation-options";

@@ -7,7 +7,7 @@
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { detectLang, say, type CliLang } from "../locale";
-import { simulate, applicantChange, type SimulationSummary } from "../../engine/simulate";
+import { simulate, applicantChange, type SimulationSummary } from "../../engine/simulation/simulate";
 import { readCohortColumns } from "../../applicant-files/applicants";
 import {
   checkDate,

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { runTestCases, type TestCaseDifference, type TestCaseResult } from "../../engine/testcases";
+import { runTestCases, type TestCaseDifference, type TestCaseResult } from "../../engine/scoring/testcases";
 import type { ValidationProblem } from "../../rules-schema/errors";
 import type { StandardDocument } from "../../rules-schema/types";
 import { validateDocumentText } from "../../rules-schema/validate";

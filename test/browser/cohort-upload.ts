@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { csvLine } from "../../applicant-files/applicants";
-import { generateApplicants } from "../../engine/cohort-generate";
+import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 import { waitForHydration, type BrowserSession } from "./harness";
 

@@ -11,7 +11,7 @@ import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCohortFile } from "../../applicant-files/applicants";
-import { simulate, type SimulationResult } from "../../engine/simulate";
+import { simulate, type SimulationResult } from "../../engine/simulation/simulate";
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { chooseCohortFile, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
 import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runTestCases } from "../../engine/testcases";
+import { runTestCases } from "../../engine/scoring/testcases";
 import type { StandardDocument } from "../../rules-schema/types";
 import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 

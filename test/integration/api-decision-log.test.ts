@@ -15,7 +15,7 @@ import { migrateDatabase } from "../../db/migrate";
 import { seedIfEmpty } from "../../server/seed";
 import { createApiToken, revokeApiToken } from "../../db/tokens";
 import { withdraw } from "../../db/workflow";
-import { generateCohort } from "../../engine/cohort-generate";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
 import type { StandardDocument } from "../../rules-schema/types";
 import type { Facts } from "../../engine/types";

@@ -17,8 +17,8 @@ import { checkFacts, factDictionary } from "../../app/api/facts-check";
 import { TokenBucketLimiter, rateLimitConfig } from "../../app/api/rate-limit.server";
 import { compactScoreJson } from "../../app/api/batch.server";
 import { summaryFromCompact } from "../../app/api/evaluation.server";
-import { compileProgram } from "../../engine/compiled";
-import { generateCohort } from "../../engine/cohort-generate";
+import { compileProgram } from "../../engine/scoring/compiled";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
 
 const suzhou = JSON.parse(readFileSync(new URL("../../rules-schema/examples/suzhou-2015.json", import.meta.url), "utf8")) as StandardDocument;

@@ -14,7 +14,7 @@ import { distinctFactValues } from "../../db/simulation-inputs";
 import { listStandards } from "../../db/standards";
 import { hasSimulationRun } from "../../db/workflow";
 import { getVersion } from "../../db/standards";
-import { generateApplicants } from "../../engine/cohort-generate";
+import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 import { proposeMapping, standardFacts } from "../../app/features/cohorts/standard-facts.server";
 import { impactByGroup, loadRun, runAndRecord, scoreHistogram } from "../../app/features/simulation/run.server";

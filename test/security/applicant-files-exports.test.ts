@@ -15,7 +15,7 @@ import { openDatabase } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
 import { seedIfEmpty } from "../../server/seed";
 import { getVersion, listStandards, saveDraftDocument } from "../../db/standards";
-import { generateApplicants } from "../../engine/cohort-generate";
+import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 import { jifen, suzhouPath, tempDir } from "../integration/cli-allocation.helpers";
 

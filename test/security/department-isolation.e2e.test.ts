@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { createApiToken, revokeApiToken } from "../../db/tokens";
-import { generateCohort } from "../../engine/cohort-generate";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 import { startServer, type RunningServer } from "../browser/harness";
 

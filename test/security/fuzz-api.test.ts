@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StandardDocument } from "../../rules-schema/types";
-import { generateCohort } from "../../engine/cohort-generate";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { suzhouPath } from "../integration/cli-allocation.helpers";
 import { openInProcessApi, type InProcessApi } from "./api-in-process";
 import { applyChanges, changes, LEAK } from "./fuzz-arbitraries";

@@ -13,7 +13,7 @@ import { MAX_JSON_DEPTH, nestingBeyond, validJsonNestingBeyond } from "../../rul
 import { parseJsonText } from "../../rules-schema/locate";
 import { validateDocumentText } from "../../rules-schema/validate";
 import type { StandardDocument } from "../../rules-schema/types";
-import { generateCohort } from "../../engine/cohort-generate";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { suzhouPath, tempDir } from "../integration/cli-allocation.helpers";
 import { jifenAsync as jifen } from "./cli-async";
 import { openInProcessApi, type InProcessApi } from "./api-in-process";

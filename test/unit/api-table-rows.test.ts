@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { StandardDocument } from "../../rules-schema/types";
 import { MAX_MAGNITUDE } from "../../rules-schema/limits";
-import { generateCohort } from "../../engine/cohort-generate";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { factDictionary, type FactDictionary } from "../../app/api/facts-check";
 import { ApiError } from "../../app/api/errors.server";
 import { requireApplicants, type BatchApplicant } from "../../app/api/evaluation.server";

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { scoreApplicant } from "../../engine/reference";
+import { scoreApplicant } from "../../engine/scoring/reference";
 import type { StandardDocument, TestCase } from "../../rules-schema/types";
 import { ScoreSheetView } from "../../app/features/score-sheet/ScoreSheetView";
 import type { Lang } from "../../app/features/read-view/describe";

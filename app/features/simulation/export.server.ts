@@ -1,5 +1,5 @@
 /** One row per applicant for the exports: ref, total/rank/admitted before and after, and the items that changed. */
-import { applicantChange } from "../../../engine/simulate";
+import { applicantChange } from "../../../engine/simulation/simulate";
 import type { Lang } from "~/i18n";
 import { simulationText } from "./messages";
 import type { LoadedRun } from "./run.server";

@@ -8,9 +8,9 @@ import { getSimulationRun, recordSimulationRun, type SimulationRunRecord } from 
 import { versionDocumentByHash } from "../../../db/simulation-inputs";
 import { getVersion } from "../../../db/standards";
 import type { JifenDb } from "../../../db/connection";
-import { categoricalCodes, cohortFromRows, type Cohort } from "../../../engine/cohort";
-import { OUTCOME } from "../../../engine/rank";
-import { simulate, type SimulationResult } from "../../../engine/simulate";
+import { categoricalCodes, cohortFromRows, type Cohort } from "../../../engine/cohorts/cohort";
+import { OUTCOME } from "../../../engine/allocation/rank";
+import { simulate, type SimulationResult } from "../../../engine/simulation/simulate";
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
 
 export interface LoadedRun {

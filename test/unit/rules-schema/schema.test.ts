@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { localizedSchema, standardSchema } from "../../../rules-schema/schema";
 import type { OperatorName } from "../../../rules-schema/types";
-import { operatorNames } from "../../../engine/operators";
+import { operatorNames } from "../../../engine/scoring/operators";
 
 type Schema = Record<string, unknown>;
 const defs = standardSchema.$defs as Record<string, Schema>;

@@ -1,0 +1,320 @@
+/**
+ * Derived facts (age, duration, aggregate, combine, periods), computed in dependency order from the applicant's
+ * facts and the evaluation date. Both scoring paths use this one implementation.
+ *
+ * Whole years and months are calendar-based (see dates.ts). Period records are inclusive of their end date; an
+ * open end (missing end) runs to the evaluation date, and nothing after the evaluation date counts. Covered time
+ * in months is the sum of whole calendar months of each unbroken stretch; years are those months divided by 12.
+ */
+import type {
+  AggregateDerived,
+  CombineDerived,
+  Condition,
+  DerivedFact,
+  DurationDerived,
+  Id,
+  IsoDate,
+  Lookback,
+  PeriodsDerived,
+  StandardDocument,
+} from "../../rules-schema/types";
+import { compileCondition } from "./conditions";
+import {
+  dayNumber,
+  evaluationDate,
+  isIsoDate,
+  isoDayNumber,
+  parseIsoDate,
+  wholeMonthsBetween,
+  wholeMonthsBetweenDays,
+  wholeMonthsFromIso,
+  wholeYearsBetween,
+  type EvaluationDate,
+} from "./dates";
+import { FactTable, recordsOf, type ApplicantScope } from "./facts";
+import { exact, isNumber } from "./points";
+import type { Facts } from "../types";
+
+export class DerivedCycleError extends Error {
+  readonly code = "engine.derivedCycle";
+  constructor(readonly ids: Id[]) {
+    super(`Derived facts depend on each other in a cycle: ${ids.join(" → ")}`);
+  }
+}
+
+export function derivedDependencies(derived: DerivedFact): Id[] {
+  switch (derived.kind) {
+    case "age":
+      return [derived.birthDate];
+    case "duration":
+      return derived.to ? [derived.from, derived.to] : [derived.from];
+    case "aggregate":
+    case "periods":
+      return [derived.records];
+    case "combine":
+      return derived.of.filter((entry): entry is Id => typeof entry === "string");
+  }
+}
+
+/** The derived facts in an order where each comes after the derived facts it uses. */
+export function orderDerived(doc: StandardDocument): DerivedFact[] {
+  const byId = new Map((doc.derived ?? []).map((derived) => [derived.id, derived]));
+  const ordered: DerivedFact[] = [];
+  const state = new Map<Id, "visiting" | "done">();
+  const visit = (derived: DerivedFact, trail: Id[]) => {
+    const seen = state.get(derived.id);
+    if (seen === "done") return;
+    if (seen === "visiting") throw new DerivedCycleError([...trail, derived.id]);
+    state.set(derived.id, "visiting");
+    for (const dependency of derivedDependencies(derived)) {
+      const next = byId.get(dependency);
+      if (next) visit(next, [...trail, derived.id]);
+    }
+    state.set(derived.id, "done");
+    ordered.push(derived);
+  };
+  for (const derived of doc.derived ?? []) visit(derived, []);
+  return ordered;
+}
+
+type Compute = (scope: ApplicantScope, date: EvaluationDate) => unknown;
+
+export interface DerivedEvaluator {
+  ids: Id[];
+  /** Reads the applicant's declared facts into `scope.values`, then fills `scope.derived` (one slot per id, in `ids` order). */
+  compute(scope: ApplicantScope, date: EvaluationDate): void;
+}
+
+export function compileDerived(ordered: readonly DerivedFact[], table: FactTable): DerivedEvaluator {
+  const computes = ordered.map((derived) => compileOne(derived, table));
+  const count = computes.length;
+  return {
+    ids: ordered.map((derived) => derived.id),
+    compute(scope, date) {
+      table.load(scope);
+      for (let i = 0; i < count; i++) scope.derived[i] = computes[i](scope, date);
+    },
+  };
+}
+
+function compileOne(derived: DerivedFact, table: FactTable): Compute {
+  switch (derived.kind) {
+    case "age": {
+      const readBirth = table.read(derived.birthDate);
+      return (scope, date) => {
+        const months = wholeMonthsFromIso(readBirth(scope), date.calendar);
+        return months === undefined ? undefined : Math.floor(months / 12);
+      };
+    }
+    case "duration":
+      return compileDuration(derived, table);
+    case "aggregate":
+      return compileAggregate(derived, table);
+    case "combine":
+      return compileCombine(derived, table);
+    case "periods":
+      return compilePeriods(derived, table);
+    default:
+      throw new Error(`Unknown derived kind: ${String((derived as { kind: unknown }).kind)}`);
+  }
+}
+
+function compileDuration(derived: DurationDerived, table: FactTable): Compute {
+  const readFrom = table.read(derived.from);
+  const readTo = derived.to ? table.read(derived.to) : undefined;
+  return (scope, date) => {
+    if (!readTo && derived.unit !== "days") {
+      const months = wholeMonthsFromIso(readFrom(scope), date.calendar);
+      if (months === undefined) return undefined;
+      return derived.unit === "years" ? Math.floor(months / 12) : months;
+    }
+    const from = parseIsoDate(readFrom(scope));
+    const to = readTo ? parseIsoDate(readTo(scope)) : date.calendar;
+    if (!from || !to) return undefined;
+    if (derived.unit === "years") return wholeYearsBetween(from, to);
+    if (derived.unit === "months") return wholeMonthsBetween(from, to);
+    const days = dayNumber(to) - dayNumber(from);
+    return days < 0 ? 0 : days;
+  };
+}
+
+/** Whether a record's date lies in `evaluationDate - span < date <= evaluationDate`. */
+export function compileLookback(
+  lookback: Lookback | undefined,
+  readDate: (record: unknown) => unknown,
+): ((record: unknown, date: EvaluationDate) => boolean) | undefined {
+  if (!lookback) return undefined;
+  const years = lookback.years ?? 0;
+  const months = lookback.months ?? 0;
+  let cachedFor: EvaluationDate | undefined;
+  let start = "";
+  return (record, date) => {
+    if (date !== cachedFor) {
+      start = date.lookbackStart(years, months);
+      cachedFor = date;
+    }
+    const value = readDate(record);
+    // Range first: most records fall outside the window, and only those inside need the full date check.
+    return typeof value === "string" && value > start && value <= date.iso && isIsoDate(value);
+  };
+}
+
+function compileRecordFilter(
+  recordsId: Id,
+  where: Condition | undefined,
+  within: Lookback | undefined,
+  table: FactTable,
+): (record: unknown, date: EvaluationDate) => boolean {
+  const matches = where ? compileCondition(where, table.recordContext(recordsId)) : undefined;
+  const inWindow = within ? compileLookback(within, table.fieldReader(recordsId, within.dateField)) : undefined;
+  return (record, date) => (!inWindow || inWindow(record, date)) && (!matches || matches(record));
+}
+
+function compileAggregate(derived: AggregateDerived, table: FactTable): Compute {
+  const readRecords = table.read(derived.records);
+  const keep = compileRecordFilter(derived.records, derived.where, derived.within, table);
+  const readField = derived.field ? table.fieldReader(derived.records, derived.field) : () => undefined;
+  const readDistinct = derived.distinctBy ? table.fieldReader(derived.records, derived.distinctBy) : undefined;
+  return (scope, date) => {
+    const records = recordsOf(readRecords(scope));
+    let seen: Set<unknown> | undefined;
+    let count = 0;
+    let sum = 0;
+    let min: number | undefined;
+    let max: number | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (!keep(record, date)) continue;
+      if (readDistinct) {
+        const key = readDistinct(record);
+        if (key !== undefined && key !== null) {
+          seen ??= new Set();
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+      }
+      count++;
+      const value = readField(record);
+      if (isNumber(value)) {
+        sum = exact(sum + value);
+        if (min === undefined || value < min) min = value;
+        if (max === undefined || value > max) max = value;
+      }
+    }
+    switch (derived.op) {
+      case "count":
+        return count;
+      case "sum":
+        return sum;
+      case "min":
+        return min;
+      case "max":
+        return max;
+    }
+  };
+}
+
+function compileCombine(derived: CombineDerived, table: FactTable): Compute {
+  const operands = derived.of.map((entry) => (typeof entry === "number" ? () => entry : table.read(entry)));
+  return (scope) => {
+    let result: number | undefined;
+    for (const operand of operands) {
+      const value = operand(scope);
+      if (!isNumber(value)) return undefined;
+      if (result === undefined) result = value;
+      else if (derived.op === "sum") result = exact(result + value);
+      else if (derived.op === "min") result = value < result ? value : result;
+      else result = value > result ? value : result;
+    }
+    return result;
+  };
+}
+
+/** Covered time of sorted, disjoint intervals [starts[i], ends[i]) (day numbers, end exclusive), from `first` to `count`. */
+function measureIntervals(starts: number[], ends: number[], first: number, count: number, unit: PeriodsDerived["unit"]): number {
+  let days = 0;
+  let months = 0;
+  for (let i = first; i < count; i++) {
+    if (unit === "days") days += ends[i] - starts[i];
+    else months += wholeMonthsBetweenDays(starts[i], ends[i]);
+  }
+  if (unit === "days") return days;
+  return unit === "months" ? months : Math.floor(months / 12);
+}
+
+function compilePeriods(derived: PeriodsDerived, table: FactTable): Compute {
+  const readRecords = table.read(derived.records);
+  const keep = compileRecordFilter(derived.records, derived.where, undefined, table);
+  const readStart = table.fieldReader(derived.records, derived.startField);
+  const readEnd = table.fieldReader(derived.records, derived.endField);
+  const allowGap = derived.mode === "continuous" ? (derived.allowGapDays ?? 0) : 0;
+  // Reused between applicants: scoring is synchronous, and these never escape the call.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  return (scope, date) => {
+    const records = recordsOf(readRecords(scope));
+    let count = 0;
+    for (let r = 0; r < records.length; r++) {
+      const record = records[r];
+      if (!keep(record, date)) continue;
+      const start = isoDayNumber(readStart(record));
+      if (Number.isNaN(start)) continue;
+      const endValue = readEnd(record);
+      let end: number;
+      if (endValue === undefined || endValue === null || endValue === "") end = date.day;
+      else {
+        const last = isoDayNumber(endValue);
+        if (Number.isNaN(last)) continue;
+        end = Math.min(last + 1, date.day);
+      }
+      if (start >= end) continue;
+      // Insertion by (start, end): record lists are short.
+      let i = count++;
+      while (i > 0 && (starts[i - 1] > start || (starts[i - 1] === start && ends[i - 1] > end))) {
+        starts[i] = starts[i - 1];
+        ends[i] = ends[i - 1];
+        i--;
+      }
+      starts[i] = start;
+      ends[i] = end;
+    }
+    if (count === 0) return 0;
+    let merged = 0;
+    for (let i = 1; i < count; i++) {
+      if (starts[i] <= ends[merged]) {
+        if (ends[i] > ends[merged]) ends[merged] = ends[i];
+      } else {
+        merged++;
+        starts[merged] = starts[i];
+        ends[merged] = ends[i];
+      }
+    }
+    const mergedCount = merged + 1;
+    if (derived.mode === "total") return measureIntervals(starts, ends, 0, mergedCount, derived.unit);
+    let first = mergedCount - 1;
+    while (first > 0 && starts[first] - ends[first - 1] <= allowGap) first--;
+    return measureIntervals(starts, ends, first, mergedCount, derived.unit);
+  };
+}
+
+/** The fact table and derived-fact evaluator of a document: what both paths build first. */
+export function prepareFacts(doc: StandardDocument): { table: FactTable; derived: DerivedEvaluator } {
+  const ordered = orderDerived(doc);
+  const table = new FactTable(doc, ordered.map((derived) => derived.id));
+  return { table, derived: compileDerived(ordered, table) };
+}
+
+/** Sets an own, enumerable property even for keys such as "__proto__" (ids are data, never object plumbing). */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Convenience for one applicant: the derived facts as a record keyed by id. */
+export function computeDerivedFacts(doc: StandardDocument, facts: Facts, date: IsoDate): Record<Id, unknown> {
+  const { derived: evaluator } = prepareFacts(doc);
+  const scope: ApplicantScope = { facts, derived: new Array(evaluator.ids.length) };
+  evaluator.compute(scope, evaluationDate(date));
+  const result: Record<Id, unknown> = {};
+  evaluator.ids.forEach((id, index) => setOwn(result, id, scope.derived[index]));
+  return result;
+}
