@@ -1,6 +1,6 @@
 /** Public API of the document format: types, schema, validation and the problem shape. */
 export type * from "./types";
-export { FORMAT_VERSION } from "./types";
+export { FORMAT_VERSION, periodsIncludeEvaluationDay } from "./types";
 export { validateDocument, validateDocumentText } from "./validate";
 export type { ValidationResult } from "./validate";
 export { standardSchema, localizedSchema, LOCALIZED_HELP_KEYWORDS } from "./schema";

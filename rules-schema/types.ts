@@ -9,7 +9,19 @@
  * explains the reasoning.
  */
 
-export const FORMAT_VERSION = "1.0" as const;
+/** The language level new documents are written in (decision 022). */
+export const FORMAT_VERSION = "1.1" as const;
+
+/**
+ * Language levels: "1.0" counts `periods` without the evaluation day (kept so that published versions replay as
+ * they were scored); "1.1" counts the end date and the evaluation day (decision 022).
+ */
+export type FormatVersion = "1.0" | "1.1";
+
+/** Whether a period covers its end date and the evaluation day (language level 1.1 and later). */
+export function periodsIncludeEvaluationDay(doc: { formatVersion?: string }): boolean {
+  return doc.formatVersion !== "1.0";
+}
 
 /** Text in both languages of the UI. Both are required so that every screen reads in zh-CN and English. */
 export interface LocalizedText {
@@ -35,7 +47,7 @@ export interface LegalBasis {
 
 export interface StandardDocument {
   $schema?: string;
-  formatVersion: typeof FORMAT_VERSION;
+  formatVersion: FormatVersion;
   /**
    * Stable id of the standard, shared by all its versions (e.g. "suzhou" for both the 2015 standard and its
    * 2020 revision); `version` tells the versions apart.

@@ -29,6 +29,7 @@ import type {
   PeriodsDerived,
   StandardDocument,
 } from "../../rules-schema/types";
+import { periodsIncludeEvaluationDay } from "../../rules-schema/types";
 import { cohortRowReader, type Cohort, type RecordsColumn, type ScalarColumn } from "../cohorts/cohort";
 import { compileProgram, programLayout } from "./compiled";
 import { booleanKind, compileCondition, isFactReference } from "./conditions";
@@ -499,7 +500,8 @@ class ColumnarBuilder {
     const column = access.column;
     return this.recordsBlock("periods", column, target, 0, (start, label, k) => {
       const where = this.whereExpression(derived.records, access, derived.where, k);
-      const today = this.when.day;
+      // The first day not covered: the evaluation day under level 1.0, the day after it from 1.1 (decision 022).
+      const today = this.when.day + (periodsIncludeEvaluationDay(this.doc) ? 1 : 0);
       const civil = civilTableOf();
       // Each record's [start, end) in day numbers: NaN = skip the record; an open end (no date) runs to today.
       const startOf = (value: unknown) => dayOfIso(value);

@@ -3,7 +3,8 @@
  * facts and the evaluation date. Both scoring paths use this one implementation.
  *
  * Whole years and months are calendar-based (see dates.ts). Period records are inclusive of their end date; an
- * open end (missing end) runs to the evaluation date, and nothing after the evaluation date counts. Covered time
+ * open end (missing end) runs to the evaluation date, and nothing after the evaluation date counts. Under language
+ * level 1.0 the evaluation day itself is left out (decision 022: published versions replay as they were scored). Covered time
  * in months is the sum of whole calendar months of each unbroken stretch; years are those months divided by 12.
  */
 import type {
@@ -18,6 +19,7 @@ import type {
   PeriodsDerived,
   StandardDocument,
 } from "../../rules-schema/types";
+import { periodsIncludeEvaluationDay } from "../../rules-schema/types";
 import { compileCondition } from "./conditions";
 import {
   dayNumber,
@@ -85,8 +87,14 @@ export interface DerivedEvaluator {
   compute(scope: ApplicantScope, date: EvaluationDate): void;
 }
 
-export function compileDerived(ordered: readonly DerivedFact[], table: FactTable): DerivedEvaluator {
-  const computes = ordered.map((derived) => compileOne(derived, table));
+/** What the document's language level changes in derived facts (decision 022). */
+export interface DerivedLanguage {
+  /** 1.1: a period covers its end date and the evaluation day; 1.0: the evaluation day is left out. */
+  periodsIncludeEvaluationDay: boolean;
+}
+
+export function compileDerived(ordered: readonly DerivedFact[], table: FactTable, language: DerivedLanguage): DerivedEvaluator {
+  const computes = ordered.map((derived) => compileOne(derived, table, language));
   const count = computes.length;
   return {
     ids: ordered.map((derived) => derived.id),
@@ -97,7 +105,7 @@ export function compileDerived(ordered: readonly DerivedFact[], table: FactTable
   };
 }
 
-function compileOne(derived: DerivedFact, table: FactTable): Compute {
+function compileOne(derived: DerivedFact, table: FactTable, language: DerivedLanguage): Compute {
   switch (derived.kind) {
     case "age": {
       const readBirth = table.read(derived.birthDate);
@@ -113,7 +121,7 @@ function compileOne(derived: DerivedFact, table: FactTable): Compute {
     case "combine":
       return compileCombine(derived, table);
     case "periods":
-      return compilePeriods(derived, table);
+      return compilePeriods(derived, table, language);
     default:
       throw new Error(`Unknown derived kind: ${String((derived as { kind: unknown }).kind)}`);
   }
@@ -242,7 +250,7 @@ function measureIntervals(starts: number[], ends: number[], first: number, count
   return unit === "months" ? months : Math.floor(months / 12);
 }
 
-function compilePeriods(derived: PeriodsDerived, table: FactTable): Compute {
+function compilePeriods(derived: PeriodsDerived, table: FactTable, language: DerivedLanguage): Compute {
   const readRecords = table.read(derived.records);
   const keep = compileRecordFilter(derived.records, derived.where, undefined, table);
   const readStart = table.fieldReader(derived.records, derived.startField);
@@ -251,8 +259,10 @@ function compilePeriods(derived: PeriodsDerived, table: FactTable): Compute {
   // Reused between applicants: scoring is synchronous, and these never escape the call.
   const starts: number[] = [];
   const ends: number[] = [];
+  const pastEvaluationDay = language.periodsIncludeEvaluationDay ? 1 : 0;
   return (scope, date) => {
     const records = recordsOf(readRecords(scope));
+    const limit = date.day + pastEvaluationDay;
     let count = 0;
     for (let r = 0; r < records.length; r++) {
       const record = records[r];
@@ -261,11 +271,11 @@ function compilePeriods(derived: PeriodsDerived, table: FactTable): Compute {
       if (Number.isNaN(start)) continue;
       const endValue = readEnd(record);
       let end: number;
-      if (endValue === undefined || endValue === null || endValue === "") end = date.day;
+      if (endValue === undefined || endValue === null || endValue === "") end = limit;
       else {
         const last = isoDayNumber(endValue);
         if (Number.isNaN(last)) continue;
-        end = Math.min(last + 1, date.day);
+        end = Math.min(last + 1, limit);
       }
       if (start >= end) continue;
       // Insertion by (start, end): record lists are short.
@@ -301,7 +311,7 @@ function compilePeriods(derived: PeriodsDerived, table: FactTable): Compute {
 export function prepareFacts(doc: StandardDocument): { table: FactTable; derived: DerivedEvaluator } {
   const ordered = orderDerived(doc);
   const table = new FactTable(doc, ordered.map((derived) => derived.id));
-  return { table, derived: compileDerived(ordered, table) };
+  return { table, derived: compileDerived(ordered, table, { periodsIncludeEvaluationDay: periodsIncludeEvaluationDay(doc) }) };
 }
 
 /** Sets an own, enumerable property even for keys such as "__proto__" (ids are data, never object plumbing). */

@@ -237,7 +237,7 @@ describe("saving a try as a test case of the Suzhou 2020 draft", () => {
 
     const after = stored(server.databaseUrl, "suzhou", "2020-rev");
     expect(after.revision).toBe(before.revision + 1);
-    expect(after.document).toContain('\n  "formatVersion": "1.0",\n');
+    expect(after.document).toContain('\n  "formatVersion": "1.1",\n');
     const afterDoc = JSON.parse(after.document) as StandardDocument;
     expect(afterDoc.testCases).toHaveLength((beforeDoc.testCases ?? []).length + 1);
     const added = afterDoc.testCases!.at(-1)!;

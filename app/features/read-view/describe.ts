@@ -19,6 +19,7 @@ import type {
   StandardDocument,
   TiePolicy,
 } from "../../../rules-schema/types";
+import { periodsIncludeEvaluationDay } from "../../../rules-schema/types";
 import type { ConditionTrace } from "../../../engine/types";
 
 export type Lang = "zh-CN" | "en";
@@ -35,7 +36,7 @@ export function pickText(lang: Lang, text: Bilingual | undefined): string {
  * condition, the fields of that records fact.
  */
 export interface DescribeContext {
-  doc: Pick<StandardDocument, "facts"> & Partial<Pick<StandardDocument, "derived" | "lists" | "items" | "categories" | "groups" | "programs">>;
+  doc: Pick<StandardDocument, "facts"> & Partial<Pick<StandardDocument, "derived" | "lists" | "items" | "categories" | "groups" | "programs" | "formatVersion">>;
   lang: Lang;
   /** Records fact whose fields a condition names (perRecord `where`, aggregate `where`). */
   recordsOf?: Id;
@@ -594,12 +595,15 @@ export function describeDerived(ctx: DescribeContext, derived: NonNullable<Stand
       const recordCtx = inRecords(ctx, derived.records);
       const span = `${factLabel(recordCtx, derived.startField)}–${factLabel(recordCtx, derived.endField)}`;
       const gap = derived.allowGapDays ? (en ? `; gaps of up to ${derived.allowGapDays} days do not break it` : `，间断不超过${derived.allowGapDays}天视为连续`) : "";
+      const days = ctx.doc.formatVersion === undefined ? "" : periodsIncludeEvaluationDay(ctx.doc)
+        ? en ? "; the end date and the evaluation day count" : "，含结束日和评估日当天"
+        : en ? "; the evaluation day itself does not count (format 1.0)" : "，评估日当天不计（格式1.0）";
       if (en) {
         const mode = derived.mode === "total" ? "total time covered" : "latest unbroken run";
-        return `${mode} by ${factLabel(ctx, derived.records)} (${span}), in whole ${unitName(derived.unit)}, overlaps counted once${gap}`;
+        return `${mode} by ${factLabel(ctx, derived.records)} (${span}), in whole ${unitName(derived.unit)}, overlaps counted once${gap}${days}`;
       }
       const mode = derived.mode === "total" ? "覆盖的累计时长" : "截至评估日的最近连续时长";
-      return `${factLabel(ctx, derived.records)}（${span}）${mode}，按整${unitName(derived.unit)}计，重叠部分只计一次${gap}`;
+      return `${factLabel(ctx, derived.records)}（${span}）${mode}，按整${unitName(derived.unit)}计，重叠部分只计一次${gap}${days}`;
     }
   }
 }
