@@ -1,13 +1,13 @@
 import { useEffect, useState } from "react";
 
-type MonacoModule = typeof import("./monaco.client");
+import type { MonacoModule } from "./monaco.client";
 
 /** Monaco's side-by-side diff of two JSON texts, read-only. Browser-only, like the editor. */
 export function JsonDiff({ original, modified, loadingText }: { original: string; modified: string; loadingText: string }) {
   const [mod, setMod] = useState<MonacoModule | null>(null);
   useEffect(() => {
     let alive = true;
-    import("./monaco.client").then((m) => alive && setMod(m));
+    import("./monaco.client").then((m) => m.loadMonaco()).then((m) => alive && setMod(m));
     return () => {
       alive = false;
     };

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type * as Monaco from "monaco-editor";
 
-type MonacoModule = typeof import("./monaco.client");
+import type { MonacoModule } from "./monaco.client";
 
 export interface EditorProblem {
   code: string;
@@ -32,7 +32,7 @@ export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, 
 
   useEffect(() => {
     let alive = true;
-    import("./monaco.client").then((m) => alive && setMod(m));
+    import("./monaco.client").then((m) => m.loadMonaco()).then((m) => alive && setMod(m));
     return () => {
       alive = false;
     };

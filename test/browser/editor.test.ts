@@ -68,6 +68,29 @@ describe("standards list", () => {
 });
 
 describe("editing a draft in Monaco", () => {
+  it("speaks the page's language inside Monaco too (the find box), and loads no language but JSON (ends in Chinese, as the next tests expect)", async () => {
+    const { page } = browser;
+    const draft = draftVersion(server.databaseUrl);
+    const scripts: string[] = [];
+    const onResponse = (response: { url(): string }) => {
+      if (/\.js(\?|$)/.test(response.url())) scripts.push(response.url());
+    };
+    page.on("response", onResponse);
+    for (const [lang, find] of [["en", "Find"], ["zh-CN", "查找"]] as const) {
+      await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}?lang=${lang}`);
+      await waitForEditor(page);
+      await page.click(".monaco-editor .view-lines");
+      await page.keyboard.press("Control+F");
+      const input = page.locator(".monaco-editor .find-widget textarea, .monaco-editor .find-widget input").first();
+      await input.waitFor({ state: "visible" });
+      expect(await input.getAttribute("aria-label")).toBe(find);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-find.${lang}.png` });
+      await page.keyboard.press("Escape");
+    }
+    page.off("response", onResponse);
+    expect(scripts.filter((url) => /(ts|css|html)\.worker|tsMode|cssMode|htmlMode/.test(url))).toEqual([]);
+  });
+
   it("edits, saves, reloads and sees the change", async () => {
     const { page } = browser;
     const draft = draftVersion(server.databaseUrl);
