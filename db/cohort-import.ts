@@ -1,13 +1,14 @@
 /**
  * Importing a cohort from CSV, XLSX or JSON Lines: the file is streamed and every row checked against the standard's
  * fact types first (errors by row and column, in Chinese and English); only a file without errors is stored, in one
- * transaction. A failed import therefore leaves the database exactly as it was.
+ * transaction, or (`slices`) in short transactions under a cohort hidden until the last one. A failed import therefore
+ * leaves nothing anyone can see.
  */
 import type { Readable } from "node:stream";
 import { readStorableApplicants, type CohortFormat, type CohortRowError, type ColumnMapping, type FileReading } from "../applicant-files/applicants";
 import type { TextEncodingName } from "../applicant-files/encoding";
 import type { FactDefinition } from "../rules-schema/types";
-import { createCohortFromColumns, rememberColumnMapping, type CohortRowColumns } from "./cohorts";
+import { createCohortFromColumns, createCohortInSlices, rememberColumnMapping, type CohortRowColumns, type StoreInSlices } from "./cohorts";
 import type { JifenDb } from "./connection";
 import { PackedTexts } from "./packed-texts";
 
@@ -24,7 +25,10 @@ export interface ImportCohortOptions {
   description?: string | null;
   /** Stop collecting after this many errors (the file is refused either way). */
   maxErrors?: number;
+  /** Rows read so far, every 10,000 rows and at the end of reading. */
   onProgress?: (rowsRead: number) => void;
+  /** Store in short write transactions (see `createCohortInSlices`) rather than one. */
+  slices?: StoreInSlices;
 }
 
 export type ImportCohortResult =
@@ -72,16 +76,14 @@ export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Prom
     }
   }
   opts.input.destroy();
+  opts.onProgress?.(rowsRead);
   if (errors.length === 0 && rows.applicantRefs.length === 0) {
     errors.push({ code: "badCsv", line: 0, message: { zh: "文件中没有申请人数据。", en: "The file holds no applicants." }, params: {} });
   }
   const encoding = reading.encoding ? { encoding: reading.encoding } : {};
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, maxErrors), rowsRead, ...encoding };
-  const { cohortId, rowCount } = createCohortFromColumns(
-    db,
-    { name: opts.name, standardId: opts.standardId, description: opts.description ?? null, sourceFormat: opts.format, columnMapping: opts.mapping, createdBy: opts.createdBy },
-    rows,
-  );
+  const cohort = { name: opts.name, standardId: opts.standardId, description: opts.description ?? null, sourceFormat: opts.format, columnMapping: opts.mapping, createdBy: opts.createdBy };
+  const { cohortId, rowCount } = opts.slices ? await createCohortInSlices(db, cohort, rows, opts.slices) : createCohortFromColumns(db, cohort, rows);
   if (opts.standardId && opts.mapping && opts.headers) rememberColumnMapping(db, opts.standardId, opts.headers, opts.mapping);
   return { ok: true, cohortId, rowCount, ...encoding };
 }

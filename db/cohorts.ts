@@ -4,7 +4,7 @@
  * Identity numbers are never stored: only a salted SHA-256 and a masked form for display.
  */
 import crypto, { createHash, randomBytes } from "node:crypto";
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, sql } from "drizzle-orm";
 import { recordAudit } from "./audit";
 import type { JifenDb } from "./connection";
 import type { PackedTexts } from "./packed-texts";
@@ -85,30 +85,16 @@ const ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?)";
 
 type AddRow = (rowNo: number, applicantRef: string, idNumber: string | null | undefined, factsJson: string) => void;
 
-function storeCohort(db: JifenDb, cohort: NewCohort, writeRows: (add: AddRow) => number): { cohortId: number; rowCount: number } {
-  const salt = idSalt(db);
-  return db.transaction((tx) => {
-    const created = tx
-      .insert(cohorts)
-      .values({
-        name: cohort.name,
-        standardId: cohort.standardId,
-        description: cohort.description ?? null,
-        sourceFormat: cohort.sourceFormat,
-        columnMapping: JSON.stringify(cohort.columnMapping ?? {}),
-        createdBy: cohort.createdBy,
-      })
-      .returning({ id: cohorts.id })
-      .get();
-    // Bulk path: prepared raw statements of ROWS_PER_INSERT rows, then single rows for the rest (drizzle's per-batch
-    // query building costs more than SQLite).
-    const insertMany = db.$client.prepare(INSERT_ROW + Array(ROWS_PER_INSERT).fill(ROW_PLACEHOLDERS).join(", "));
-    const insertOne = db.$client.prepare(INSERT_ROW + ROW_PLACEHOLDERS);
-    const values: unknown[] = new Array(6 * ROWS_PER_INSERT);
-    let filled = 0;
-    const count = writeRows((rowNo, applicantRef, idNumber, factsJson) => {
+/** Rows added to a prepared multi-row insert, run every ROWS_PER_INSERT rows; `flush` stores what is left. */
+function rowInserter(db: JifenDb, cohortId: number, salt: string): { add: AddRow; flush(): void } {
+  const insertMany = db.$client.prepare(INSERT_ROW + Array(ROWS_PER_INSERT).fill(ROW_PLACEHOLDERS).join(", "));
+  const insertOne = db.$client.prepare(INSERT_ROW + ROW_PLACEHOLDERS);
+  const values: unknown[] = new Array(6 * ROWS_PER_INSERT);
+  let filled = 0;
+  return {
+    add(rowNo, applicantRef, idNumber, factsJson) {
       const id = idNumber?.trim();
-      values[filled] = created.id;
+      values[filled] = cohortId;
       values[filled + 1] = rowNo;
       values[filled + 2] = applicantRef;
       values[filled + 3] = id ? hashIdNumber(salt, id) : null;
@@ -119,19 +105,129 @@ function storeCohort(db: JifenDb, cohort: NewCohort, writeRows: (add: AddRow) =>
         insertMany.run(values);
         filled = 0;
       }
-    });
-    for (let k = 0; k < filled; k += 6) insertOne.run(values.slice(k, k + 6));
+    },
+    flush() {
+      for (let k = 0; k < filled; k += 6) insertOne.run(values.slice(k, k + 6));
+      filled = 0;
+    },
+  };
+}
+
+function cohortValues(cohort: NewCohort) {
+  return {
+    name: cohort.name,
+    standardId: cohort.standardId,
+    description: cohort.description ?? null,
+    sourceFormat: cohort.sourceFormat,
+    columnMapping: JSON.stringify(cohort.columnMapping ?? {}),
+    createdBy: cohort.createdBy,
+  };
+}
+
+function auditImport(tx: Parameters<Parameters<JifenDb["transaction"]>[0]>[0], cohort: NewCohort, cohortId: number, count: number): void {
+  recordAudit(tx, {
+    actorId: cohort.createdBy,
+    action: "cohort.import",
+    entityType: "cohort",
+    entityId: cohortId,
+    standardId: cohort.standardId,
+    details: { name: cohort.name, rows: count, format: cohort.sourceFormat },
+  });
+}
+
+function storeCohort(db: JifenDb, cohort: NewCohort, writeRows: (add: AddRow) => number): { cohortId: number; rowCount: number } {
+  const salt = idSalt(db);
+  return db.transaction((tx) => {
+    const created = tx.insert(cohorts).values(cohortValues(cohort)).returning({ id: cohorts.id }).get();
+    // Bulk path: prepared raw statements of ROWS_PER_INSERT rows, then single rows for the rest (drizzle's per-batch
+    // query building costs more than SQLite).
+    const inserter = rowInserter(db, created.id, salt);
+    const count = writeRows(inserter.add);
+    inserter.flush();
     tx.update(cohorts).set({ rowCount: count }).where(eq(cohorts.id, created.id)).run();
-    recordAudit(tx, {
-      actorId: cohort.createdBy,
-      action: "cohort.import",
-      entityType: "cohort",
-      entityId: created.id,
-      standardId: cohort.standardId,
-      details: { name: cohort.name, rows: count, format: cohort.sourceFormat },
-    });
+    auditImport(tx, cohort, created.id, count);
     return { cohortId: created.id, rowCount: count };
   });
+}
+
+/**
+ * `row_count` of a cohort whose rows are still being stored in slices: no list or lookup shows it, and it is removed
+ * when its import fails or at the next start after a crash.
+ */
+export const UNFINISHED_ROW_COUNT = -1;
+
+export interface StoreInSlices {
+  /** How long one slice (one write transaction) may take, in ms: another writer waits at most about this long. */
+  sliceMs: number;
+  /** What to do between slices (wait a little, so that other writers take the lock). */
+  pause: () => Promise<void>;
+  onStored?: (rowsStored: number) => void;
+  /** Called once the cohort's row exists, before any applicant is stored (to discard it should this thread die). */
+  onStarted?: (cohortId: number) => void;
+}
+
+/**
+ * Stores a cohort in many short write transactions instead of one long one, so that the other writers (the
+ * department API's decision log above all) never wait for a million rows: the cohort is unfinished (hidden) until
+ * the last transaction gives it its row count and its audit entry. On any failure the rows stored so far are
+ * removed; after a crash, `discardUnfinishedCohorts` removes them at the next start. Either way nothing half-written
+ * is ever seen.
+ */
+export async function createCohortInSlices(db: JifenDb, cohort: NewCohort, rows: CohortRowColumns, slices: StoreInSlices): Promise<{ cohortId: number; rowCount: number }> {
+  const { applicantRefs, idNumbers, factsJson } = rows;
+  const count = applicantRefs.length;
+  if (factsJson.length !== count) throw new Error("cohort rows: as many facts as applicants expected");
+  const salt = idSalt(db);
+  const cohortId = db.transaction((tx) => tx.insert(cohorts).values({ ...cohortValues(cohort), rowCount: UNFINISHED_ROW_COUNT }).returning({ id: cohorts.id }).get().id, {
+    behavior: "immediate",
+  });
+  slices.onStarted?.(cohortId);
+  try {
+    const texts = factsJson.values();
+    const inserter = rowInserter(db, cohortId, salt);
+    let i = 0;
+    const slice = db.$client.transaction(() => {
+      const deadline = performance.now() + slices.sliceMs;
+      do {
+        for (let k = 0; k < ROWS_PER_INSERT && i < count; k++, i++) inserter.add(i + 1, applicantRefs[i], idNumbers[i], texts.next().value as string);
+      } while (i < count && performance.now() < deadline);
+      inserter.flush();
+    });
+    while (i < count) {
+      slice.immediate();
+      slices.onStored?.(i);
+      await slices.pause();
+    }
+    db.transaction(
+      (tx) => {
+        tx.update(cohorts).set({ rowCount: count }).where(eq(cohorts.id, cohortId)).run();
+        auditImport(tx, cohort, cohortId, count);
+      },
+      { behavior: "immediate" },
+    );
+    return { cohortId, rowCount: count };
+  } catch (error) {
+    await discardUnfinishedCohort(db, cohortId, slices.pause);
+    throw error;
+  }
+}
+
+const DISCARD_SLICE_ROWS = 5000;
+
+/** Removes an unfinished cohort and its rows, a slice of rows per transaction (`pause` between them). */
+export async function discardUnfinishedCohort(db: JifenDb, cohortId: number, pause: () => Promise<void> = async () => {}): Promise<void> {
+  const deleteSlice = db.$client.prepare(
+    "delete from cohort_applicants where cohort_id = ? and row_no in (select row_no from cohort_applicants where cohort_id = ? order by row_no limit ?)",
+  );
+  while (deleteSlice.run(cohortId, cohortId, DISCARD_SLICE_ROWS).changes > 0) await pause();
+  db.delete(cohorts).where(sql`${cohorts.id} = ${cohortId} and ${cohorts.rowCount} = ${UNFINISHED_ROW_COUNT}`).run();
+}
+
+/** Removes every cohort left unfinished by a crash (at start, before anyone can import). Returns how many. */
+export async function discardUnfinishedCohorts(db: JifenDb): Promise<number> {
+  const unfinished = db.select({ id: cohorts.id }).from(cohorts).where(eq(cohorts.rowCount, UNFINISHED_ROW_COUNT)).all();
+  for (const { id } of unfinished) await discardUnfinishedCohort(db, id);
+  return unfinished.length;
 }
 
 export interface CohortSummary {
@@ -156,7 +252,8 @@ export function listCohorts(db: JifenDb, standardId?: string): CohortSummary[] {
       createdAt: cohorts.createdAt,
     })
     .from(cohorts);
-  return (standardId ? q.where(eq(cohorts.standardId, standardId)) : q).orderBy(desc(cohorts.id)).all();
+  const finished = gte(cohorts.rowCount, 0);
+  return q.where(standardId ? and(finished, eq(cohorts.standardId, standardId)) : finished).orderBy(desc(cohorts.id)).all();
 }
 
 export function getCohort(db: JifenDb, id: number): CohortSummary | undefined {

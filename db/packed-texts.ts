@@ -49,4 +49,17 @@ export class PackedTexts {
       }
     }
   }
+
+  /** The texts in the order pushed, one at a time (for a reader that stops between them). */
+  *values(): Generator<string> {
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c];
+      const ends = this.ends[c];
+      let start = 0;
+      for (let k = 0; k < ends.length; k++) {
+        yield chunk.toString("utf8", start, ends[k]);
+        start = ends[k];
+      }
+    }
+  }
 }

@@ -10,6 +10,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { discardUnfinishedCohorts } from "../db/cohorts";
 import { databasePath, openDatabase } from "../db/connection";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "./seed";
@@ -28,6 +29,9 @@ if (!existsSync(serverBuildPath)) {
 
 const db = openDatabase(env.databaseUrl);
 migrateDatabase(db);
+// A cohort whose import was cut off by a crash was never shown; its rows go now (decision 020).
+const discarded = await discardUnfinishedCohorts(db);
+if (discarded > 0) console.log(`Removed ${discarded} cohort import(s) left unfinished by a stop.`);
 const seeded = await seedIfEmpty(db);
 db.$client.close();
 

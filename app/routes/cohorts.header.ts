@@ -12,6 +12,7 @@ import { recallColumnMapping } from "../../db/cohorts";
 import { factChoices, proposeMapping, standardFacts } from "~/features/cohorts/standard-facts.server";
 import { cohortText } from "~/features/cohorts/messages";
 import { drainableBody } from "~/features/cohorts/request-body.server";
+import { prepareImportThread } from "~/features/cohorts/import-in-worker.server";
 import { requestLang } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -23,6 +24,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!hasRole(user, "drafter")) return Response.json({ error: cohortText(lang, "forbidden") }, { status: 403 });
   const url = new URL(request.url);
   const standardId = url.searchParams.get("standardId") ?? "";
+  // The upload usually follows: its import thread loads meanwhile.
+  prepareImportThread();
   const db = getDb();
   const facts = standardFacts(db, standardId);
   if (!facts) return Response.json({ error: cohortText(lang, "unknownStandard") }, { status: 400 });

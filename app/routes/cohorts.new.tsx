@@ -78,11 +78,33 @@ export default function NewCohort() {
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [reading, setReading] = useState(false);
   const [upload, setUpload] = useState<UploadState>({ phase: "idle" });
+  const [rows, setRows] = useState<{ rowsRead: number; rowsStored: number; phase: string } | null>(null);
+  const progressKey = useRef("");
   const nameRef = useRef<HTMLInputElement>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (upload.phase === "done" || upload.phase === "refused" || upload.phase === "failed") outcomeRef.current?.scrollIntoView({ block: "start" });
   }, [upload.phase]);
+  // While the file goes up and is imported, the server says how many rows it has read and stored.
+  const busyNow = upload.phase === "uploading" || upload.phase === "checking";
+  useEffect(() => {
+    if (!busyNow) return;
+    let stopped = false;
+    const ask = async () => {
+      try {
+        const response = await fetch(`/cohorts/progress?key=${progressKey.current}`, { headers: { Accept: "application/json" } });
+        const body = (await response.json()) as { rowsRead?: number; rowsStored?: number; phase: string };
+        if (!stopped && body.phase !== "unknown") setRows({ rowsRead: body.rowsRead ?? 0, rowsStored: body.rowsStored ?? 0, phase: body.phase });
+      } catch {
+        // The next question will do.
+      }
+    };
+    const timer = setInterval(() => void ask(), 500);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [busyNow]);
   // Errors name the fact a column was mapped to; show the file's own column name beside it.
   const sourceColumn = (factId: string | null) => (factId ? Object.entries(mapping).find(([, target]) => target === factId)?.[0] : undefined);
 
@@ -151,7 +173,9 @@ export default function NewCohort() {
       nameRef.current?.focus();
       return;
     }
-    const params = new URLSearchParams({ standardId, name: name.trim(), format });
+    progressKey.current = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    setRows(null);
+    const params = new URLSearchParams({ standardId, name: name.trim(), format, progress: progressKey.current });
     params.set("mapping", JSON.stringify(mapping));
     params.set("headers", JSON.stringify(header.headers));
     const xhr = new XMLHttpRequest();
@@ -177,7 +201,14 @@ export default function NewCohort() {
     xhr.send(file);
   }
 
-  const busy = upload.phase === "uploading" || upload.phase === "checking";
+  const busy = busyNow;
+  const rowsLine = rows ? (
+    <p className="muted" data-testid="import-rows" data-read={rows.rowsRead} data-stored={rows.rowsStored} data-phase={rows.phase}>
+      {rows.phase === "storing" || rows.rowsStored > 0
+        ? m("progressStored", { read: rows.rowsRead.toLocaleString(lang), stored: rows.rowsStored.toLocaleString(lang) })
+        : m("progressRows", { read: rows.rowsRead.toLocaleString(lang) })}
+    </p>
+  ) : null;
   return (
     <section>
       <p>
@@ -289,6 +320,7 @@ export default function NewCohort() {
             <div style={{ width: `${upload.percent}%` }} />
           </div>
           <p>{m("uploading", { percent: upload.percent })}</p>
+          {rowsLine}
         </div>
       ) : null}
       {upload.phase === "checking" ? (
@@ -297,6 +329,7 @@ export default function NewCohort() {
             <div style={{ width: "100%" }} />
           </div>
           <p>{m("checking")}</p>
+          {rowsLine}
         </div>
       ) : null}
       {upload.phase === "done" ? (

@@ -1,13 +1,17 @@
 /**
  * The upload itself: the browser sends the file as the raw request body (so it can show upload progress), with the
- * standard, name, format and column mapping in the query. The body is streamed into the importer, counted against
- * the size limit first; the importer checks every row and stores all of them or nothing. A file refused early (line 2,
- * or a limit) is answered only after the rest of the body is read, so the answer reaches the client.
+ * standard, name, format and column mapping in the query. The body is streamed to the importer on a thread of its
+ * own (import-in-worker.server.ts), counted against the size limit first; the importer checks every row and stores
+ * all of them or nothing, and its progress can be asked under the screen's `progress` key (cohorts.progress.ts). A
+ * file refused early (line 2, or a limit) is answered only after the rest of the body is read, so the answer reaches
+ * the client.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { importCohort } from "../../db/cohort-import";
 import type { CohortFormat } from "../../applicant-files/applicants";
 import { drainableBody } from "~/features/cohorts/request-body.server";
+import { importOffThread, ImportThreadFailed } from "~/features/cohorts/import-in-worker.server";
+import { isProgressKey, trackImport } from "~/features/cohorts/import-progress.server";
+import { readServerEnv } from "~/lib/env.server";
 import { cohortText, MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL } from "~/features/cohorts/messages";
 import { standardFacts } from "~/features/cohorts/standard-facts.server";
 import { requestLang } from "~/i18n";
@@ -57,8 +61,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const body = request.body;
   if (!body) return fail(400, cohortText(lang, "unknownFormat"));
   const { input, drain } = drainableBody(body);
+  const progressKey = url.searchParams.get("progress");
+  const progress = isProgressKey(progressKey) ? trackImport(progressKey, user.id) : undefined;
   try {
-    const result = await importCohort(db, { name, standardId, facts, format, input, mapping, headers, createdBy: user.id });
+    const result = await importOffThread(db, readServerEnv().databaseUrl, { name, standardId, facts, format, mapping, headers, createdBy: user.id }, input, (update) =>
+      progress?.update(update),
+    );
     await drain();
     const encoding = result.encoding ? { encoding: result.encoding } : {};
     if (result.ok) return Response.json({ ok: true, cohortId: result.cohortId, rowCount: result.rowCount, ...encoding });
@@ -68,6 +76,13 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   } catch (error) {
     await drain();
+    if (error instanceof ImportThreadFailed) {
+      // The importing thread died (out of memory, say): what it had stored is removed; the details go to the log only.
+      console.error("Cohort import failed", error.message);
+      return fail(500, cohortText(lang, "importFailed"));
+    }
     return fail(400, error instanceof Error ? error.message : String(error));
+  } finally {
+    progress?.end();
   }
 }

@@ -64,6 +64,12 @@ export const { useMessages: useCohortMessages, translateIn: cohortText } = defin
   startUpload: { zh: "上传并导入", en: "Upload and import" },
   uploading: { zh: "正在上传… {percent}%", en: "Uploading… {percent}%" },
   checking: { zh: "上传完成，正在逐行检查并导入…", en: "Uploaded; checking every row and importing…" },
+  importFailed: {
+    zh: "导入中途失败，数据库未作任何改动。请稍后重试；如反复出现，请联系系统管理员。",
+    en: "The import failed part-way; nothing was stored. Try again later, and tell the system administrator if it happens again.",
+  },
+  progressRows: { zh: "已读取并检查 {read} 行", en: "{read} rows read and checked" },
+  progressStored: { zh: "已读取并检查 {read} 行，已保存 {stored} / {read} 行", en: "{read} rows read and checked, {stored} of {read} stored" },
   imported: { zh: "已导入 {rows} 位申请人。", en: "{rows} applicants imported." },
   openCohort: { zh: "浏览此数据", en: "Browse this cohort" },
   refused: {
