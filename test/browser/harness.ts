@@ -15,6 +15,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export interface RunningServer {
   url: string;
   databaseUrl: string;
+  /** The server's process id (to read its CPU time from /proc). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   return {
     url: `http://127.0.0.1:${port}`,
     databaseUrl,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
