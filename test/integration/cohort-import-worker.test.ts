@@ -16,7 +16,7 @@ import { countApplicants, createCohortInSlices, discardUnfinishedCohorts, listAp
 import { openDatabase, type JifenDb } from "../../db/connection";
 import { migrateDatabase } from "../../db/migrate";
 import { PackedTexts } from "../../db/packed-texts";
-import { generateApplicants } from "../../engine/cohort-generate";
+import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 
 const suzhou = JSON.parse(readFileSync("rules-schema/examples/suzhou-2015.json", "utf8")) as StandardDocument;
