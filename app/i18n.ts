@@ -71,6 +71,10 @@ const messages = {
   status_superseded: { zh: "已被替代", en: "Superseded" },
   status_withdrawn: { zh: "已撤回", en: "Withdrawn" },
   editorTitle: { zh: "编辑计分标准", en: "Edit standard" },
+  identityEffective: { zh: "施行期间：{from} 至 {to}（由发布确定）", en: "In force: {from} to {to} (set by publishing)" },
+  identityEffectiveOpen: { zh: "施行期间：{from} 起，未设终止日期（由发布确定）", en: "In force from {from}, open-ended (set by publishing)" },
+  identityNotEffective: { zh: "尚未发布：生效日期在发布时确定", en: "Not yet published: the effective date is set when it is published" },
+  identityDocumentNumber: { zh: "文号：{number}", en: "Document number: {number}" },
   editorReadOnly: {
     zh: "此版本状态为“{status}”，不可修改。如需修改，请基于它起草新版本。",
     en: "This version is {status} and cannot change. Draft a new version to revise it.",

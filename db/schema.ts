@@ -58,6 +58,10 @@ export const standardVersions = sqliteTable(
     approvedBy: integer("approved_by").references(() => users.id),
     publishedBy: integer("published_by").references(() => users.id),
     publishedAt: text("published_at"),
+    /** The number of the notice that published this version (文号), recorded at publishing; frozen with it. */
+    documentNumber: text("document_number"),
+    /** The date that notice was announced (公布日期), recorded at publishing; frozen with it. */
+    announcedOn: text("announced_on"),
     /** The version this draft was started from (a revision of a published standard). */
     basedOnVersionId: integer("based_on_version_id"),
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),

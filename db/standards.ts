@@ -17,6 +17,7 @@ export interface StandardSummary {
     effectiveFrom: string | null;
     effectiveTo: string | null;
     updatedAt: string;
+    draftedBy: number | null;
   }>;
 }
 
@@ -32,6 +33,7 @@ export function listStandards(db: JifenDb): StandardSummary[] {
       effectiveFrom: standardVersions.effectiveFrom,
       effectiveTo: standardVersions.effectiveTo,
       updatedAt: standardVersions.updatedAt,
+      draftedBy: standardVersions.draftedBy,
     })
     .from(standardVersions)
     .orderBy(asc(standardVersions.id))
@@ -56,6 +58,9 @@ export interface VersionRecord {
   revision: number;
   effectiveFrom: string | null;
   effectiveTo: string | null;
+  /** 文号 and 公布日期, recorded when the version was published (null before, and for versions published without). */
+  documentNumber: string | null;
+  announcedOn: string | null;
   updatedAt: string;
 }
 
@@ -71,6 +76,8 @@ export function getVersion(db: JifenDb, versionId: number): VersionRecord | unde
       revision: standardVersions.revision,
       effectiveFrom: standardVersions.effectiveFrom,
       effectiveTo: standardVersions.effectiveTo,
+      documentNumber: standardVersions.documentNumber,
+      announcedOn: standardVersions.announcedOn,
       updatedAt: standardVersions.updatedAt,
     })
     .from(standardVersions)
@@ -90,6 +97,8 @@ export interface NewVersion {
   documentText: string;
   effectiveFrom?: string | null;
   effectiveTo?: string | null;
+  documentNumber?: string | null;
+  announcedOn?: string | null;
   draftedBy?: number | null;
   basedOnVersionId?: number | null;
 }
@@ -135,6 +144,8 @@ function insertVersion(tx: Tx, standardId: string, version: NewVersion): number 
       revision: 1,
       effectiveFrom: version.effectiveFrom ?? null,
       effectiveTo: version.effectiveTo ?? null,
+      documentNumber: version.documentNumber ?? null,
+      announcedOn: version.announcedOn ?? null,
       draftedBy: version.draftedBy ?? null,
       basedOnVersionId: version.basedOnVersionId ?? null,
     })

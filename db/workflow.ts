@@ -26,7 +26,10 @@ export type WorkflowErrorCode =
   | "workflow.invalidDocument"
   | "workflow.casesFailing"
   | "workflow.noSimulation"
-  | "workflow.badDate";
+  | "workflow.badDate"
+  | "workflow.badLabel"
+  | "workflow.identityMismatch"
+  | "workflow.announcementMissing";
 
 export interface WorkflowError {
   code: WorkflowErrorCode;
@@ -127,7 +130,94 @@ function transition(
   });
 }
 
-/** Starts a new draft from an existing version (usually the published one). */
+/**
+ * The document of a new revision: the workflow owns a version's identity, so the copy carries the new label, the
+ * status "draft" and no effective period (publishing sets it). Only fields the document has are rewritten.
+ */
+export function documentForRevision(documentText: string, versionLabel: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(documentText);
+  } catch {
+    return documentText;
+  }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) return documentText;
+  const record = doc as Record<string, unknown>;
+  const identity = ["version", "status", "effectiveFrom", "effectiveTo"];
+  if (!identity.some((key) => key in record)) return documentText;
+  if ("version" in record) record.version = versionLabel;
+  if ("status" in record) record.status = "draft";
+  delete record.effectiveFrom;
+  delete record.effectiveTo;
+  return JSON.stringify(record, null, 2) + (documentText.endsWith("\n") ? "\n" : "");
+}
+
+/**
+ * Where the document's own identity fields contradict the version's, as the database records it: the label must be
+ * the version's, and a version not yet published is a draft without an effective period (publishing decides it).
+ * Documents of published versions keep what they said when published; screens show the database's values.
+ */
+export function identityErrors(version: Pick<VersionRecord, "versionLabel" | "status" | "document">): Array<WorkflowError & { path: string }> {
+  if (!["draft", "in_review", "approved"].includes(version.status)) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(version.document);
+  } catch {
+    return [];
+  }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) return [];
+  const record = doc as Record<string, unknown>;
+  const errors: Array<WorkflowError & { path: string }> = [];
+  const mismatch = (path: string, zh: string, en: string, params: Record<string, unknown>) =>
+    errors.push({ ...err("workflow.identityMismatch", zh, en, params), path });
+  if (typeof record.version === "string" && record.version !== version.versionLabel) {
+    mismatch(
+      "/version",
+      `文档中的版本号“${record.version}”与本版本“${version.versionLabel}”不一致：版本号由审核流程确定，请改为“${version.versionLabel}”。`,
+      `The document's version "${record.version}" differs from this version's label "${version.versionLabel}": the workflow decides the label; change it to "${version.versionLabel}".`,
+      { document: record.version, label: version.versionLabel },
+    );
+  }
+  if (typeof record.status === "string" && record.status !== "draft") {
+    mismatch(
+      "/status",
+      `文档中的状态“${STATUS_ZH[record.status] ?? record.status}”与本版本的实际状态不一致：尚未发布的版本，文档状态应为“draft”（草稿），状态由审核流程确定。`,
+      `The document says its status is "${record.status}": a version not yet published is a draft ("draft"); the workflow decides the status.`,
+      { document: record.status },
+    );
+  }
+  for (const key of ["effectiveFrom", "effectiveTo"] as const) {
+    if (record[key] !== undefined) {
+      mismatch(
+        `/${key}`,
+        `文档中写有${key === "effectiveFrom" ? "生效日期" : "截止日期"}“${String(record[key])}”：尚未发布的版本没有施行期间，生效日期在发布时确定，请删除此项。`,
+        `The document gives ${key === "effectiveFrom" ? "an effective date" : "an end date"} "${String(record[key])}": a version not yet published has no period in force; the effective date is set when it is published, so remove it.`,
+        { document: record[key] },
+      );
+    }
+  }
+  return errors;
+}
+
+export function isLabelTaken(db: JifenDb, standardId: string, versionLabel: string): boolean {
+  return Boolean(
+    db
+      .select({ id: standardVersions.id })
+      .from(standardVersions)
+      .where(and(eq(standardVersions.standardId, standardId), eq(standardVersions.versionLabel, versionLabel)))
+      .get(),
+  );
+}
+
+/** The first free label of the form "<label>-rev", "<label>-rev2", … for a revision of a version. */
+export function suggestRevisionLabel(db: JifenDb, standardId: string, fromLabel: string): string {
+  for (let n = 1; ; n += 1) {
+    const label = n === 1 ? `${fromLabel}-rev` : `${fromLabel}-rev${n}`;
+    if (!isLabelTaken(db, standardId, label)) return label;
+  }
+}
+
+/** Starts a new draft from an existing version (usually the published one), with its own label and no effective date. */
 export function startRevision(
   db: JifenDb,
   input: { fromVersionId: number; versionLabel: string; actor: Actor },
@@ -137,10 +227,24 @@ export function startRevision(
   if (!can(input.actor, "drafter")) {
     return { ok: false, errors: [err("workflow.forbidden", "您没有起草权限。", "You do not have the drafter role.")] };
   }
+  const versionLabel = input.versionLabel.trim();
+  if (!versionLabel || versionLabel.length > 64) {
+    return { ok: false, errors: [err("workflow.badLabel", "请填写新版本号（不超过 64 个字符）。", "Give the new version a label (at most 64 characters).")] };
+  }
+  if (isLabelTaken(db, from.standardId, versionLabel)) {
+    return {
+      ok: false,
+      errors: [
+        err("workflow.badLabel", `此标准已有版本号为“${versionLabel}”的版本，请另取一个。`, `This standard already has a version labelled "${versionLabel}"; choose another.`, {
+          versionLabel,
+        }),
+      ],
+    };
+  }
   const versionId = createVersion(db, from.standardId, {
-    versionLabel: input.versionLabel,
+    versionLabel,
     status: "draft",
-    documentText: from.document,
+    documentText: documentForRevision(from.document, versionLabel),
     draftedBy: input.actor.id,
     basedOnVersionId: from.id,
   });
@@ -156,6 +260,7 @@ export function submitForReview(db: JifenDb, input: { versionId: number; actor: 
   if (!input.checks.documentValid) {
     errors.push(err("workflow.invalidDocument", "文档未通过校验，不能提交审核。", "The document does not validate; it cannot be submitted."));
   }
+  errors.push(...identityErrors(version).map(({ path: _path, ...e }) => e));
   if (errors.length) return { ok: false, errors };
   transition(db, version, input.actor, "in_review", "version.submit");
   return { ok: true };
@@ -190,7 +295,20 @@ export function approve(db: JifenDb, input: { versionId: number; actor: Actor })
 }
 
 /** Everything that stands in the way of `actor` publishing the version now (empty = may publish). */
-export function publishBlockers(db: JifenDb, versionId: number, actor: Actor, checks: ContentChecks, effectiveFrom?: string): WorkflowError[] {
+/** The notice that publishes a version: its document number (文号) and the date it was announced (公布日期). */
+export interface Announcement {
+  documentNumber: string;
+  announcedOn: string;
+}
+
+export function publishBlockers(
+  db: JifenDb,
+  versionId: number,
+  actor: Actor,
+  checks: ContentChecks,
+  effectiveFrom?: string,
+  announcement?: Announcement,
+): WorkflowError[] {
   const version = getVersion(db, versionId);
   if (!version) return [err("workflow.notFound", "未找到该版本。", "Version not found.")];
   const errors: WorkflowError[] = [];
@@ -199,6 +317,7 @@ export function publishBlockers(db: JifenDb, versionId: number, actor: Actor, ch
   const eyes = fourEyes(db, version, actor);
   if (eyes) errors.push(eyes);
   if (!checks.documentValid) errors.push(err("workflow.invalidDocument", "文档未通过校验。", "The document does not validate."));
+  errors.push(...identityErrors(version).map(({ path: _path, ...e }) => e));
   if (!checks.casesPassed) errors.push(err("workflow.casesFailing", "文档内置的测试用例未全部通过。", "Some of the document's embedded test cases fail."));
   if (!hasSimulationRun(db, version)) {
     errors.push(
@@ -237,6 +356,33 @@ export function publishBlockers(db: JifenDb, versionId: number, actor: Actor, ch
       );
     }
   }
+  if (announcement) errors.push(...announcementErrors(announcement, effectiveFrom));
+  return errors;
+}
+
+function announcementErrors(announcement: Announcement, effectiveFrom: string | undefined): WorkflowError[] {
+  const errors: WorkflowError[] = [];
+  const number = announcement.documentNumber.trim();
+  if (!number || number.length > 100) {
+    errors.push(
+      err("workflow.announcementMissing", "请填写发布文件的文号（不超过 100 个字符），例如“苏府规字〔2015〕7号”。", "Give the document number of the notice that publishes it (at most 100 characters), e.g. 苏府规字〔2015〕7号.", {
+        field: "documentNumber",
+      }),
+    );
+  }
+  if (!announcement.announcedOn) {
+    errors.push(err("workflow.announcementMissing", "请填写公布日期。", "Give the announcement date.", { field: "announcedOn" }));
+  } else if (!isIsoDate(announcement.announcedOn)) {
+    const message = isoDateMessage(announcement.announcedOn, { zh: "公布日期", en: "The announcement date" });
+    errors.push(err("workflow.badDate", `${message.zh}。`, `${message.en}.`, { announcedOn: announcement.announcedOn }));
+  } else if (effectiveFrom && isIsoDate(effectiveFrom) && announcement.announcedOn > effectiveFrom) {
+    errors.push(
+      err("workflow.badDate", "公布日期不能晚于生效日期。", "The announcement date cannot be after the effective date.", {
+        announcedOn: announcement.announcedOn,
+        effectiveFrom,
+      }),
+    );
+  }
   return errors;
 }
 
@@ -249,8 +395,11 @@ function dayBefore(isoDate: string): string {
  * Publishes an approved version from `effectiveFrom`; the version in effect until then is closed the day before and
  * marked superseded. All in one transaction.
  */
-export function publish(db: JifenDb, input: { versionId: number; actor: Actor; effectiveFrom: string; checks: ContentChecks }): WorkflowResult {
-  const errors = publishBlockers(db, input.versionId, input.actor, input.checks, input.effectiveFrom);
+export function publish(
+  db: JifenDb,
+  input: { versionId: number; actor: Actor; effectiveFrom: string; checks: ContentChecks; announcement?: Announcement },
+): WorkflowResult {
+  const errors = publishBlockers(db, input.versionId, input.actor, input.checks, input.effectiveFrom, input.announcement);
   if (errors.length) return { ok: false, errors };
   const version = getVersion(db, input.versionId)!;
   db.transaction((tx) => {
@@ -282,6 +431,8 @@ export function publish(db: JifenDb, input: { versionId: number; actor: Actor; e
         effectiveTo: null,
         publishedBy: input.actor.id,
         publishedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`,
+        documentNumber: input.announcement?.documentNumber.trim() ?? null,
+        announcedOn: input.announcement?.announcedOn ?? null,
       })
       .where(and(eq(standardVersions.id, version.id), eq(standardVersions.status, "approved")))
       .run();
@@ -293,7 +444,12 @@ export function publish(db: JifenDb, input: { versionId: number; actor: Actor; e
       standardId: version.standardId,
       hashBefore: version.contentHash,
       hashAfter: version.contentHash,
-      details: { from: "approved", to: "published", effectiveFrom: input.effectiveFrom },
+      details: {
+        from: "approved",
+        to: "published",
+        effectiveFrom: input.effectiveFrom,
+        ...(input.announcement ? { documentNumber: input.announcement.documentNumber.trim(), announcedOn: input.announcement.announcedOn } : {}),
+      },
     });
   });
   return { ok: true };

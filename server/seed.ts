@@ -33,6 +33,7 @@ interface ExampleHead {
   jurisdiction: { code: string; name: { zh: string; en: string } };
   effectiveFrom?: string;
   effectiveTo?: string;
+  legalBasis?: Array<{ documentNumber: string; date?: string }>;
 }
 
 export interface SeedReport {
@@ -84,6 +85,9 @@ export async function seedIfEmpty(db: JifenDb, examplesFolder = EXAMPLES_FOLDER)
         documentText: text,
         effectiveFrom: head.effectiveFrom ?? null,
         effectiveTo: head.effectiveTo ?? null,
+        // A published example was published by the notice its first legal basis names (文号, 公布日期).
+        documentNumber: head.status === "published" ? (head.legalBasis?.[0]?.documentNumber ?? null) : null,
+        announcedOn: head.status === "published" ? (head.legalBasis?.[0]?.date ?? null) : null,
       };
       if (report.standards.includes(head.id)) {
         createVersion(db, head.id, version);

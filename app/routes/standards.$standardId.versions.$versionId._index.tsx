@@ -7,7 +7,7 @@ import { requestLang, translate, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { loadVersionOr404 } from "~/lib/versions.server";
-import { validateForEditor } from "~/lib/validation.server";
+import { validateVersionForEditor } from "~/lib/validation.server";
 import { documentTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_SAVE_FORM_BYTES, readBodyWithin } from "~/lib/body-limit.server";
 import { localizedSchema } from "../../rules-schema/schema";
 
@@ -17,7 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const lang = requestLang(request);
   return {
     schema: localizedSchema(lang),
-    validation: validateForEditor(version.document, lang),
+    validation: validateVersionForEditor(version.document, version, lang),
     version: {
       id: version.id,
       standardId: version.standardId,
@@ -25,6 +25,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: version.status,
       revision: version.revision,
       document: version.document,
+      effectiveFrom: version.effectiveFrom,
+      effectiveTo: version.effectiveTo,
+      documentNumber: version.documentNumber,
     },
     canEdit: version.status === "draft" && hasRole(user, "drafter"),
   };
@@ -52,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (bytes > MAX_DOCUMENT_BYTES) return fail(413, documentTooLargeMessage(lang, bytes));
   const baseRevision = Number(form.get("baseRevision"));
   // Drafts may be saved while they still have schema problems (work is never lost), but never as broken JSON.
-  const validation = validateForEditor(text, lang);
+  const validation = validateVersionForEditor(text, version, lang);
   const syntax = validation.problems.find((p) => p.code.startsWith("json."));
   if (syntax) {
     const message = translate(lang, "saveInvalidJson", { line: syntax.line ?? 1, column: syntax.column ?? 1, detail: syntax.message });
@@ -129,6 +132,14 @@ export default function EditVersion() {
         {t("editorTitle")}: {version.standardId} · {version.versionLabel}{" "}
         <span className={`status status-${version.status}`}>{statusText}</span>
       </h1>
+      <p className="muted small" data-testid="version-identity">
+        {version.effectiveFrom
+          ? version.effectiveTo
+            ? t("identityEffective", { from: version.effectiveFrom, to: version.effectiveTo })
+            : t("identityEffectiveOpen", { from: version.effectiveFrom })
+          : t("identityNotEffective")}
+        {version.documentNumber ? ` · ${t("identityDocumentNumber", { number: version.documentNumber })}` : ""}
+      </p>
       {!canEdit ? <p className="notice">{t("editorReadOnly", { status: statusText })}</p> : null}
       <fetcher.Form method="post" className="toolbar">
         <input type="hidden" name="document" value={text} />

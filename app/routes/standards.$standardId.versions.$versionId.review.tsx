@@ -17,6 +17,7 @@ import {
   returnToDraft,
   startRevision,
   submitForReview,
+  suggestRevisionLabel,
   withdraw,
   type WorkflowResult,
 } from "../../db/workflow";
@@ -60,6 +61,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     authors: authorsOf(db, version.id).map((id) => getUserName(db, id)),
     audit: listAudit(db, version.standardId).reverse(),
     today,
+    revisionLabel: suggestRevisionLabel(db, version.standardId, version.versionLabel),
   };
 }
 
@@ -90,7 +92,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       break;
     case "publish": {
       const report = await checkContent(version.document, version.contentHash);
-      result = publish(db, { versionId: version.id, actor: user, effectiveFrom: String(form.get("effectiveFrom") ?? ""), checks: report.checks });
+      result = publish(db, {
+        versionId: version.id,
+        actor: user,
+        effectiveFrom: String(form.get("effectiveFrom") ?? ""),
+        checks: report.checks,
+        announcement: { documentNumber: String(form.get("documentNumber") ?? ""), announcedOn: String(form.get("announcedOn") ?? "") },
+      });
       break;
     }
     case "withdraw":
@@ -98,7 +106,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       result = withdraw(db, { versionId: version.id, actor: user, reason });
       break;
     case "startRevision": {
-      const started = startRevision(db, { fromVersionId: version.id, versionLabel: String(form.get("versionLabel") ?? "").trim() || `${version.versionLabel}-rev`, actor: user });
+      const label = String(form.get("versionLabel") ?? "").trim() || suggestRevisionLabel(db, version.standardId, version.versionLabel);
+      const started = startRevision(db, { fromVersionId: version.id, versionLabel: label, actor: user });
       if (started.ok) return redirect(`/standards/${encodeURIComponent(version.standardId)}/versions/${started.versionId}`);
       result = started;
       break;
@@ -107,12 +116,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw new Response("Unknown action", { status: 400 });
   }
   if (result.ok) return data({ ok: true as const, errors: [] });
-  const status = result.errors.some((e) => e.code === "workflow.forbidden") ? 403 : result.errors.some((e) => e.code === "workflow.badDate") ? 422 : 409;
+  const status = result.errors.some((e) => e.code === "workflow.forbidden") ? 403 : result.errors.some((e) => ["workflow.badDate", "workflow.badLabel", "workflow.announcementMissing"].includes(e.code)) ? 422 : 409;
   return data({ ok: false as const, errors: result.errors.map((e) => ({ code: e.code, message: pick(lang, e.message) })) }, { status });
 }
 
 export default function Review() {
-  const { version, roles, report, runs, currentRuns, blockers, authors, audit, today } = useLoaderData<typeof loader>();
+  const { version, roles, report, runs, currentRuns, blockers, authors, audit, today, revisionLabel } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { lang, t } = useT();
@@ -155,8 +164,8 @@ export default function Review() {
           </p>
         ) : (
           <ul className="error" role="alert" data-testid="workflow-result">
-            {result.errors.map((e) => (
-              <li key={e.code}>{e.message}</li>
+            {result.errors.map((e, i) => (
+              <li key={i}>{e.message}</li>
             ))}
           </ul>
         )
@@ -227,6 +236,14 @@ export default function Review() {
                 {m("effectiveFrom")}
                 <input name="effectiveFrom" type="date" defaultValue={today} required />
               </label>
+              <label>
+                {m("documentNumber")}
+                <input name="documentNumber" required maxLength={100} placeholder={m("documentNumberExample")} />
+              </label>
+              <label>
+                {m("announcedOn")}
+                <input name="announcedOn" type="date" defaultValue={today} required />
+              </label>
               <button name="intent" value="publish" disabled={busy}>
                 {m("publish")}
               </button>
@@ -247,7 +264,7 @@ export default function Review() {
             <Form method="post" className="stack">
               <label>
                 {m("newVersionLabel")}
-                <input name="versionLabel" defaultValue={`${version.versionLabel}-rev`} />
+                <input name="versionLabel" defaultValue={revisionLabel} required maxLength={64} />
               </label>
               <button name="intent" value="startRevision" disabled={busy}>
                 {m("startRevision")}

@@ -19,7 +19,7 @@ import {
   programLabels,
   type DescribeContext,
 } from "~/features/read-view/describe";
-import { loadVersionDocument } from "~/features/read-view/load-version.server";
+import { loadVersionDocument, type LoadedVersion } from "~/features/read-view/load-version.server";
 import { useReadViewMessages } from "~/features/read-view/messages";
 import { useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
@@ -51,7 +51,7 @@ export default function ReadView() {
         </button>
       </nav>
       {doc ? (
-        <StandardTable doc={doc} status={t(`status_${version.status}` as MessageKey)} errorCount={version.errorCount} />
+        <StandardTable doc={doc} identity={version} statusText={t(`status_${version.status}` as MessageKey)} errorCount={version.errorCount} />
       ) : (
         <p className="notice" role="alert">
           {m("invalidJson")}
@@ -61,14 +61,18 @@ export default function ReadView() {
   );
 }
 
-function StandardTable({ doc, status, errorCount }: { doc: StandardDocument; status: string; errorCount: number }) {
+type VersionIdentity = Pick<LoadedVersion, "versionLabel" | "status" | "effectiveFrom" | "effectiveTo" | "documentNumber" | "announcedOn">;
+
+/** The head of the table reads the version's identity from the workflow (label, status, period, notice), never the document's own fields. */
+function StandardTable({ doc, identity, statusText, errorCount }: { doc: StandardDocument; identity: VersionIdentity; statusText: string; errorCount: number }) {
   const { m, lang } = useReadViewMessages();
   const ctx: DescribeContext = { doc, lang };
-  const effective = doc.effectiveFrom
-    ? doc.effectiveTo
-      ? m("effectiveFromTo", { from: formatDate(lang, doc.effectiveFrom), to: formatDate(lang, doc.effectiveTo) })
-      : m("effectiveFromOpen", { from: formatDate(lang, doc.effectiveFrom) })
+  const effective = identity.effectiveFrom
+    ? identity.effectiveTo
+      ? m("effectiveFromTo", { from: formatDate(lang, identity.effectiveFrom), to: formatDate(lang, identity.effectiveTo) })
+      : m("effectiveFromOpen", { from: formatDate(lang, identity.effectiveFrom) })
     : m("effectiveNotSet");
+  const published = ["published", "superseded", "withdrawn"].includes(identity.status);
   return (
     <>
       <header className="read-view-head">
@@ -80,17 +84,27 @@ function StandardTable({ doc, status, errorCount }: { doc: StandardDocument; sta
           </div>
           <div>
             <dt>{m("version")}</dt>
-            <dd>{doc.version}</dd>
+            <dd data-testid="version-label">{identity.versionLabel}</dd>
           </div>
           <div>
             <dt>{m("status")}</dt>
             <dd>
-              <span className={`status status-${doc.status}`}>{status}</span>
+              <span className={`status status-${identity.status}`}>{statusText}</span>
             </dd>
           </div>
           <div>
             <dt>{m("effective")}</dt>
             <dd data-testid="effective">{effective}</dd>
+          </div>
+          <div>
+            <dt>{m("documentNumber")}</dt>
+            <dd data-testid="document-number">{identity.documentNumber ?? (published ? m("notRecorded") : m("notYetPublished"))}</dd>
+          </div>
+          <div>
+            <dt>{m("announcedOn")}</dt>
+            <dd data-testid="announced-on">
+              {identity.announcedOn ? formatDate(lang, identity.announcedOn) : published ? m("notRecorded") : m("notYetPublished")}
+            </dd>
           </div>
         </dl>
         {errorCount > 0 ? <p className="notice no-print">{m("hasProblems", { count: errorCount })}</p> : null}

@@ -101,6 +101,8 @@ describe("review and publish", () => {
     expect(await page.textContent("[data-testid=checks]")).toMatch(/Simulated on a past cohort \(\d+ run/);
     expect(await page.textContent("[data-testid=blockers]")).toContain("Every condition holds");
     await page.fill("input[name=effectiveFrom]", "2021-01-01");
+    await page.fill("input[name=documentNumber]", "苏府规字〔2020〕12号");
+    await page.fill("input[name=announcedOn]", "2020-12-01");
     await page.click("button[value=publish]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
     expect(versionStatus(server.databaseUrl, draftId)).toBe("published");

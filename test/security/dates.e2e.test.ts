@@ -45,6 +45,8 @@ async function publishOn(effectiveFrom: string) {
     input.type = "text";
     input.value = value;
   }, effectiveFrom);
+  await page.fill("input[name=documentNumber]", "苏府规字〔2030〕1号");
+  await page.fill("input[name=announcedOn]", "2020-01-01");
   await page.click("button[value=publish]");
 }
 

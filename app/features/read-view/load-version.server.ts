@@ -9,6 +9,11 @@ export interface LoadedVersion {
   versionLabel: string;
   status: string;
   revision: number;
+  /** The version's identity as the workflow recorded it (the database, not the document's own fields). */
+  effectiveFrom: string | null;
+  effectiveTo: string | null;
+  documentNumber: string | null;
+  announcedOn: string | null;
   /** The parsed document, or null when the stored text is not JSON (a draft being edited). */
   document: StandardDocument | null;
   /** Number of validation errors (0 = the engine can score it). */
@@ -30,6 +35,10 @@ export function loadVersionDocument(params: { standardId?: string; versionId?: s
     versionLabel: version.versionLabel,
     status: version.status,
     revision: version.revision,
+    effectiveFrom: version.effectiveFrom,
+    effectiveTo: version.effectiveTo,
+    documentNumber: version.documentNumber,
+    announcedOn: version.announcedOn,
     document,
     errorCount: validation.problems.filter((p) => p.severity === "error").length,
   };

@@ -12,7 +12,11 @@ export const { useMessages: useReadViewMessages, translateIn: readViewText } = d
   effective: { zh: "生效日期", en: "In effect" },
   effectiveFromTo: { zh: "{from} 起至 {to}", en: "from {from} to {to}" },
   effectiveFromOpen: { zh: "{from} 起施行，未设终止日期", en: "from {from}, open-ended" },
-  effectiveNotSet: { zh: "未设定生效日期", en: "no effective date set" },
+  effectiveNotSet: { zh: "未设定生效日期（发布时确定）", en: "no effective date yet (set when published)" },
+  documentNumber: { zh: "文号", en: "Document number" },
+  announcedOn: { zh: "公布日期", en: "Announced on" },
+  notRecorded: { zh: "未记录", en: "not recorded" },
+  notYetPublished: { zh: "尚未发布", en: "not yet published" },
   invalidJson: {
     zh: "此版本的文档不是有效的 JSON，无法显示为表格。请在编辑器中修正。",
     en: "This version's document is not valid JSON and cannot be shown as a table. Fix it in the editor.",
