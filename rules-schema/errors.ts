@@ -89,6 +89,11 @@ export const PROBLEM_CATALOGUE = {
   "condition.unknownEnumValue": { severity: "error", zh: "“{value}”不是事实“{fact}”的可选值，可选：{allowed}", en: '"{value}" is not a declared value of fact "{fact}"; declared: {allowed}' },
   "operator.typeMismatch": { severity: "error", zh: "比较方式“{operator}”不能用于 {type} 类型的事实“{fact}”", en: 'Operator "{operator}" does not apply to fact "{fact}" of type {type}' },
   "operator.levelOnNonEnum": { severity: "error", zh: "atLeastLevel 只能用于枚举型（enum）事实，“{fact}”是 {type} 类型", en: 'atLeastLevel needs an enum fact; "{fact}" is of type {type}' },
+  "persons.unknownPerson": { severity: "error", zh: "“{id}”不是本标准声明的家庭成员（可选：{known}）", en: '"{id}" is not a person declared by this standard (declared: {known})' },
+  "persons.duplicateCandidate": { severity: "error", zh: "计分人选“{id}”重复列出", en: 'Candidate "{id}" is listed twice' },
+  "persons.householdReadsPerson": { severity: "error", zh: "指标“{item}”标为每户计一次（household），却读取了每人各自填写的事实“{fact}”", en: 'Item "{item}" counts once per household but reads "{fact}", a fact each person has' },
+  "persons.otherCandidateWithoutPersons": { severity: "error", zh: "排序依据 otherCandidate（另一人选的总分）只能用于规定了计分人选（persons）的项目", en: "The rank key otherCandidate (the other candidate's total) needs a program that states its candidates (persons)" },
+  "persons.noPerPersonFact": { severity: "warning", zh: "项目“{program}”对多人分别计分，但没有任何事实标为每人各自填写（perPerson），各人选的积分将完全相同", en: 'Program "{program}" scores several persons, but no fact is marked perPerson, so every candidate scores the same' },
   "deduction.positivePoints": { severity: "warning", zh: "扣减类指标“{id}”的分值 {points} 为正数，扣减分应填负数", en: 'Deduction item "{id}" gives positive points ({points}); deductions are negative' },
 } as const satisfies Record<string, ProblemTemplate>;
 

@@ -10,3 +10,4 @@ export type { ValidationProblem, ProblemCode } from "./errors";
 export { checkSemantics } from "./semantic";
 export { parseJsonText, nodeAtPointer } from "./locate";
 export type { TextPosition, LocatedText, ParsedJson } from "./locate";
+export { APPLICANT, applicationFacts, personFactKey, personLabel, otherPersons } from "./persons";

@@ -3,6 +3,7 @@
  * operator/type agreement. Runs only on a document that passed the schema, so shapes can be trusted.
  */
 import { joinPointer, problem } from "./errors";
+import { applicationFacts, checkPersons } from "./persons";
 import type { ProblemCode, ValidationProblem } from "./errors";
 import type {
   Condition,
@@ -467,9 +468,11 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
       }
     });
   };
+  const caseFacts = new Map(facts);
+  for (const fact of applicationFacts(doc)) if (!caseFacts.has(fact.id)) caseFacts.set(fact.id, fact);
   const checkCaseFacts = (caseId: string, given: Record<string, unknown>, path: string): void => {
     for (const [name, value] of Object.entries(given)) {
-      const fact = facts.get(name);
+      const fact = caseFacts.get(name);
       if (fact) checkCaseValue(caseId, fact, value, joinPointer(path, name));
       else if (derived.has(name)) report("testCase.derivedFact", joinPointer(path, name), { case: caseId, id: name });
       else report("testCase.unknownFact", joinPointer(path, name), { case: caseId, id: name });
@@ -506,6 +509,7 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
     report("dates.order", "/effectiveTo", { from: doc.effectiveFrom, to: doc.effectiveTo });
   }
 
+  problems.push(...checkPersons(doc));
   return problems;
 }
 

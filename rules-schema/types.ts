@@ -66,6 +66,8 @@ export interface StandardDocument {
   notes?: Note[];
   /** External lists (shortage occupations, talent lists, regional multipliers): usable in conditions as facts `list:<id>`. */
   lists?: ExternalList[];
+  /** The persons of an application besides the applicant (spouse, father, mother, …): decision 028. */
+  persons?: PersonRole[];
   facts: FactDefinition[];
   derived?: DerivedFact[];
   categories: Category[];
@@ -84,6 +86,12 @@ export interface StandardDocument {
 export interface Note {
   id?: Id;
   text: LocalizedText;
+}
+
+/** A person of an application (pattern 11). `applicant` is always present; declaring it only gives it a label. */
+export interface PersonRole {
+  id: Id;
+  label: LocalizedText;
 }
 
 export interface ExternalList {
@@ -121,6 +129,11 @@ export interface FactDefinition {
   fields?: FactDefinition[];
   /** A missing fact takes this value; a fact with no default that is missing makes conditions on it false. */
   default?: unknown;
+  /**
+   * Each person has his own value (decision 028): the applicant's is given as `<fact>`, another person's as
+   * `<person>.<fact>`. Absent = one value for the application.
+   */
+  perPerson?: boolean;
 }
 
 export interface EnumValue {
@@ -281,6 +294,11 @@ export interface ScoringItem {
   vesting?: { fact: Id; atLeast: number };
   /** Maximum magnitude of the item's points (封顶). For deductions it bounds the size of the deduction. */
   cap?: number;
+  /**
+   * Whose facts the item reads: the scored person's (default) or, with "household", only the application's, so it
+   * counts once per household whoever is scored (decision 028).
+   */
+  person?: "scored" | "household";
   scoring: Scoring;
 }
 
@@ -423,12 +441,24 @@ export interface Program {
   evaluationCutoff?: { date?: IsoDate; description?: LocalizedText };
   /** Overrides the document's `total` rule for this program. */
   total?: TotalRule;
+  /** Whom the program scores and how it chooses among them (decision 028); absent = the applicant. */
+  persons?: ProgramPersons;
   allocation: Allocation;
+}
+
+/**
+ * Each candidate is scored on the application's facts and his own per-person facts; the qualifying candidate (eligible,
+ * not vetoed) with the highest total is scored for the application, the first listed on equal totals (就高不就低).
+ */
+export interface ProgramPersons {
+  candidates: Id[];
+  choose: "highest";
 }
 
 /** A sort key for ranking: the total, a category subtotal, an item's points, or a fact (e.g. registration date). */
 export interface RankKey {
-  key: "total" | "category" | "item" | "fact";
+  /** "otherCandidate": the highest total of the qualifying candidates not chosen (programs with `persons`). */
+  key: "total" | "category" | "item" | "fact" | "otherCandidate";
   /** Category, item or fact id (not for "total"). */
   id?: Id;
   order: "desc" | "asc";
