@@ -87,6 +87,27 @@ export interface ScoreSheet {
   /** Subtotal per category id, after category caps. */
   categories: Record<Id, number>;
   total: number;
+  /** Programs that score several persons: whose points these are, why, and every candidate's total (decision 028). */
+  persons?: PersonsExplanation;
+}
+
+/** One candidate of a program that scores several persons, as scored on his own facts. */
+export interface CandidateOutcome {
+  person: Id;
+  eligible: boolean;
+  vetoed: boolean;
+  total: number;
+}
+
+export interface PersonsExplanation {
+  /** The person whose points count. */
+  scored: Id;
+  /**
+   * higher: the highest total of those who qualify; only: the only one who qualifies; tieFirst: equal totals, the
+   * first listed; none: nobody qualifies (the sheet is the first candidate's).
+   */
+  reason: "higher" | "only" | "tieFirst" | "none";
+  candidates: CandidateOutcome[];
 }
 
 /** The compact result the compiled evaluator gives per applicant; identical figures to ScoreSheet. */
@@ -99,4 +120,7 @@ export interface CompactScore {
   /** Subtotals in document order of `categories`. */
   categories: number[];
   total: number;
+  /** Programs that score several persons: position of the scored candidate, and the other's total (NaN: none). */
+  scoredPerson?: number;
+  otherTotal?: number;
 }

@@ -7,6 +7,7 @@ import { joinPointer } from "../../rules-schema/errors";
 import { isIsoDate, isoDateFault, isoDateMessage } from "../../rules-schema/iso-date";
 import { MAX_MAGNITUDE } from "../../rules-schema/limits";
 import { apiProblem, type ApiProblem } from "./errors.server";
+import { applicationFacts } from "../../rules-schema/persons";
 
 /** The generated row check's test for date cells: the one strict reading of a date. */
 const ISO_DATE = { test: isIsoDate };
@@ -33,10 +34,12 @@ function factCheck(fact: FactDefinition): FactCheck {
 }
 
 export function factDictionary(doc: StandardDocument): FactDictionary {
+  // Persons' facts are accepted as `<person>.<fact>` (decision 028).
+  const facts = applicationFacts(doc);
   return {
-    byId: new Map(doc.facts.map((f) => [f.id, f])),
+    byId: new Map(facts.map((f) => [f.id, f])),
     derived: new Set((doc.derived ?? []).map((d) => d.id)),
-    checks: new Map(doc.facts.map((f) => [f.id, factCheck(f)])),
+    checks: new Map(facts.map((f) => [f.id, factCheck(f)])),
   };
 }
 

@@ -9,6 +9,7 @@ import { detectLang, say } from "../locale";
 import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import { csvLine } from "../../applicant-files/applicants";
 import { checkDate, CliFailure, loadStandard, progressLine, reportFailure, USAGE_ERROR } from "../allocation-options";
+import { applicationFacts } from "../../rules-schema/persons";
 
 interface GenerateOptions {
   standard: string;
@@ -46,7 +47,7 @@ export function register(program: Command): void {
         const doc = loadStandard(options.standard, lang);
         const size = Number(options.size);
         const out = options.out ? createWriteStream(options.out) : process.stdout;
-        const factIds = doc.facts.map((f) => f.id);
+        const factIds = applicationFacts(doc).map((f) => f.id);
         if (options.format === "csv") await write(out, csvLine(["id", ...factIds]));
         const progress = options.out ? progressLine(lang, { zh: "生成", en: "Generating" }) : () => {};
         let done = 0;

@@ -21,6 +21,7 @@ import {
   reportFailure,
   USAGE_ERROR,
 } from "../allocation-options";
+import { applicationFacts } from "../../rules-schema/persons";
 
 interface RankOptions {
   standard: string;
@@ -64,7 +65,7 @@ export function register(program: Command): void {
         const doc = loadStandard(options.standard, lang);
         const programId = checkProgram(doc, options.program);
         startWorkerFor(options.cohort, 64 * 1024 * 1024);
-        const cohort = await readCohortColumns(options.cohort, doc.facts);
+        const cohort = await readCohortColumns(options.cohort, applicationFacts(doc));
         const result = scoreAndRank(doc, programId, cohort, quotas, date, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
           onProgress: progressLine(lang, { zh: "计分", en: "Scoring" }),

@@ -14,6 +14,7 @@ import type { StandardDocument } from "../../rules-schema/types";
 import { checkDate, checkProgram, CliFailure, loadStandard, reportFailure, USAGE_ERROR } from "../allocation-options";
 import { CohortInputError, csvLine, readCohortFile, typeFactValue, type CohortRowError } from "../../applicant-files/applicants";
 import { detectLang, say, type CliLang } from "../locale";
+import { applicationFacts } from "../../rules-schema/persons";
 
 const FOUND_WANTING = 1;
 
@@ -51,7 +52,7 @@ export function readFactsFile(path: string, doc: StandardDocument, lang: CliLang
   const source = (parsed as Record<string, unknown>).facts && typeof (parsed as Record<string, unknown>).facts === "object"
     ? ((parsed as Record<string, unknown>).facts as Record<string, unknown>)
     : (parsed as Record<string, unknown>);
-  const definitions = new Map(doc.facts.map((definition) => [definition.id, definition]));
+  const definitions = new Map(applicationFacts(doc).map((definition) => [definition.id, definition]));
   const facts: Facts = {};
   const errors: CohortRowError[] = [];
   const unknown: string[] = [];
@@ -197,7 +198,7 @@ async function scoreCommand(options: ScoreOptions, lang: CliLang): Promise<void>
     return;
   }
 
-  const cohort = await readCohortFile(options.applicants as string, doc.facts);
+  const cohort = await readCohortFile(options.applicants as string, applicationFacts(doc));
   const compiled = compileProgram(doc, programId);
   const chunks: string[] = [];
   if (format === "csv") {

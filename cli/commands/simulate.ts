@@ -19,6 +19,7 @@ import {
   startWorkerFor,
   reportFailure,
 } from "../allocation-options";
+import { applicationFacts } from "../../rules-schema/persons";
 
 interface SimulateOptions {
   baseline: string;
@@ -97,7 +98,7 @@ export function register(program: Command): void {
         const programId = checkProgram(baseline, options.program);
         checkProgram(candidate, options.program);
         startWorkerFor(options.cohort, 64 * 1024 * 1024);
-        const cohort = await readCohortColumns(options.cohort, baseline.facts);
+        const cohort = await readCohortColumns(options.cohort, applicationFacts(baseline));
         const result = simulate({
           baseline,
           candidate,

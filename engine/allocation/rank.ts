@@ -51,6 +51,8 @@ export interface RankEntry {
   items?: Record<Id, number>;
   /** Fact values named by rank keys (dates as ISO strings). */
   facts?: Record<Id, unknown>;
+  /** Programs that score several persons: the highest total of the other qualifying candidates (decision 028). */
+  otherTotal?: number;
 }
 
 export type NotAdmittedReason =
@@ -216,6 +218,8 @@ function keyValue(entry: RankEntry, key: RankKey): unknown {
       return entry.items?.[key.id ?? ""];
     case "fact":
       return entry.facts?.[key.id ?? ""];
+    case "otherCandidate":
+      return entry.otherTotal;
   }
 }
 

@@ -23,6 +23,7 @@ import type {
   StandardDocument,
 } from "../../rules-schema/types";
 import type { Facts } from "../types";
+import { applicationFacts, otherPersons, personFactKey } from "../../rules-schema/persons";
 import { dayNumber, fromDayNumber, parseIsoDate } from "../scoring/dates";
 import { factsReadBy } from "../scoring/conditions";
 import { fnv1a, mix32, mulberry32, seedNumber } from "../prng";
@@ -262,6 +263,19 @@ function orderPeriods(records: Facts[], definition: FactDefinition, reference: n
   }
 }
 
+/** Share of applicants who have each declared person (a spouse, a second parent). */
+const PERSON_PRESENT = 0.7;
+
+/** Per declared person, the plans of his per-person facts under `<person>.<fact>` (decision 028). */
+function personFactPlans(doc: StandardDocument, plans: readonly FactPlan[]): FactPlan[][] {
+  const perPerson = plans.filter((plan) => plan.definition.perPerson === true);
+  if (perPerson.length === 0) return [];
+  const expanded = new Map(applicationFacts(doc).map((definition) => [definition.id, definition]));
+  return otherPersons(doc).map((person) =>
+    perPerson.map((plan) => ({ definition: expanded.get(personFactKey(person, plan.definition.id)) ?? plan.definition, draw: plan.draw })),
+  );
+}
+
 /** A function giving applicant `index`'s facts; the same (doc, seed, index) always gives the same facts. */
 export function applicantGenerator(
   doc: StandardDocument,
@@ -274,6 +288,7 @@ export function applicantGenerator(
   const reference = dayNumber(referenceDate);
   const roles = rolesOf(doc);
   const plans = doc.facts.map((definition) => planFact(definition, roles, reference, false));
+  const personPlans = personFactPlans(doc, plans);
   const base = seedNumber(seed);
   return (index) => {
     const random = mulberry32(mix32(base ^ fnv1a(String(index))));
@@ -281,6 +296,14 @@ export function applicantGenerator(
     for (const plan of plans) {
       const value = plan.draw(random);
       if (value !== undefined) facts[plan.definition.id] = value;
+    }
+    // Other persons are drawn after the applicant, so a document without persons gets the same rows as before.
+    for (const person of personPlans) {
+      if (random() >= PERSON_PRESENT) continue;
+      for (const plan of person) {
+        const value = plan.draw(random);
+        if (value !== undefined) facts[plan.definition.id] = value;
+      }
     }
     return facts;
   };
@@ -319,12 +342,13 @@ export function generateCohortColumns(
 ): Cohort {
   const next = applicantGenerator(doc, seed, opts);
   const columns: Record<Id, CohortColumn> = {};
-  for (const definition of doc.facts) columns[definition.id] = emptyColumn(definition, size);
+  const facts = applicationFacts(doc);
+  for (const definition of facts) columns[definition.id] = emptyColumn(definition, size);
   const dictionaries: CohortDictionaries = new Map();
   const ids: string[] = new Array(size);
   for (let i = 0; i < size; i++) {
     ids[i] = generatedId(i, opts.idPrefix);
     writeCohortRow(columns, dictionaries, i, next(i));
   }
-  return { size, ids, factIds: doc.facts.map((f) => f.id), columns };
+  return { size, ids, factIds: facts.map((f) => f.id), columns };
 }

@@ -17,6 +17,8 @@ import { ELIGIBLE, VETOED } from "../parallel/parallel-chunks";
 import { CohortScorer, PARALLEL_MIN_ROWS } from "../parallel/parallel";
 import { compileProgram } from "../scoring/compiled";
 import { setOwn } from "../scoring/derived";
+import { candidateFacts, perPersonFactIds } from "../scoring/persons";
+import { personFactKey } from "../../rules-schema/persons";
 
 /** Applicants as objects with ids, or a columnar cohort. */
 export type CohortSource = Cohort | { ids: readonly string[]; rows: readonly Facts[] };
@@ -107,6 +109,10 @@ export class RankColumnsBuilder {
   private readonly filled: KeyCollector[];
   private readonly derived?: { evaluator: DerivedEvaluator; date: EvaluationDate };
   private readonly poolDefault: unknown;
+  /** Programs that score several persons: the candidates, the per-person facts, and the keys fact rank keys read. */
+  private readonly candidates?: readonly Id[];
+  private readonly perPerson: Id[];
+  private readonly personKeys: string[];
 
   constructor(doc: StandardDocument, programId: Id, itemIds: readonly Id[], categoryIds: readonly Id[], size: number, date: IsoDate) {
     this.program = findProgram(doc, programId);
@@ -120,6 +126,10 @@ export class RankColumnsBuilder {
     const factById = new Map(doc.facts.map((f) => [f.id, f]));
     const derivedIds = new Set((doc.derived ?? []).map((d) => d.id));
     const keys = programRankKeys(this.program);
+    const candidates = this.program.persons?.candidates;
+    this.candidates = candidates;
+    this.perPerson = candidates ? perPersonFactIds(doc) : [];
+    const personKeys: string[] = [];
     if (keys.some((k) => k.key === "fact" && k.id !== undefined && derivedIds.has(k.id))) {
       const { derived } = prepareFacts(doc);
       this.derived = { evaluator: derived, date: evaluationDate(date) };
@@ -138,6 +148,8 @@ export class RankColumnsBuilder {
         const index = categoryIds.indexOf(key.id ?? "");
         if (index < 0) throw unknown("category");
         read = (_f, score) => score.categories[index];
+      } else if (key.key === "otherCandidate") {
+        read = (_f, score) => score.otherTotal;
       } else if (key.key === "item") {
         const index = itemIds.indexOf(key.id ?? "");
         if (index < 0) throw unknown("item");
@@ -146,7 +158,16 @@ export class RankColumnsBuilder {
         const id = key.id ?? "";
         const definition = factById.get(id);
         if (definition?.type === "enum") enumIndex = new Map((definition.values ?? []).map((v, k) => [v.value, k]));
-        if (definition) {
+        if (definition?.perPerson && candidates) {
+          // The scored person's own value (decision 028): `spouse.residenceRegistrationDate` when the spouse counts.
+          const keys = candidates.map((person) => personFactKey(person, id));
+          const fallback = definition.default;
+          read = (facts, score) => {
+            const key = keys[score.scoredPerson ?? 0];
+            return (Object.hasOwn(facts, key) ? facts[key] : undefined) ?? fallback;
+          };
+          personKeys.push(...keys);
+        } else if (definition) {
           const fallback = definition.default;
           read = (facts) => (Object.hasOwn(facts, id) ? facts[id] : undefined) ?? fallback;
         } else if (derivedIds.has(id)) {
@@ -158,17 +179,20 @@ export class RankColumnsBuilder {
       return { key, column, texts, enumIndex, dates: new Map(), read, fromDerived };
     });
     this.filled = this.collectors.filter((collector) => collector.key.key !== "total");
+    this.personKeys = personKeys;
   }
 
   /** True when `add` reads of a score only its total and flags (no category, item or derived-fact key). */
   readsOnlyTotals(): boolean {
+    if (this.personKeys.length > 0) return false;
     return this.collectors.every((collector) => collector.key.key === "total" || (collector.key.key === "fact" && !collector.fromDerived));
   }
 
   /** The declared facts `add` reads from `facts` (the pool and fact rank keys); other facts may be absent. */
   factIdsRead(): Id[] {
     const ids = this.collectors.filter((collector) => collector.key.key === "fact" && !collector.fromDerived).map((collector) => collector.key.id ?? "");
-    return this.poolBy ? [this.poolBy, ...ids] : ids;
+    const read = [...ids, ...this.personKeys.filter((key) => !ids.includes(key))];
+    return this.poolBy ? [this.poolBy, ...read] : read;
   }
 
   /**
@@ -193,7 +217,9 @@ export class RankColumnsBuilder {
     let scope: ApplicantScope | undefined;
     if (this.derived && derivedValues) scope = { facts, derived: derivedValues };
     else if (this.derived) {
-      scope = { facts, derived: new Array(this.derived.evaluator.ids.length) };
+      // Derived facts of the scored person, as the columnar path keeps them.
+      const own = this.candidates ? candidateFacts(this.perPerson, facts, this.candidates[score.scoredPerson ?? 0]) : facts;
+      scope = { facts: own, derived: new Array(this.derived.evaluator.ids.length) };
       this.derived.evaluator.compute(scope, this.derived.date);
     }
     for (let k = 0; k < this.filled.length; k++) {
@@ -271,10 +297,16 @@ export function compactRowScorer(program: ColumnarProgram): (i: number) => Compa
     total: 0,
   };
   const state = program.state;
+  // A program that scores several persons keeps the other candidate's total in state[4] (persons.ts).
+  const persons = state.length > 4;
   return (i) => {
     score.total = program.scoreRow(i);
     score.vetoed = state[1] === 1;
     score.eligible = state[1] === 0 && state[2] === 0;
+    if (persons) {
+      score.scoredPerson = state[3];
+      score.otherTotal = state[4];
+    }
     return score;
   };
 }

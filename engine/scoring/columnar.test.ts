@@ -5,27 +5,22 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { StandardDocument } from "../../rules-schema/types";
-import { applicantArb, documentArb, evaluationDateArb } from "../../test/fixtures/engine/arbitraries";
+import { applicantArb, documentArb, evaluationDateArb, personsDocumentArb } from "../../test/fixtures/engine/arbitraries";
+import { compactOfSheet } from "../../test/fixtures/engine/compact";
 import { loadStandards } from "../../test/fixtures/engine/standards";
 import { cohortFromRows, cohortRow, type Cohort } from "../cohorts/cohort";
+import { applicationFacts } from "../../rules-schema/persons";
 import { assertColumnarSource, bindColumnar, scoreColumns } from "./columnar";
 import { scoreApplicant } from "./reference";
 import { RankColumnsBuilder, scoreCohortInto } from "../cohorts/cohort-score";
 import type { CompactScore, Facts, ScoreSheet } from "../types";
 
 function compactOf(doc: StandardDocument, sheet: ScoreSheet): CompactScore {
-  return {
-    eligible: sheet.eligible,
-    vetoed: sheet.vetoed,
-    failedGates: sheet.gates.filter((gate) => !gate.passed).map((gate) => gate.id),
-    items: sheet.items.map((item) => item.points),
-    categories: doc.categories.map((category) => sheet.categories[category.id]),
-    total: sheet.total,
-  };
+  return compactOfSheet(doc, sheet);
 }
 
 function cohortOf(doc: StandardDocument, rows: Facts[]): Cohort {
-  return cohortFromRows(doc.facts, rows.map((_, i) => `A${i}`), rows);
+  return cohortFromRows(applicationFacts(doc), rows.map((_, i) => `A${i}`), rows);
 }
 
 async function expectSameAsReference(doc: StandardDocument, program: string, date: string, rows: Facts[]) {
@@ -73,6 +68,18 @@ describe("random standards: columnar and reference agree", () => {
     await fc.assert(
       fc.asyncProperty(cases, ({ doc, program, date, rows }) => expectSameAsReference(doc, program, date, rows)),
       { numRuns: 120 },
+    );
+  });
+});
+
+describe("random standards with persons: columnar and reference agree (decision 028)", () => {
+  it("each candidate read from his own columns", async () => {
+    const cases = personsDocumentArb.chain((doc) =>
+      fc.record({ doc: fc.constant(doc), date: evaluationDateArb, rows: fc.array(applicantArb(doc), { minLength: 1, maxLength: 5 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(cases, ({ doc, date, rows }) => expectSameAsReference(doc, "p1", date, rows)),
+      { numRuns: 80 },
     );
   });
 });

@@ -31,7 +31,8 @@ import type {
 } from "../../rules-schema/types";
 import { periodsIncludeEvaluationDay } from "../../rules-schema/types";
 import { cohortRowReader, type Cohort, type RecordsColumn, type ScalarColumn } from "../cohorts/cohort";
-import { compileProgram, programLayout } from "./compiled";
+import { compileOnePerson, programLayout } from "./compiled";
+import { bindCandidates } from "./persons";
 import { booleanKind, compileCondition, isFactReference } from "./conditions";
 import {
   daysInMonth,
@@ -943,6 +944,13 @@ function sameDerivedDefinitions(a: StandardDocument, b: StandardDocument): boole
 
 /** Binds a program to a columnar cohort and an evaluation date (see module comment). */
 export function bindColumnar(doc: StandardDocument, programId: Id, cohort: Cohort, date: IsoDate, options: BindOptions = {}): ColumnarProgram {
+  const persons = findProgram(doc, programId).persons;
+  if (!persons) return bindOnePerson(doc, programId, cohort, date, options);
+  // Sharing a what-if's derived facts would need the other version to choose the same candidates: not attempted.
+  return bindCandidates(doc, persons, cohort, (view) => bindOnePerson(doc, programId, view, date, {}));
+}
+
+function bindOnePerson(doc: StandardDocument, programId: Id, cohort: Cohort, date: IsoDate, options: BindOptions): ColumnarProgram {
   const program = findProgram(doc, programId);
   const gates = (doc.gates ?? []).filter((gate) => appliesTo(gate.programs, programId));
   const derivedIds = orderDerived(doc).map((derived) => derived.id);
@@ -1013,7 +1021,7 @@ export function bindColumnar(doc: StandardDocument, programId: Id, cohort: Cohor
 
 /** The fallback: each row decoded to an object and scored by the compiled evaluator. */
 function rowScorer(doc: StandardDocument, programId: Id, cohort: Cohort, date: IsoDate, scratch: Scratch, gateIds: Id[]): (i: number) => number {
-  const compiled = compileProgram(doc, programId);
+  const compiled = compileOnePerson(doc, programId);
   const read = cohortRowReader(cohort, { reuse: true });
   const { derived } = prepareFacts(doc);
   const when = evaluationDate(date);

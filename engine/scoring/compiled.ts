@@ -21,6 +21,7 @@ import {
   type RecordCandidate,
 } from "./points";
 import { appliesTo, findProgram } from "./reference";
+import { compileCandidates } from "./persons";
 import { generateProgramScorer, type ProgramScorer } from "./compiled-codegen";
 import type { CompactScore, Facts } from "../types";
 
@@ -188,6 +189,13 @@ export function programLayout(doc: StandardDocument, programId: Id): ProgramLayo
 }
 
 export function compileProgram(doc: StandardDocument, programId: Id, options: CompileOptions = {}): CompiledProgram {
+  const persons = findProgram(doc, programId).persons;
+  const one = compileOnePerson(doc, programId, options);
+  return persons ? compileCandidates(doc, persons, one) : one;
+}
+
+/** The program for one person's facts, whatever candidates the program names (persons.ts scores each with it). */
+export function compileOnePerson(doc: StandardDocument, programId: Id, options: CompileOptions = {}): CompiledProgram {
   const program = findProgram(doc, programId);
   const { table, derived } = prepareFacts(doc);
   const context = table.applicantContext();

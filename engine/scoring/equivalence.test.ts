@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { StandardDocument } from "../../rules-schema/types";
-import { applicantArb, documentArb, evaluationDateArb } from "../../test/fixtures/engine/arbitraries";
+import { applicantArb, documentArb, evaluationDateArb, personsDocumentArb } from "../../test/fixtures/engine/arbitraries";
+import { compactOfSheet } from "../../test/fixtures/engine/compact";
 import { loadStandards } from "../../test/fixtures/engine/standards";
 import { compileProgram, scoreMany } from "./compiled";
 import { scoreApplicant } from "./reference";
@@ -13,14 +14,7 @@ import type { CompactScore, ScoreSheet } from "../types";
 
 /** The reference sheet in the compiled path's shape. */
 function compactOf(doc: StandardDocument, sheet: ScoreSheet): CompactScore {
-  return {
-    eligible: sheet.eligible,
-    vetoed: sheet.vetoed,
-    failedGates: sheet.gates.filter((gate) => !gate.passed).map((gate) => gate.id),
-    items: sheet.items.map((item) => item.points),
-    categories: doc.categories.map((category) => sheet.categories[category.id]),
-    total: sheet.total,
-  };
+  return compactOfSheet(doc, sheet);
 }
 
 describe.each(loadStandards())("example standard $name: both paths agree", ({ doc }) => {
@@ -72,6 +66,38 @@ describe("random standards: both paths agree", () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe("random standards with persons: both paths agree (decision 028)", () => {
+  it("on whose points count, the other candidate's total and every figure", async () => {
+    const cases = personsDocumentArb.chain((doc) =>
+      fc.record({
+        doc: fc.constant(doc),
+        program: fc.constantFrom("p1", "p2"),
+        date: evaluationDateArb,
+        applicants: fc.array(applicantArb(doc), { minLength: 1, maxLength: 4 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ doc, program, date, applicants }) => {
+        const fast = scoreMany(compileProgram(doc, program), applicants, date);
+        const viaClosures = scoreMany(compileProgram(doc, program, { codegen: false }), applicants, date);
+        for (let i = 0; i < applicants.length; i++) {
+          const sheet = await scoreApplicant(doc, applicants[i], program, date);
+          expect(fast[i]).toEqual(compactOf(doc, sheet));
+          expect(viaClosures[i]).toEqual(compactOf(doc, sheet));
+          if (program === "p1") {
+            // The scored candidate qualifies whenever one does, and no qualifying candidate has more points.
+            const persons = sheet.persons!;
+            const qualifying = persons.candidates.filter((candidate) => candidate.eligible);
+            expect(sheet.eligible).toBe(qualifying.length > 0);
+            for (const candidate of qualifying) expect(candidate.total).toBeLessThanOrEqual(sheet.total);
+          } else expect(sheet.persons).toBeUndefined();
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 });

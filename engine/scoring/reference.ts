@@ -17,6 +17,7 @@ import { booleanKind, factsReadBy, resolvePath } from "./conditions";
 import { evaluationDate, type EvaluationDate } from "./dates";
 import { compileLookback, prepareFacts, setOwn, type DerivedEvaluator } from "./derived";
 import { ownValue, recordsOf, type ApplicantScope, type FactTable } from "./facts";
+import { scoreCandidateSheets } from "./persons";
 import { levelOperatorName, operatorNames, registerOperators, UnknownOperatorError } from "./operators";
 import {
   accrualPoints,
@@ -376,6 +377,18 @@ async function scoreItem(
 
 /** Scores one applicant for one program on the evaluation date, with the explanation of every figure. */
 export async function scoreApplicant(
+  doc: StandardDocument,
+  facts: Facts,
+  programId: Id,
+  date: IsoDate,
+): Promise<ScoreSheet> {
+  const persons = findProgram(doc, programId).persons;
+  if (!persons) return scoreOnePerson(doc, facts, programId, date);
+  return scoreCandidateSheets(doc, facts, persons, (candidate) => scoreOnePerson(doc, candidate, programId, date));
+}
+
+/** One person's score sheet: the whole document on these facts, whoever the program names as candidates. */
+async function scoreOnePerson(
   doc: StandardDocument,
   facts: Facts,
   programId: Id,

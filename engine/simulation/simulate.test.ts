@@ -34,7 +34,9 @@ function bruteForce(doc: StandardDocument, programId: string, rows: Record<strin
       total: score.total,
       categories: Object.fromEntries(compiled.categoryIds.map((id, k) => [id, score.categories[k]])),
       items: Object.fromEntries(compiled.itemIds.map((id, k) => [id, score.items[k]])),
-      facts: { residenceRegistrationDate: facts.residenceRegistrationDate },
+      // For a program that scores both spouses, the tie-breaks read the scored spouse's date and the other's total.
+      facts: { residenceRegistrationDate: score.scoredPerson === 1 ? facts["spouse.residenceRegistrationDate"] : facts.residenceRegistrationDate },
+      otherTotal: score.otherTotal,
     };
   });
   return { entries, result: rankProgram(program, entries, quotas) };

@@ -4,7 +4,8 @@
  */
 import { listStandards, getVersion, type StandardSummary } from "../../../db/standards";
 import type { JifenDb } from "../../../db/connection";
-import type { FactDefinition } from "../../../rules-schema/types";
+import type { FactDefinition, StandardDocument } from "../../../rules-schema/types";
+import { applicationFacts } from "../../../rules-schema/persons";
 import { headerTarget } from "../../../applicant-files/columns";
 
 export interface FactChoice {
@@ -33,7 +34,8 @@ export function standardFacts(db: JifenDb, standardId: string): FactDefinition[]
     } catch {
       continue;
     }
-    for (const fact of Array.isArray(doc.facts) ? doc.facts : []) {
+    // Persons' facts as `<person>.<fact>` columns too (decision 028).
+    for (const fact of Array.isArray(doc.facts) ? applicationFacts(doc as StandardDocument) : []) {
       if (fact && typeof fact.id === "string" && !seen.has(fact.id)) {
         seen.add(fact.id);
         facts.push(fact);

@@ -7,6 +7,7 @@
  */
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
 import { isIsoDate } from "../../../rules-schema/iso-date";
+import { applicationFacts } from "../../../rules-schema/persons";
 import type { Lang } from "../read-view/describe";
 
 export type FormValues = Record<string, string>;
@@ -91,7 +92,7 @@ export function parseApplicantForm(doc: StandardDocument, entries: Iterable<[str
   }
   const errors: Record<string, string> = {};
   const facts: Record<string, unknown> = {};
-  for (const definition of doc.facts) {
+  for (const definition of applicationFacts(doc)) {
     if (definition.type === "records") {
       const rows: Array<Record<string, unknown>> = [];
       for (const key of rowKeys[definition.id] ?? []) {
@@ -134,7 +135,7 @@ function asFieldText(definition: FactDefinition, value: unknown): string {
 export function formValuesOf(doc: StandardDocument, facts: Record<string, unknown>, program: Id, date: string): { values: FormValues; rowKeys: Record<Id, string[]> } {
   const values: FormValues = { program, date };
   const rowKeys: Record<Id, string[]> = {};
-  for (const definition of doc.facts) {
+  for (const definition of applicationFacts(doc)) {
     const value = Object.prototype.hasOwnProperty.call(facts, definition.id) ? facts[definition.id] : undefined;
     if (definition.type === "records") {
       const rows = Array.isArray(value) ? value : [];
