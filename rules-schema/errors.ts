@@ -95,6 +95,17 @@ export const PROBLEM_CATALOGUE = {
   "persons.otherCandidateWithoutPersons": { severity: "error", zh: "排序依据 otherCandidate（另一人选的总分）只能用于规定了计分人选（persons）的项目", en: "The rank key otherCandidate (the other candidate's total) needs a program that states its candidates (persons)" },
   "persons.noPerPersonFact": { severity: "warning", zh: "项目“{program}”对多人分别计分，但没有任何事实标为每人各自填写（perPerson），各人选的积分将完全相同", en: 'Program "{program}" scores several persons, but no fact is marked perPerson, so every candidate scores the same' },
   "deduction.positivePoints": { severity: "warning", zh: "扣减类指标“{id}”的分值 {points} 为正数，扣减分应填负数", en: 'Deduction item "{id}" gives positive points ({points}); deductions are negative' },
+
+  // Windows, periods and arithmetic (decision 022).
+  "window.mixed": { severity: "error", zh: "时间范围要么按自然年度（calendarYears），要么按回溯年/月数（years、months），不能同时填写", en: "A window is either whole calendar years (calendarYears) or years/months back (years, months), not both" },
+  "window.calendarOrder": { severity: "error", zh: "自然年度范围的起始年度（{from}）晚于截止年度（{to}），范围为空", en: "The window's first calendar year ({from}) comes after its last ({to}): the window is empty" },
+  "combine.weights": { severity: "error", zh: "权重（weights）只能用于求和（sum），且每个参与计算的事实各一个：应有 {expected} 个，实际 {actual} 个", en: "Weights go with sum only, one per operand: {expected} expected, {actual} given" },
+  "combine.mixedTypes": { severity: "error", zh: "“{id}”混合了日期和数值：日期只能与日期比较取较早（min）或较晚（max）者", en: '"{id}" mixes dates and numbers: dates can only be combined with dates, by min (earlier) or max (later)' },
+  "combine.missingInput": {
+    severity: "warning",
+    zh: "“{operand}”可能没有填写且没有默认值（default）：此时“{id}”没有结果，用到它的指标计 0 分。请为“{operand}”设置默认值，或确认申请人一定会填写",
+    en: '"{operand}" may be missing and has no default: "{id}" then has no value and items on it score 0. Give "{operand}" a default, or make sure it is always supplied',
+  },
 } as const satisfies Record<string, ProblemTemplate>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOGUE;

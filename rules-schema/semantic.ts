@@ -11,6 +11,7 @@ import type {
   FactDefinition,
   FactType,
   Lookback,
+  Window,
   RankKey,
   Scoring,
   ScoringItem,
@@ -122,8 +123,18 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
     const fact = facts.get(name);
     if (fact) return { type: fact.type, values: fact.values?.map((v) => v.value) };
     const d = derived.get(name);
-    if (d) return { type: derivedType(d) };
+    if (d) return { type: yieldsDate(d) ? "date" : derivedType(d) };
     return undefined;
+  };
+  /** A min/max combine over dates gives a date (decision 022). */
+  const yieldsDate = (d: DerivedFact, depth = 0): boolean => {
+    if (d.kind !== "combine" || (d.op !== "min" && d.op !== "max") || depth > 32) return false;
+    return d.of.some((operand) => {
+      if (typeof operand !== "string") return false;
+      if (facts.get(operand)?.type === "date") return true;
+      const other = derived.get(operand);
+      return other !== undefined && yieldsDate(other, depth + 1);
+    });
   };
   const documentScope: FactScope = {
     resolve: resolveDocumentFact,
@@ -173,8 +184,38 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
     else if (needs === "date" && field.type !== "date") report("ref.notDate", path, { id: name, type: field.type });
     else if (needs === "number" && !isNumeric(field.type)) report("ref.notNumeric", path, { id: name, type: field.type });
   };
+  const checkWindow = (within: Window | undefined, path: string): void => {
+    if (!within) return;
+    if (within.anchor !== undefined) checkDateFact(within.anchor, joinPointer(path, "anchor"));
+    const calendar = within.calendarYears;
+    if (!calendar) return;
+    if (within.years !== undefined || within.months !== undefined) report("window.mixed", joinPointer(path, "calendarYears"), {});
+    if (calendar.from > calendar.to) report("window.calendarOrder", joinPointer(path, "calendarYears"), { from: calendar.from, to: calendar.to });
+  };
   const checkLookback = (records: FactDefinition | undefined, within: Lookback | undefined, path: string): void => {
     if (within) checkField(records, within.dateField, joinPointer(path, "dateField"), "date");
+    checkWindow(within, path);
+  };
+  /** Whether a fact can be missing for some applicant: declared without a default, or derived from such a fact. */
+  const canBeMissing = (name: string, seen = new Set<string>()): boolean => {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    const fact = facts.get(name);
+    if (fact) return fact.default === undefined;
+    const d = derived.get(name);
+    if (!d) return false;
+    switch (d.kind) {
+      case "age":
+        return canBeMissing(d.birthDate, seen);
+      case "duration":
+        return canBeMissing(d.from, seen) || (d.to !== undefined && canBeMissing(d.to, seen));
+      case "aggregate":
+        return d.op === "min" || d.op === "max";
+      case "combine":
+        return d.of.some((operand) => typeof operand === "string" && canBeMissing(operand, seen));
+      case "periods":
+        return false;
+    }
   };
 
   // ---- conditions ----------------------------------------------------------------------------------
@@ -262,22 +303,44 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
         checkLookback(records, d.within, joinPointer(path, "within"));
         if (records && d.where) checkCondition(d.where, joinPointer(path, "where"), recordScope(records));
         dependencies.push(d.records);
+        if (d.within?.anchor) dependencies.push(d.within.anchor);
         break;
       }
-      case "combine":
+      case "combine": {
+        const dates = (d.op === "min" || d.op === "max") && d.of.some((operand) => typeof operand === "string" && resolveDocumentFact(operand)?.type === "date");
         d.of.forEach((operand, i) => {
+          const operandPath = joinPointer(path, "of", i);
           if (typeof operand === "string") {
-            checkNumericFact(operand, joinPointer(path, "of", i));
+            if (dates) {
+              const resolved = checkFactReference(operand, operandPath);
+              if (resolved && resolved.type !== "date") report("combine.mixedTypes", operandPath, { id: d.id });
+            } else checkNumericFact(operand, operandPath);
             dependencies.push(operand);
-          }
+            if (canBeMissing(operand)) report("combine.missingInput", operandPath, { id: d.id, operand });
+          } else if (dates) report("combine.mixedTypes", operandPath, { id: d.id });
         });
+        if (d.weights && (d.op !== "sum" || d.weights.length !== d.of.length)) {
+          report("combine.weights", joinPointer(path, "weights"), { expected: d.op === "sum" ? d.of.length : 0, actual: d.weights.length });
+        }
         break;
+      }
       case "periods": {
         const records = checkRecordsFact(d.records, joinPointer(path, "records"));
         checkField(records, d.startField, joinPointer(path, "startField"), "date");
         checkField(records, d.endField, joinPointer(path, "endField"), "date");
         if (records && d.where) checkCondition(d.where, joinPointer(path, "where"), recordScope(records));
         dependencies.push(d.records);
+        checkWindow(d.within, joinPointer(path, "within"));
+        if (d.within?.anchor) dependencies.push(d.within.anchor);
+        if (d.groupBy) checkField(records, d.groupBy.field, joinPointer(path, "groupBy", "field"));
+        if (d.except) {
+          const exceptPath = joinPointer(path, "except");
+          const excepted = checkRecordsFact(d.except.records, joinPointer(exceptPath, "records"));
+          checkField(excepted, d.except.startField, joinPointer(exceptPath, "startField"), "date");
+          checkField(excepted, d.except.endField, joinPointer(exceptPath, "endField"), "date");
+          if (excepted && d.except.where) checkCondition(d.except.where, joinPointer(exceptPath, "where"), recordScope(excepted));
+          dependencies.push(d.except.records);
+        }
         break;
       }
     }

@@ -165,19 +165,40 @@ export interface AgeDerived extends DerivedBase {
   birthDate: Id;
 }
 
+/**
+ * How months are counted (decision 022): "whole" = whole elapsed months by the corresponding-date rule (the default);
+ * "calendar" = every calendar month touched, the first and the last (evaluation) month included ("months paid,
+ * counting the evaluation month"). Years are months divided by 12, rounded down, either way.
+ */
+export type MonthCount = "whole" | "calendar";
+
 /** Whole years or months between two dates (`to` defaults to the evaluation date). Negative spans give 0. */
 export interface DurationDerived extends DerivedBase {
   kind: "duration";
   from: Id;
   to?: Id;
   unit: "years" | "months" | "days";
+  /** Not for days. */
+  monthCount?: MonthCount;
 }
 
-/** Lookback window relative to the evaluation date: a record counts when `evaluationDate - span < record[dateField] <= evaluationDate`. */
-export interface Lookback {
-  dateField: Id;
+/**
+ * A time window (decision 022), measured from the anchor (the evaluation date, or the date fact `anchor`):
+ * - rolling (`years`/`months`): `anchor - span < date <= anchor`;
+ * - `calendarYears`: the calendar years year(anchor)+from … year(anchor)+to, both inclusive ("近3个年度" = {from: -3,
+ *   to: -1}; "the application year and the 5 following" = {from: 0, to: 5}). Not together with years/months.
+ * Nothing dated after the evaluation date is inside any window; a missing anchor leaves the window empty.
+ */
+export interface Window {
   years?: number;
   months?: number;
+  calendarYears?: { from: number; to: number };
+  anchor?: Id;
+}
+
+/** A window over the records' `dateField`: a record counts when its date lies in the window. */
+export interface Lookback extends Window {
+  dateField: Id;
 }
 
 /** count / sum / min / max over a records fact, optionally filtered by a condition on the record's fields and a lookback. */
@@ -194,11 +215,17 @@ export interface AggregateDerived extends DerivedBase {
   distinctBy?: Id;
 }
 
-/** sum / min / max of other facts (pattern 6: residence years may not exceed insurance years = min of the two). */
+/**
+ * sum / min / max of other facts (pattern 6: residence years may not exceed insurance years = min of the two).
+ * `weights` (sum only, one per operand): Σ weightᵢ × operandᵢ. "difference": the first minus the others, never below
+ * 0. min / max also take dates (ISO text) and give the earlier / later date. A missing operand makes the result
+ * missing (an item on it scores 0; the validator warns where that can happen).
+ */
 export interface CombineDerived extends DerivedBase {
   kind: "combine";
-  op: "sum" | "min" | "max";
+  op: "sum" | "min" | "max" | "difference";
   of: Array<Id | number>;
+  weights?: number[];
 }
 
 /**
@@ -214,6 +241,24 @@ export interface PeriodsDerived extends DerivedBase {
   mode: "total" | "continuous";
   unit: "years" | "months" | "days";
   allowGapDays?: number;
+  /** continuous: a break of up to this many whole months (from the day after the previous end) keeps the run. */
+  allowGapMonths?: number;
+  where?: Condition;
+  /** Not for days (decision 022). */
+  monthCount?: MonthCount;
+  /** Only the part of each period inside this window counts. */
+  within?: Window;
+  /** Days covered by these periods are taken out first (insurance inside the study period does not count). */
+  except?: PeriodSet;
+  /** Measured separately per value of `field` (years with the same employer), then summed or the largest taken. */
+  groupBy?: { field: Id; op: "sum" | "max" };
+}
+
+/** Period records of another records fact, as `except` reads them (end dates inclusive, as in `periods`). */
+export interface PeriodSet {
+  records: Id;
+  startField: Id;
+  endField: Id;
   where?: Condition;
 }
 

@@ -102,8 +102,10 @@ function baseFactsBehind(roots: Set<Id>, derived: readonly DerivedFact[]): Set<I
         stack.push(d.from, ...(d.to ? [d.to] : []));
         break;
       case "aggregate":
+        stack.push(d.records, ...(d.within?.anchor ? [d.within.anchor] : []));
+        break;
       case "periods":
-        stack.push(d.records);
+        stack.push(d.records, ...(d.except ? [d.except.records] : []), ...(d.within?.anchor ? [d.within.anchor] : []));
         break;
       case "combine":
         for (const part of d.of) if (typeof part === "string") stack.push(part);
@@ -156,7 +158,12 @@ function rolesOf(doc: StandardDocument): Roles {
     }
   }
   const periodRecords = new Set<Id>();
-  for (const d of derived) if (d.kind === "periods") periodRecords.add(d.records);
+  for (const d of derived) {
+    if (d.kind !== "periods") continue;
+    periodRecords.add(d.records);
+    // Periods taken out (study time) are period records too, so the generated cohort exercises `except`.
+    if (d.except) periodRecords.add(d.except.records);
+  }
   const pools = new Set<Id>();
   for (const program of doc.programs) {
     if (program.allocation.kind === "quota" && program.allocation.poolBy) pools.add(program.allocation.poolBy);

@@ -40,11 +40,13 @@ import {
   fromDayNumber,
   isIsoDate,
   isoDayNumber,
+  parseIsoDate,
   wholeMonthsBetweenDays,
   wholeMonthsFromIso,
   type EvaluationDate,
 } from "./dates";
-import { orderDerived, prepareFacts } from "./derived";
+import { combineValues, orderDerived, prepareFacts } from "./derived";
+import { calendarMonthsBetween, fixedWindowBounds, insideWindow, isExtendedPeriods, isExtendedWindow } from "./windows";
 import type { ApplicantScope, FactTable } from "./facts";
 import { operatorFor } from "./operators";
 import {
@@ -425,6 +427,11 @@ class ColumnarBuilder {
   /** A lookback window (`within`) as an expression of record index `r` (undefined: none). */
   windowExpression(access: RecordsAccess, within: Lookback | undefined, k: Constants): string | undefined {
     if (!within) return undefined;
+    if (within.anchor !== undefined) throw new NeedsRows("a window measured from a date fact");
+    if (isExtendedWindow(within)) {
+      const bounds = fixedWindowBounds(within, this.when);
+      return predicateExpression(this.fieldSource(access, within.dateField, false), (value) => insideWindow(value, bounds), k, "r");
+    }
     const start = this.when.lookbackStart(within.years ?? 0, within.months ?? 0);
     const iso = this.when.iso;
     const inWindow = (value: unknown) => typeof value === "string" && value > start && value <= iso && isIsoDate(value);
@@ -497,6 +504,7 @@ class ColumnarBuilder {
   }
 
   periods(derived: PeriodsDerived, target: string): RecordsCall {
+    if (isExtendedPeriods(derived)) throw new NeedsRows("periods with a window, except, groupBy, gaps in months or calendar months");
     const access = this.records(derived.records);
     const column = access.column;
     return this.recordsBlock("periods", column, target, 0, (start, label, k) => {
@@ -651,6 +659,17 @@ class ColumnarBuilder {
     return [`const ${target} = ${this.derivedExpression(derived, k)};`];
   }
 
+  /** Whether a min/max combine may see dates (a date fact, or another such combine, among its operands). */
+  dateValued(derived: DerivedFact): boolean {
+    if (derived.kind !== "combine" || (derived.op !== "min" && derived.op !== "max")) return false;
+    return derived.of.some((entry) => {
+      if (typeof entry !== "string") return false;
+      if (this.table.definitions.get(entry)?.type === "date") return true;
+      const other = this.doc.derived?.find((candidate) => candidate.id === entry);
+      return other !== undefined && other !== derived && this.dateValued(other);
+    });
+  }
+
   derivedExpression(derived: Exclude<DerivedFact, AggregateDerived | PeriodsDerived>, k: Constants): string {
     const calendar = this.when.calendar;
     switch (derived.kind) {
@@ -663,6 +682,21 @@ class ColumnarBuilder {
       }
       case "duration": {
         const unit = derived.unit;
+        if (derived.monthCount === "calendar" && unit !== "days") {
+          const inUnit = (months: number) => (unit === "years" ? Math.floor(months / 12) : months);
+          const toEvaluation = (value: unknown) => {
+            const from = parseIsoDate(value);
+            return from ? inUnit(calendarMonthsBetween(from, calendar)) : undefined;
+          };
+          if (!derived.to) return unaryExpression(this.applicantSource(derived.from), toEvaluation, k, "i");
+          const between = (fromValue: unknown, toValue: unknown) => {
+            const from = parseIsoDate(fromValue);
+            const to = parseIsoDate(toValue);
+            return from && to ? inUnit(calendarMonthsBetween(from, to)) : undefined;
+          };
+          const from = valueExpression(this.applicantSource(derived.from), k, "i");
+          return `${k.ref(between)}(${from}, ${valueExpression(this.applicantSource(derived.to), k, "i")})`;
+        }
         if (!derived.to && unit !== "days") {
           const span = (value: unknown) => {
             const months = wholeMonthsFromIso(value, calendar);
@@ -684,17 +718,20 @@ class ColumnarBuilder {
       }
       case "combine": {
         const op = derived.op;
-        const combine = (...values: unknown[]) => {
-          let result: number | undefined;
-          for (const value of values) {
-            if (!isFiniteNumber(value)) return undefined;
-            if (result === undefined) result = value;
-            else if (op === "sum") result = round(result + value);
-            else if (op === "min") result = value < result ? value : result;
-            else result = value > result ? value : result;
-          }
-          return result;
-        };
+        const combineAll = combineValues(derived);
+        const combine = derived.weights || op === "difference" || this.dateValued(derived)
+          ? (...values: unknown[]) => combineAll(values)
+          : (...values: unknown[]) => {
+              let result: number | undefined;
+              for (const value of values) {
+                if (!isFiniteNumber(value)) return undefined;
+                if (result === undefined) result = value;
+                else if (op === "sum") result = round(result + value);
+                else if (op === "min") result = value < result ? value : result;
+                else result = value > result ? value : result;
+              }
+              return result;
+            };
         const operands = derived.of.map((entry) =>
           typeof entry === "number" ? k.ref(entry) : valueExpression(this.applicantSource(entry), k, "i"),
         );

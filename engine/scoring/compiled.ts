@@ -90,7 +90,7 @@ function compileScoring(item: ScoringItem, table: FactTable): ItemScorer {
       const readRecords = table.read(scoring.records);
       const where = scoring.where ? compileCondition(scoring.where, table.recordContext(scoring.records)) : undefined;
       const inWindow = scoring.within
-        ? compileLookback(scoring.within, table.fieldReader(scoring.records, scoring.within.dateField))
+        ? compileLookback(scoring.within, table.fieldReader(scoring.records, scoring.within.dateField), table)
         : undefined;
       const perUnit = scoring.perUnit;
       const readQuantity = perUnit ? table.fieldReader(scoring.records, perUnit.field) : undefined;
@@ -108,7 +108,7 @@ function compileScoring(item: ScoringItem, table: FactTable): ItemScorer {
         for (let i = 0; i < records.length; i++) {
           const record = records[i];
           if (where && !where(record)) continue;
-          if (inWindow && !inWindow(record, date)) continue;
+          if (inWindow && !inWindow(record, date, scope)) continue;
           let points = fixedPoints;
           if (perUnit && readQuantity) {
             const quantity = readQuantity(record);

@@ -35,6 +35,14 @@ import {
 } from "./dates";
 import { FactTable, recordsOf, type ApplicantScope } from "./facts";
 import { exact, isNumber } from "./points";
+import {
+  calendarMonthsBetween,
+  compileExtendedPeriods,
+  compileWindowBounds,
+  insideWindow,
+  isExtendedPeriods,
+  isExtendedWindow,
+} from "./windows";
 import type { Facts } from "../types";
 
 export class DerivedCycleError extends Error {
@@ -51,8 +59,13 @@ export function derivedDependencies(derived: DerivedFact): Id[] {
     case "duration":
       return derived.to ? [derived.from, derived.to] : [derived.from];
     case "aggregate":
-    case "periods":
-      return [derived.records];
+      return derived.within?.anchor ? [derived.records, derived.within.anchor] : [derived.records];
+    case "periods": {
+      const dependencies = [derived.records];
+      if (derived.except) dependencies.push(derived.except.records);
+      if (derived.within?.anchor) dependencies.push(derived.within.anchor);
+      return dependencies;
+    }
     case "combine":
       return derived.of.filter((entry): entry is Id => typeof entry === "string");
   }
@@ -130,6 +143,16 @@ function compileOne(derived: DerivedFact, table: FactTable, language: DerivedLan
 function compileDuration(derived: DurationDerived, table: FactTable): Compute {
   const readFrom = table.read(derived.from);
   const readTo = derived.to ? table.read(derived.to) : undefined;
+  if (derived.monthCount === "calendar" && derived.unit !== "days") {
+    const inYears = derived.unit === "years";
+    return (scope, date) => {
+      const from = parseIsoDate(readFrom(scope));
+      const to = readTo ? parseIsoDate(readTo(scope)) : date.calendar;
+      if (!from || !to) return undefined;
+      const months = calendarMonthsBetween(from, to);
+      return inYears ? Math.floor(months / 12) : months;
+    };
+  }
   return (scope, date) => {
     if (!readTo && derived.unit !== "days") {
       const months = wholeMonthsFromIso(readFrom(scope), date.calendar);
@@ -146,12 +169,17 @@ function compileDuration(derived: DurationDerived, table: FactTable): Compute {
   };
 }
 
-/** Whether a record's date lies in `evaluationDate - span < date <= evaluationDate`. */
+/** Whether a record's date lies in the window: `evaluationDate - span < date <= evaluationDate`, or as decision 022 says. */
 export function compileLookback(
   lookback: Lookback | undefined,
   readDate: (record: unknown) => unknown,
-): ((record: unknown, date: EvaluationDate) => boolean) | undefined {
+  table: FactTable,
+): ((record: unknown, date: EvaluationDate, scope: ApplicantScope) => boolean) | undefined {
   if (!lookback) return undefined;
+  if (isExtendedWindow(lookback)) {
+    const bounds = compileWindowBounds(lookback, table);
+    return (record, date, scope) => insideWindow(readDate(record), bounds(scope, date));
+  }
   const years = lookback.years ?? 0;
   const months = lookback.months ?? 0;
   let cachedFor: EvaluationDate | undefined;
@@ -172,10 +200,10 @@ function compileRecordFilter(
   where: Condition | undefined,
   within: Lookback | undefined,
   table: FactTable,
-): (record: unknown, date: EvaluationDate) => boolean {
+): (record: unknown, date: EvaluationDate, scope: ApplicantScope) => boolean {
   const matches = where ? compileCondition(where, table.recordContext(recordsId)) : undefined;
-  const inWindow = within ? compileLookback(within, table.fieldReader(recordsId, within.dateField)) : undefined;
-  return (record, date) => (!inWindow || inWindow(record, date)) && (!matches || matches(record));
+  const inWindow = within ? compileLookback(within, table.fieldReader(recordsId, within.dateField), table) : undefined;
+  return (record, date, scope) => (!inWindow || inWindow(record, date, scope)) && (!matches || matches(record));
 }
 
 function compileAggregate(derived: AggregateDerived, table: FactTable): Compute {
@@ -192,7 +220,7 @@ function compileAggregate(derived: AggregateDerived, table: FactTable): Compute 
     let max: number | undefined;
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      if (!keep(record, date)) continue;
+      if (!keep(record, date, scope)) continue;
       if (readDistinct) {
         const key = readDistinct(record);
         if (key !== undefined && key !== null) {
@@ -224,17 +252,41 @@ function compileAggregate(derived: AggregateDerived, table: FactTable): Compute 
 
 function compileCombine(derived: CombineDerived, table: FactTable): Compute {
   const operands = derived.of.map((entry) => (typeof entry === "number" ? () => entry : table.read(entry)));
+  const combine = combineValues(derived);
+  const values: unknown[] = new Array(operands.length);
   return (scope) => {
+    for (let i = 0; i < operands.length; i++) values[i] = operands[i](scope);
+    return combine(values);
+  };
+}
+
+/**
+ * A combine's result from its operands' values (shared with the columnar path): numbers, or for min/max ISO dates
+ * (all of one kind); anything missing or mixed gives undefined.
+ */
+export function combineValues(derived: Pick<CombineDerived, "op" | "weights">): (values: readonly unknown[]) => unknown {
+  const { op, weights } = derived;
+  return (values) => {
+    if ((op === "min" || op === "max") && typeof values[0] === "string") {
+      let date: string | undefined;
+      for (const value of values) {
+        if (typeof value !== "string" || !isIsoDate(value)) return undefined;
+        if (date === undefined || (op === "min" ? value < date : value > date)) date = value;
+      }
+      return date;
+    }
     let result: number | undefined;
-    for (const operand of operands) {
-      const value = operand(scope);
-      if (!isNumber(value)) return undefined;
+    for (let i = 0; i < values.length; i++) {
+      const operand = values[i];
+      if (!isNumber(operand)) return undefined;
+      const value = weights ? exact(operand * weights[i]) : operand;
       if (result === undefined) result = value;
-      else if (derived.op === "sum") result = exact(result + value);
-      else if (derived.op === "min") result = value < result ? value : result;
+      else if (op === "sum") result = exact(result + value);
+      else if (op === "difference") result = exact(result - value);
+      else if (op === "min") result = value < result ? value : result;
       else result = value > result ? value : result;
     }
-    return result;
+    return op === "difference" && result !== undefined && result < 0 ? 0 : result;
   };
 }
 
@@ -251,6 +303,7 @@ function measureIntervals(starts: number[], ends: number[], first: number, count
 }
 
 function compilePeriods(derived: PeriodsDerived, table: FactTable, language: DerivedLanguage): Compute {
+  if (isExtendedPeriods(derived)) return compileExtendedPeriods(derived, table, language.periodsIncludeEvaluationDay);
   const readRecords = table.read(derived.records);
   const keep = compileRecordFilter(derived.records, derived.where, undefined, table);
   const readStart = table.fieldReader(derived.records, derived.startField);
@@ -266,7 +319,7 @@ function compilePeriods(derived: PeriodsDerived, table: FactTable, language: Der
     let count = 0;
     for (let r = 0; r < records.length; r++) {
       const record = records[r];
-      if (!keep(record, date)) continue;
+      if (!keep(record, date, scope)) continue;
       const start = isoDayNumber(readStart(record));
       if (Number.isNaN(start)) continue;
       const endValue = readEnd(record);

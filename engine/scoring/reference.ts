@@ -312,7 +312,7 @@ async function scoreItem(
     case "perRecord": {
       const records = recordsOf(table.read(scoring.records)(scope));
       const engine = prepared.program.recordEngines.get(index);
-      const inWindow = compileLookback(scoring.within, table.fieldReader(scoring.records, scoring.within?.dateField ?? ""));
+      const inWindow = compileLookback(scoring.within, table.fieldReader(scoring.records, scoring.within?.dateField ?? ""), table);
       const readQuantity = scoring.perUnit ? table.fieldReader(scoring.records, scoring.perUnit.field) : undefined;
       const readOnce = scoring.onceBy ? table.fieldReader(scoring.records, scoring.onceBy) : undefined;
       const readGroup = scoring.groupCap ? table.fieldReader(scoring.records, scoring.groupCap.by) : undefined;
@@ -327,7 +327,7 @@ async function scoreItem(
             continue;
           }
         }
-        if (inWindow && !inWindow(record, date)) {
+        if (inWindow && !inWindow(record, date, scope)) {
           recordsExplained.push({ index: recordIndex, points: 0, counted: false, reason: "within" });
           continue;
         }

@@ -11,13 +11,13 @@ import type {
   FactDefinition,
   Id,
   LinearScoring,
-  Lookback,
   PerRecordScoring,
   Program,
   RankKey,
   ScoringItem,
   StandardDocument,
   TiePolicy,
+  Window,
 } from "../../../rules-schema/types";
 import { periodsIncludeEvaluationDay } from "../../../rules-schema/types";
 import type { ConditionTrace } from "../../../engine/types";
@@ -295,13 +295,40 @@ export function pointsText(lang: Lang, points: number): string {
   return `${points < 0 ? "−" : ""}${abs}分`;
 }
 
-/** "近5年内" / "within the last 5 years". */
-export function describeLookback(lang: Lang, within: Pick<Lookback, "years" | "months">): string {
+/**
+ * "近5年内" / "within the last 5 years"; calendar-year windows and windows measured from a date fact (decision 022)
+ * in the same words (`anchorLabel`: the label of the window's anchor fact, when it has one).
+ */
+export function describeLookback(lang: Lang, within: Window, anchorLabel?: string): string {
+  const en = lang === "en";
+  const calendar = within.calendarYears;
+  if (calendar) {
+    const anchor = anchorLabel ?? (en ? "the evaluation date" : "评估日");
+    const { from, to } = calendar;
+    if (to === -1 && from < 0) {
+      if (!anchorLabel) return en ? `in the ${quantity(lang, -from, "year")} (calendar years) before the evaluation year` : `近${formatNumber(-from)}个年度内（评估当年之前的${formatNumber(-from)}个自然年度）`;
+      return en ? `in the ${quantity(lang, -from, "year")} (calendar years) before the year of ${anchor}` : `${anchor}所在年度之前的${formatNumber(-from)}个自然年度内`;
+    }
+    if (from === 0 && to >= 0) {
+      return en
+        ? `in the calendar year of ${anchor}${to > 0 ? ` and the ${quantity(lang, to, "year")} following` : ""}`
+        : `${anchor}所在年度${to > 0 ? `及其后${formatNumber(to)}个年度` : ""}内`;
+    }
+    const offset = (n: number) =>
+      en ? (n === 0 ? "the year" : `${quantity(lang, Math.abs(n), "year")} ${n < 0 ? "before" : "after"}`) : n === 0 ? "当年" : `${n < 0 ? "前" : "后"}${formatNumber(Math.abs(n))}年`;
+    return en ? `in the calendar years from ${offset(from)} to ${offset(to)} of ${anchor}` : `${anchor}所在年度${offset(from)}至${offset(to)}的自然年度内`;
+  }
   const parts: string[] = [];
   if (within.years) parts.push(quantity(lang, within.years, "year"));
   if (within.months) parts.push(quantity(lang, within.months, "month"));
-  const span = lang === "en" ? parts.join(" ") : parts.join("");
-  return lang === "en" ? `within the last ${span}` : `近${span}内`;
+  const span = en ? parts.join(" ") : parts.join("");
+  if (anchorLabel) return en ? `within the ${span} up to ${anchorLabel}` : `${anchorLabel}前${span}内`;
+  return en ? `within the last ${span}` : `近${span}内`;
+}
+
+/** describeLookback with the anchor fact's label taken from the document. */
+export function describeWindow(ctx: DescribeContext, within: Window): string {
+  return describeLookback(ctx.lang, within, within.anchor ? factLabel({ ...ctx, recordsOf: undefined }, within.anchor) : undefined);
 }
 
 /** Accrual as a rule: "每满1个月积5分" / "5 points per full month"; marginal bands named by their range. */
@@ -358,7 +385,7 @@ export function describePerRecord(ctx: DescribeContext, scoring: PerRecordScorin
   const recordCtx = inRecords(ctx, scoring.records);
   const en = lang === "en";
   const parts: string[] = [];
-  const within = scoring.within ? describeLookback(lang, scoring.within) : "";
+  const within = scoring.within ? describeWindow(ctx, scoring.within) : "";
   const where = scoring.where ? describeCondition(recordCtx, scoring.where) : "";
   const records = factLabel(ctx, scoring.records);
   let rule: string;
@@ -570,6 +597,12 @@ export function describeDerived(ctx: DescribeContext, derived: NonNullable<Stand
       return en ? `whole years of age at the evaluation date, from ${factLabel(ctx, derived.birthDate)}` : `按${factLabel(ctx, derived.birthDate)}计算至评估日的周岁`;
     case "duration": {
       const to = derived.to ? factLabel(ctx, derived.to) : en ? "the evaluation date" : "评估日";
+      if (derived.monthCount === "calendar" && derived.unit !== "days") {
+        const years = derived.unit === "years";
+        return en
+          ? `calendar months from the month of ${factLabel(ctx, derived.from)} to the month of ${to}, both counted${years ? ", in whole years of 12 months" : ""}`
+          : `自${factLabel(ctx, derived.from)}所在月至${to}所在月的月数（首尾两月均计入）${years ? "，每满12个月为1年" : ""}`;
+      }
       return en ? `whole ${unitName(derived.unit)} from ${factLabel(ctx, derived.from)} to ${to}` : `自${factLabel(ctx, derived.from)}至${to}的整${unitName(derived.unit)}数`;
     }
     case "aggregate": {
@@ -577,7 +610,7 @@ export function describeDerived(ctx: DescribeContext, derived: NonNullable<Stand
       const records = factLabel(ctx, derived.records);
       const filters: string[] = [];
       if (derived.where) filters.push(describeCondition(recordCtx, derived.where));
-      if (derived.within) filters.push(en ? `${factLabel(recordCtx, derived.within.dateField)} is ${describeLookback(lang, derived.within)}` : `${factLabel(recordCtx, derived.within.dateField)}在${describeLookback(lang, derived.within)}`);
+      if (derived.within) filters.push(en ? `${factLabel(recordCtx, derived.within.dateField)} is ${describeWindow(ctx, derived.within)}` : `${factLabel(recordCtx, derived.within.dateField)}在${describeWindow(ctx, derived.within)}`);
       const field = derived.field ? factLabel(recordCtx, derived.field) : "";
       const op = en
         ? { count: "number of", sum: `sum of ${field} over`, min: `smallest ${field} among`, max: `largest ${field} among` }[derived.op]
@@ -588,13 +621,36 @@ export function describeDerived(ctx: DescribeContext, derived: NonNullable<Stand
     }
     case "combine": {
       const parts = derived.of.map((entry) => (typeof entry === "number" ? formatNumber(entry) : factLabel(ctx, entry)));
-      const op = en ? { sum: "sum", min: "smaller", max: "larger" }[derived.op] : { sum: "之和", min: "中较小者", max: "中较大者" }[derived.op];
+      if (derived.op === "difference") {
+        const [first, ...rest] = parts;
+        return en ? `${first} minus ${joinList(lang, rest, "and")}, never below 0` : `${first}减去${joinList(lang, rest, "and")}，最低为0`;
+      }
+      if (derived.weights) {
+        const weighted = parts.map((part, i) => (en ? `${part} × ${formatNumber(derived.weights?.[i] ?? 1)}` : `${part}×${formatNumber(derived.weights?.[i] ?? 1)}`));
+        return en ? `the sum of ${joinList(lang, weighted, "and")}` : `${joinList(lang, weighted, "and")}之和`;
+      }
+      const op = en ? { sum: "sum", min: "smaller (or earlier)", max: "larger (or later)" }[derived.op] : { sum: "之和", min: "中较小（较早）者", max: "中较大（较晚）者" }[derived.op];
       return en ? `the ${op} of ${joinList(lang, parts, "and")}` : `${joinList(lang, parts, "and")}${op}`;
     }
     case "periods": {
       const recordCtx = inRecords(ctx, derived.records);
       const span = `${factLabel(recordCtx, derived.startField)}–${factLabel(recordCtx, derived.endField)}`;
-      const gap = derived.allowGapDays ? (en ? `; gaps of up to ${derived.allowGapDays} days do not break it` : `，间断不超过${derived.allowGapDays}天视为连续`) : "";
+      let gap = derived.allowGapDays ? (en ? `; gaps of up to ${derived.allowGapDays} days do not break it` : `，间断不超过${derived.allowGapDays}天视为连续`) : "";
+      if (derived.allowGapMonths) gap += en ? `; breaks of up to ${quantity(lang, derived.allowGapMonths, "month")} do not break it` : `，中断不超过${derived.allowGapMonths}个月视为连续`;
+      const extra: string[] = [];
+      if (derived.within) extra.push(en ? `counting only the time ${describeWindow(ctx, derived.within)}` : `只计${describeWindow(ctx, derived.within)}的部分`);
+      if (derived.except) {
+        const exceptLabel = factLabel(ctx, derived.except.records);
+        extra.push(en ? `leaving out the time covered by ${exceptLabel}` : `扣除与${exceptLabel}重叠的时间`);
+      }
+      if (derived.groupBy) {
+        const field = factLabel(recordCtx, derived.groupBy.field);
+        extra.push(derived.groupBy.op === "sum" ? (en ? `counted per ${field} and added up` : `按${field}分别计算后相加`) : en ? `counted per ${field}, the longest taken` : `按${field}分别计算，取最长者`);
+      }
+      if (derived.monthCount === "calendar" && derived.unit !== "days") {
+        extra.push(en ? "every calendar month touched counts, the first and the evaluation month included" : "按自然月计，首月和评估当月均计入");
+      }
+      gap += extra.map((part) => (en ? `; ${part}` : `，${part}`)).join("");
       const days = ctx.doc.formatVersion === undefined ? "" : periodsIncludeEvaluationDay(ctx.doc)
         ? en ? "; the end date and the evaluation day count" : "，含结束日和评估日当天"
         : en ? "; the evaluation day itself does not count (format 1.0)" : "，评估日当天不计（格式1.0）";

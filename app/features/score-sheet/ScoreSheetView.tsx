@@ -10,7 +10,7 @@ import type { ScoringItem, StandardDocument } from "../../../rules-schema/types"
 import {
   describeAccrual,
   describeLinear,
-  describeLookback,
+  describeWindow,
   describeRange,
   describeTraceLeaf,
   describeValue,
@@ -360,7 +360,7 @@ function scoringParts(outcome: ItemOutcome, item: ScoringItem, ctx: DescribeCont
       const list = Array.isArray(facts?.[scoring.records]) ? (facts?.[scoring.records] as unknown[]) : [];
       const recordCtx = inRecords(ctx, scoring.records);
       const fields = ctx.doc.facts.find((fact) => fact.id === scoring.records)?.fields ?? [];
-      const within = scoring.within ? describeLookback(lang, scoring.within) : "";
+      const within = scoring.within ? describeWindow(ctx, scoring.within) : "";
       return [
         <div key="records">
           {m("records", { records: recordsLabel, count: records.length })}
