@@ -112,8 +112,13 @@ export function typeFactValue(
       const text = typeof raw === "string" ? enumValueOf(definition, raw.trim()) : undefined;
       if (text === undefined) {
         const list = [...allowed];
+        // The options in the officer's words (the standard's labels); the ids stay in params for machines.
+        const labels = (lang: "zh" | "en") => (definition.values ?? []).map((v) => v.label?.[lang] ?? v.value);
         return {
-          error: rowError("badEnum", line, column, `“${shown}” 不是允许的取值（${list.join("、")}）`, `"${shown}" is not one of ${list.join(", ")}`, { value: raw, allowed: list }),
+          error: rowError("badEnum", line, column, `“${shown}” 不是允许的取值（${labels("zh").join("、")}）`, `"${shown}" is not one of: ${labels("en").join("; ")}`, {
+            value: raw,
+            allowed: list,
+          }),
         };
       }
       return { value: text };
@@ -208,21 +213,10 @@ async function* applicantBatches(
       }
       const line = row.line;
       if (!header) {
-        // Without a mapping (the CLI, a file whose header names the facts), names are read in the officer's words.
-        header = row.cells.map((h) => {
-          const name = String(h ?? "").trim();
-          return mapping && name in mapping ? mapping[name] : name === "" ? "" : (headerTarget(name, facts) ?? name);
-        });
-        const unknown = header.filter((h) => h !== "" && !SPECIAL_COLUMNS.has(h) && !byId.has(h));
-        if (unknown.length > 0) {
-          out.push({
-            line,
-            errors: unknown.map((column) =>
-              rowError("unknownColumn", line, column, "表头不是本标准的事实编号（请在列映射中对应到事实或忽略）", "the header names no fact of this standard (map it to a fact or ignore it)", {
-                known: [...byId.keys()],
-              }),
-            ),
-          });
+        const resolved = resolveHeader(row.cells, facts, mapping, line);
+        header = resolved.targets;
+        if (resolved.errors.length > 0) {
+          out.push({ line, errors: resolved.errors });
           yield out;
           return;
         }
@@ -233,16 +227,8 @@ async function* applicantBatches(
         continue;
       }
       const cells = row.cells;
-      let blank = true;
-      for (const c of cells) {
-        if (c !== undefined && c !== null && c !== "") {
-          blank = false;
-          break;
-        }
-      }
-      if (blank) continue;
-      // A template's second header row (the fact ids under the labels) is not an applicant.
-      if (dataRow === 0 && cells.every((c, k) => c === undefined || c === null || c === "" || String(c).trim() === header![k])) continue;
+      if (isBlankRow(cells)) continue;
+      if (dataRow === 0 && isTemplateIdsRow(cells, header)) continue;
       dataRow++;
       out.push(reader!.read(cells, line, dataRow));
     }
@@ -481,6 +467,46 @@ class TabularRowReader {
 
 const SPECIAL_COLUMNS = new Set(["id", "idNumber"]);
 
+/**
+ * What each header cell names: a fact id, "id", "idNumber", or "" (ignored). Without a mapping (the CLI, a file whose
+ * header names the facts) names are read in the officer's words. A name that is no fact is an error of `line`.
+ */
+export function resolveHeader(cells: readonly unknown[], facts: readonly FactDefinition[], mapping: ColumnMapping | undefined, line: number): { targets: string[]; errors: CohortRowError[] } {
+  const known = new Set(facts.map((f) => f.id));
+  const targets = cells.map((h) => {
+    const name = String(h ?? "").trim();
+    return mapping && name in mapping ? mapping[name] : name === "" ? "" : (headerTarget(name, facts) ?? name);
+  });
+  const unknown = targets.filter((h) => h !== "" && !SPECIAL_COLUMNS.has(h) && !known.has(h));
+  const errors = unknown.map((column) =>
+    rowError("unknownColumn", line, column, "表头不是本标准的事实编号（请在列映射中对应到事实或忽略）", "the header names no fact of this standard (map it to a fact or ignore it)", {
+      known: [...known],
+    }),
+  );
+  return { targets, errors };
+}
+
+/** A template's second header row (the fact ids under the labels): not an applicant. */
+export function isTemplateIdsRow(cells: readonly unknown[], targets: readonly string[]): boolean {
+  return cells.every((c, k) => c === undefined || c === null || c === "" || String(c).trim() === targets[k]);
+}
+
+/** True when a data row holds nothing (the reader skips it). */
+export function isBlankRow(cells: readonly unknown[]): boolean {
+  for (const c of cells) if (c !== undefined && c !== null && c !== "") return false;
+  return true;
+}
+
+export type TabularRow = { line: number; cells: unknown[] } | { line: number; error: CohortRowError };
+
+/**
+ * The rows of a CSV or XLSX file as the reader sees them before typing (decoded, split into cells; header first), in
+ * batches; a refused file ends with an error row. `truncated`: the bytes are a file's beginning (a CSV preview).
+ */
+export function tabularRows(input: Readable, format: "csv" | "xlsx", reading: FileReading = {}, opts: { truncated?: boolean } = {}): AsyncGenerator<TabularRow[]> {
+  return format === "xlsx" ? xlsxRows(input) : csvRows(input, reading, opts.truncated);
+}
+
 function renameKeys(source: Record<string, unknown>, mapping: ColumnMapping | undefined): Record<string, unknown> {
   if (!mapping) return { ...source };
   const out: Record<string, unknown> = {};
@@ -491,13 +517,11 @@ function renameKeys(source: Record<string, unknown>, mapping: ColumnMapping | un
   return out;
 }
 
-type TabularRow = { line: number; cells: unknown[] } | { line: number; error: CohortRowError };
-
 /**
  * CSV rows through PapaParse (about twice as fast as csv-parse here), in the batches PapaParse parses. Rows are
  * numbered as a spreadsheet shows them: the header is row 1, blank rows count. A UTF-8 byte-order mark is dropped.
  */
-async function* csvRows(input: Readable, reading: FileReading): AsyncGenerator<TabularRow[]> {
+async function* csvRows(input: Readable, reading: FileReading, truncated = false): AsyncGenerator<TabularRow[]> {
   // Chunked callbacks cost a third of PapaParse's per-row stream events; pause/resume keeps memory bounded.
   const queue: Array<{ data: string[][]; quotes?: Papa.ParseError }> = [];
   let done = false;
@@ -510,7 +534,7 @@ async function* csvRows(input: Readable, reading: FileReading): AsyncGenerator<T
     w?.();
   };
   // Decoded before PapaParse, which would decode each chunk on its own (breaking a character across two chunks).
-  const decoded = decodeText(input);
+  const decoded = decodeText(input, { truncated });
   Papa.parse(Readable.from(decoded.chunks) as unknown as File, {
     skipEmptyLines: false,
     chunk(results: Papa.ParseResult<string[]>, parser: Papa.Parser) {

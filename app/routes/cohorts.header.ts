@@ -1,13 +1,14 @@
 /**
- * First step of an upload: the file's header and a proposed column mapping. A JSON Lines header is read in the browser
- * and sent as JSON; a CSV file's first bytes are sent and decoded here as the upload will decode them (UTF-8, UTF-16,
- * GB18030), the encoding read returned; an XLSX file is sent whole and only its first row is read, under the limits.
+ * First step of an upload: the file's header, its first rows (the sample the preview types, cohorts.preview.ts) and a
+ * proposed column mapping. A JSON Lines header is read in the browser and sent as JSON; a CSV file's first bytes are
+ * sent and decoded here as the upload will decode them (UTF-8, UTF-16, GB18030), the encoding read returned
+ * (`truncated=1`: the bytes are the beginning of a larger file); an XLSX file is sent whole and only its first rows
+ * are read, under the limits.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { FileRefusedError } from "../../applicant-files/errors";
 import type { TextEncodingName } from "../../applicant-files/encoding";
-import { csvHeaderRow } from "../../applicant-files/header";
-import { xlsxHeaderRow } from "../../applicant-files/xlsx-reader";
+import { readSample, type FileSample } from "../../applicant-files/preview";
 import { recallColumnMapping } from "../../db/cohorts";
 import { factChoices, proposeMapping, standardFacts } from "~/features/cohorts/standard-facts.server";
 import { cohortText } from "~/features/cohorts/messages";
@@ -31,24 +32,24 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!facts) return Response.json({ error: cohortText(lang, "unknownStandard") }, { status: 400 });
   let headers: string[];
   let encoding: TextEncodingName | undefined;
+  let sample: FileSample | undefined;
   const format = url.searchParams.get("format");
   try {
-    if (format === "csv") {
+    if (format === "csv" || format === "xlsx") {
       if (!request.body) throw new Error("empty body");
       const { input, drain } = drainableBody(request.body);
       try {
-        ({ headers, encoding } = await csvHeaderRow(input));
+        sample = await readSample(input, format, { truncated: url.searchParams.get("truncated") === "1" });
       } finally {
         await drain();
       }
-    } else if (format === "xlsx") {
-      if (!request.body) throw new Error("empty body");
-      const { input, drain } = drainableBody(request.body);
-      try {
-        headers = await xlsxHeaderRow(input);
-      } finally {
-        await drain();
+      // A file refused at its first row (a limit, not a workbook) is refused here as the upload would refuse it.
+      if (sample.header.length === 0 && sample.stop) {
+        const { code, line, message, params } = sample.stop;
+        return Response.json({ error: cohortText(lang, "headerFailed", { detail: message[lang === "en" ? "en" : "zh"] }), errors: [{ code, line, column: null, message, params }] }, { status: 422 });
       }
+      headers = sample.header;
+      encoding = sample.encoding;
     } else {
       const body = (await request.json()) as { headers?: unknown };
       headers = Array.isArray(body.headers) ? body.headers.map((h) => String(h)) : [];
@@ -63,5 +64,5 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const recalled = recallColumnMapping(db, standardId, headers);
   const mapping = { ...proposeMapping(headers, facts), ...(recalled ?? {}) };
-  return Response.json({ headers, mapping, recalled: recalled !== undefined, facts: factChoices(facts), ...(encoding ? { encoding } : {}) });
+  return Response.json({ headers, mapping, recalled: recalled !== undefined, facts: factChoices(facts), ...(encoding ? { encoding } : {}), ...(sample ? { sample } : {}) });
 }

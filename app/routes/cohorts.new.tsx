@@ -7,6 +7,7 @@ import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { ENCODING_LABELS, type TextEncodingName } from "../../applicant-files/encoding";
+import type { FilePreview, FileSample, PreviewCell } from "../../applicant-files/preview";
 import { listStandards } from "../../db/standards";
 import cohortStyles from "~/features/cohorts/cohorts.css?url";
 import { MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL, useCohortMessages } from "~/features/cohorts/messages";
@@ -32,6 +33,8 @@ interface HeaderInfo {
   mapping: Record<string, string>;
   recalled: boolean;
   facts: FactChoice[];
+  /** The file's first rows as text (CSV and XLSX), for the preview. */
+  sample?: FileSample;
 }
 
 interface RowError {
@@ -64,6 +67,9 @@ async function jsonLinesHeader(file: File): Promise<string[]> {
   return Object.keys(inner).filter((k) => k !== "id");
 }
 
+/** A CSV's first bytes, sent for its header and first rows (the server reads no more of them). */
+const HEADER_SLICE_BYTES = 256 * 1024;
+
 const sizeText = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export default function NewCohort() {
@@ -80,10 +86,39 @@ export default function NewCohort() {
   const [upload, setUpload] = useState<UploadState>({ phase: "idle" });
   const [rows, setRows] = useState<{ rowsRead: number; rowsStored: number; phase: string } | null>(null);
   const progressKey = useRef("");
+  const [preview, setPreview] = useState<FilePreview | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  // The sample typed again whenever the mapping changes (the file is not sent again).
+  useEffect(() => {
+    setPreview(null);
+    setPreviewError(null);
+    if (!header?.sample) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      fetch(`/cohorts/preview?lang=${lang}`, {
+        method: "POST",
+        body: JSON.stringify({ standardId, mapping, sample: header.sample }),
+        headers: { "Content-Type": "application/json" },
+        signal: controller.signal,
+      })
+        .then(async (response) => {
+          const body = (await response.json()) as FilePreview & { error?: string };
+          if (!response.ok || body.error) throw new Error(body.error ?? response.statusText);
+          setPreview(body);
+        })
+        .catch((error: unknown) => {
+          if (!controller.signal.aborted) setPreviewError(error instanceof Error ? error.message : String(error));
+        });
+    }, 150);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [header, mapping, standardId, lang]);
   const nameRef = useRef<HTMLInputElement>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (upload.phase === "done" || upload.phase === "refused" || upload.phase === "failed") outcomeRef.current?.scrollIntoView({ block: "start" });
+    if (upload.phase === "uploading" || upload.phase === "done" || upload.phase === "refused" || upload.phase === "failed") outcomeRef.current?.scrollIntoView({ block: "start" });
   }, [upload.phase]);
   // While the file goes up and is imported, the server says how many rows it has read and stored.
   const busyNow = upload.phase === "uploading" || upload.phase === "checking";
@@ -112,7 +147,8 @@ export default function NewCohort() {
     setReading(true);
     setHeader(null);
     try {
-      const query = `standardId=${encodeURIComponent(standard)}&format=${chosenFormat}`;
+      const truncated = chosenFormat === "csv" && chosen.size > HEADER_SLICE_BYTES ? "&truncated=1" : "";
+      const query = `standardId=${encodeURIComponent(standard)}&format=${chosenFormat}${truncated}`;
       // A CSV's first bytes go to the server, which decodes them as the upload will (UTF-8, UTF-16 or GB18030).
       const response =
         chosenFormat === "jsonl"
@@ -123,7 +159,7 @@ export default function NewCohort() {
             })
           : await fetch(`/cohorts/header?${query}`, {
               method: "POST",
-              body: chosenFormat === "csv" ? chosen.slice(0, 256 * 1024) : chosen,
+              body: chosenFormat === "csv" ? chosen.slice(0, HEADER_SLICE_BYTES) : chosen,
               headers: { "Content-Type": "application/octet-stream" },
             });
       const body = (await response.json()) as HeaderInfo & { error?: string };
@@ -202,6 +238,18 @@ export default function NewCohort() {
   }
 
   const busy = busyNow;
+  /** A value as the officer reads it: an option's label, 是/否, a count of records; the stored text otherwise. */
+  const shownValue = (cell: PreviewCell, target: string): string => {
+    const fact = header?.facts.find((f) => f.id === target);
+    const value = cell.value;
+    if (fact?.type === "enum") {
+      const option = fact.values?.find((v) => v.value === value);
+      return option ? pick(lang, option.label) : String(value);
+    }
+    if (typeof value === "boolean") return m(value ? "yes" : "no");
+    if (Array.isArray(value)) return m("previewRecords", { count: value.length });
+    return String(value);
+  };
   const rowsLine = rows ? (
     <p className="muted" data-testid="import-rows" data-read={rows.rowsRead} data-stored={rows.rowsStored} data-phase={rows.phase}>
       {rows.phase === "storing" || rows.rowsStored > 0
@@ -305,6 +353,85 @@ export default function NewCohort() {
               {m("duplicateTarget", { target: targetLabel(target), columns: columns.join(", ") })}
             </p>
           ))}
+          {format === "jsonl" ? <p className="muted">{m("previewNotForJsonl")}</p> : null}
+          {header.sample ? (
+            <div className="section" data-testid="preview" data-problems={preview?.problems ?? ""}>
+              <h2>{m("previewTitle", { count: 20 })}</h2>
+              <p className="muted">{m("previewIntro")}</p>
+              {previewError ? <p className="notice notice-bad">{previewError}</p> : null}
+              {!preview && !previewError ? <p className="muted">{m("previewReading")}</p> : null}
+              {preview ? (
+                <>
+                  {preview.headerErrors.map((message, k) => (
+                    <p key={k} className="notice notice-bad">
+                      {pick(lang, message)}
+                    </p>
+                  ))}
+                  {preview.problems > 0 ? (
+                    <p className="notice notice-bad" data-testid="preview-problems">
+                      {m("previewProblems", { count: preview.problems })}
+                    </p>
+                  ) : preview.rows.length > 0 ? (
+                    <p className="notice notice-ok" data-testid="preview-clean">
+                      {m("previewClean")}
+                    </p>
+                  ) : null}
+                  {preview.rows.length === 0 && preview.headerErrors.length === 0 && !preview.stop ? <p className="muted">{m("previewNoRows")}</p> : null}
+                  {preview.rows.length > 0 ? (
+                    <div className="table-scroll">
+                      <table className="grid compact preview-table" data-testid="preview-table">
+                        <thead>
+                          <tr>
+                            <th>{m("previewRowNumber")}</th>
+                            <th>{m("previewApplicant")}</th>
+                            {preview.columns.map((column, k) =>
+                              column.target === "id" ? null : (
+                                <th key={k}>
+                                  {column.source}
+                                  {targetLabel(column.target) !== column.source ? <span className="cell-note">{targetLabel(column.target)}</span> : null}
+                                </th>
+                              ),
+                            )}
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {preview.rows.map((row) => (
+                            <tr key={row.line} data-line={row.line} className={row.error ? "row-bad" : undefined}>
+                              <td>{row.line}</td>
+                              <td className={row.error ? "cell-bad" : undefined}>
+                                {row.id}
+                                {row.error ? <span className="cell-note">{pick(lang, row.error)}</span> : null}
+                              </td>
+                              {row.cells.map((cell, k) => {
+                                const target = preview.columns[k].target;
+                                if (target === "id") return null;
+                                const shown = cell.value === undefined ? "" : shownValue(cell, target);
+                                return (
+                                  <td key={k} className={cell.error ? "cell-bad" : undefined} data-column={preview.columns[k].source} data-problem={cell.error ? "1" : undefined}>
+                                    {cell.error ? cell.text : shown}
+                                    {cell.error ? (
+                                      <span className="cell-note">{pick(lang, cell.error)}</span>
+                                    ) : cell.value !== undefined && shown !== cell.text.trim() ? (
+                                      <span className="cell-note">{m("previewAsRead", { text: cell.text })}</span>
+                                    ) : null}
+                                  </td>
+                                );
+                              })}
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </div>
+                  ) : null}
+                  {preview.stop ? (
+                    <p className="notice notice-bad" data-testid="preview-stop">
+                      {m("previewStop", { message: pick(lang, preview.stop.message) })}
+                    </p>
+                  ) : null}
+                </>
+              ) : null}
+            </div>
+          ) : null}
           <p>
             <button type="button" onClick={startUpload} disabled={busy || duplicates.length > 0 || !canUpload} data-testid="start-upload">
               {m("startUpload")}

@@ -127,7 +127,7 @@ describe("cohort upload", () => {
     await page.click("[data-testid=start-upload]");
     await page.waitForSelector("[data-testid=upload-refused]");
     const en = await page.locator('[data-testid=row-errors] tr[data-line="57"]').textContent();
-    expect(en).toContain('line 57, column "educationLevel": "phd" is not one of');
+    expect(en).toContain('line 57, column "educationLevel": "phd" is not one of: below junior college; junior college');
     expect(await page.locator("[data-testid=upload-refused]").textContent()).toContain("Nothing was stored");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-refused.en.png`, fullPage: true });
     await page.goto(`${server.url}/cohorts/new?lang=zh-CN`);
