@@ -12,6 +12,7 @@ import {
   describeCondition,
   describeDerived,
   describeItemNotes,
+  describePersons,
   describeProgramTotal,
   describeScoringRows,
   formatDate,
@@ -214,6 +215,7 @@ function StandardTable({ doc, identity, statusText, errorCount }: { doc: Standar
                 {program.article ? <span className="muted article"> （{program.article}）</span> : null}
               </h3>
               <ul>
+                {program.persons ? <li data-testid="program-persons">{describePersons(ctx, program.persons)}</li> : null}
                 {describeAllocation(ctx, program.allocation).map((line, i) => (
                   <li key={i}>{line}</li>
                 ))}

@@ -11,6 +11,7 @@ import { saveDraftDocument } from "../../db/standards";
 import { scoreApplicant } from "../../engine/scoring/reference";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { FactDefinition, Id, StandardDocument, TestCase } from "../../rules-schema/types";
+import { otherPersons, personFactKey, personLabel } from "../../rules-schema/persons";
 import { describeRange, describeValue, pickText, unitText, type DescribeContext } from "~/features/read-view/describe";
 import { loadVersionDocument } from "~/features/read-view/load-version.server";
 import { ScoreSheetView } from "~/features/score-sheet/ScoreSheetView";
@@ -26,6 +27,17 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: scoreSheetStyles },
   { rel: "stylesheet", href: tryStyles },
 ];
+
+/** A fieldset per person besides the applicant, with that person's own facts under `<person>.<fact>` (decision 028). */
+function personFieldsets(doc: StandardDocument, lang: "zh-CN" | "en"): Array<{ legend: string; facts: FactDefinition[]; person: string }> {
+  const own = doc.facts.filter((fact) => fact.perPerson === true);
+  if (own.length === 0) return [];
+  return otherPersons(doc).map((person) => ({
+    person,
+    legend: pickText(lang, personLabel(doc, person)),
+    facts: own.map((fact) => ({ ...fact, id: personFactKey(person, fact.id) })),
+  }));
+}
 
 /** The document without its embedded test and ranking cases: what the form and the sheet need, and much smaller. */
 function documentForPage(doc: StandardDocument): StandardDocument {
@@ -262,10 +274,11 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
               </label>
             </div>
           </fieldset>
-          <fieldset className="try-fieldset">
-            <legend>{m("sectionApplicant")}</legend>
+          {[{ legend: m("sectionApplicant"), facts: doc.facts, person: "applicant" }, ...personFieldsets(doc, lang)].map((set) => (
+          <fieldset className="try-fieldset" key={set.person} data-person={set.person}>
+            <legend>{set.legend}</legend>
             <div className="field-grid">
-              {doc.facts.map((fact) =>
+              {set.facts.map((fact) =>
                 fact.type === "records" ? (
                   <RecordsField
                     key={fact.id}
@@ -283,6 +296,7 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
               )}
             </div>
           </fieldset>
+          ))}
           <div className="try-submit">
             <button type="submit" name="intent" value="score" disabled={busy} data-testid="compute">
               {busy ? m("computing") : m("submit")}

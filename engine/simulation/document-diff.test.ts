@@ -77,4 +77,17 @@ describe("diffDocuments", () => {
     expect(entry(diff, "programs", "school").changes).toEqual([{ path: "/allocation/tiePolicy", before: "admitAll", after: "lottery" }]);
     expect(entry(diff, "rankingCases", suzhou.rankingCases![0].id).status).toBe("removed");
   });
+
+  it("reports a new person, a program's candidates and a fact becoming per person (issue 20, decision 028)", () => {
+    const baseline = structuredClone(suzhou);
+    delete baseline.persons;
+    const school = baseline.programs.findIndex((p) => p.id === "school");
+    delete baseline.programs[school].persons;
+    const educationIndex = baseline.facts.findIndex((f) => f.id === "educationLevel");
+    delete baseline.facts[educationIndex].perPerson;
+    const diff = diffDocuments(baseline, suzhou);
+    expect(diff.header).toContainEqual({ path: "/persons", after: suzhou.persons });
+    expect(entry(diff, "programs", "school").changes).toContainEqual({ path: "/persons", after: { candidates: ["applicant", "spouse"], choose: "highest" } });
+    expect(entry(diff, "facts", "educationLevel").changes).toEqual([{ path: "/perPerson", after: true }]);
+  });
 });

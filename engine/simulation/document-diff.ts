@@ -9,7 +9,7 @@
  *   lists whose elements all carry an `id` (tiers, bands) are matched by id too, and reported both as field
  *   changes (pointers into the candidate's list, or the baseline's for removed elements) and as `children`.
  *   Other lists (conditions, values) are compared whole.
- * - Header fields (title, version, status, dates, legal basis, total rule, notes) are compared as fields.
+ * - Header fields (title, version, status, dates, legal basis, total rule, notes, persons) are compared as fields.
  */
 import type { Id, StandardDocument } from "../../rules-schema/types";
 
@@ -83,6 +83,7 @@ const HEADER_FIELDS = [
   "effectiveFrom",
   "effectiveTo",
   "notes",
+  "persons",
   "total",
 ] as const;
 

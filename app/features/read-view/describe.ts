@@ -13,6 +13,7 @@ import type {
   LinearScoring,
   PerRecordScoring,
   Program,
+  ProgramPersons,
   RankKey,
   ScoringItem,
   StandardDocument,
@@ -21,6 +22,7 @@ import type {
 } from "../../../rules-schema/types";
 import { periodsIncludeEvaluationDay } from "../../../rules-schema/types";
 import type { ConditionTrace } from "../../../engine/types";
+import { personLabel } from "../../../rules-schema/persons";
 
 export type Lang = "zh-CN" | "en";
 
@@ -36,7 +38,7 @@ export function pickText(lang: Lang, text: Bilingual | undefined): string {
  * condition, the fields of that records fact.
  */
 export interface DescribeContext {
-  doc: Pick<StandardDocument, "facts"> & Partial<Pick<StandardDocument, "derived" | "lists" | "items" | "categories" | "groups" | "programs" | "formatVersion">>;
+  doc: Pick<StandardDocument, "facts"> & Partial<Pick<StandardDocument, "derived" | "lists" | "items" | "categories" | "groups" | "programs" | "formatVersion" | "persons">>;
   lang: Lang;
   /** Records fact whose fields a condition names (perRecord `where`, aggregate `where`). */
   recordsOf?: Id;
@@ -485,6 +487,7 @@ export function describeItemNotes(ctx: DescribeContext, item: ScoringItem): stri
   const notes: string[] = [];
   if (item.scoring.kind === "tiers") notes.push(lang === "en" ? "only the highest tier that holds counts" : "按满足的最高一档计分，不累加");
   if (item.vesting) notes.push(describeVesting(ctx, item.vesting));
+  if (item.person === "household") notes.push(lang === "en" ? "counted once per household, whoever is scored" : "每户计一次，不论以谁的积分计算");
   for (const group of ctx.doc.groups ?? []) {
     if (!group.members.includes(item.id)) continue;
     const others = group.members
@@ -525,7 +528,8 @@ export function describeRankKey(ctx: DescribeContext, key: RankKey): string {
   } else if (key.key === "item") {
     const item = (ctx.doc.items ?? []).find((candidate) => candidate.id === key.id);
     name = item ? `${pickText(lang, item.label)}${en ? " points" : "得分"}` : String(key.id);
-  } else name = factLabel(ctx, String(key.id));
+  } else if (key.key === "otherCandidate") name = en ? "the other person's total" : "另一方总分";
+  else name = factLabel(ctx, String(key.id));
   const isDate = key.key === "fact" && factInfo(ctx, String(key.id)).type === "date";
   if (en) {
     const word = isDate ? (key.order === "asc" ? "earlier" : "later") : key.order === "asc" ? "lower" : "higher";
@@ -544,6 +548,19 @@ export function describeTiePolicy(lang: Lang, policy: TiePolicy): string {
     case "exclude":
       return lang === "en" ? "None of those tied at the cut-off is admitted" : "名额线上完全并列者均不录取";
   }
+}
+
+/** Whose points a program counts (decision 028), in one sentence: "the higher of the applicant and the spouse". */
+export function describePersons(ctx: DescribeContext, persons: ProgramPersons): string {
+  const { lang } = ctx;
+  const en = lang === "en";
+  const names = persons.candidates.map((id) => pickText(lang, personLabel(ctx.doc, id)));
+  const first = names[0] ?? "";
+  if (names.length === 1) return en ? `The ${first.toLowerCase()}'s points count.` : `以${first}的积分计算。`;
+  const all = en ? joinList(lang, names.map((name) => `the ${name.toLowerCase()}`), "and") : names.join("、");
+  return en
+    ? `Each of ${all} is scored on their own facts; the highest total among those who meet the conditions counts (the higher counts); on equal totals, the ${first.toLowerCase()}'s. Items marked "once per household" count once.`
+    : `${all}分别计分，取符合条件者中总分最高的一方（就高不就低）；总分相同时取${first}。标明“每户计一次”的指标只计一次。`;
 }
 
 /** How a program allocates: a threshold, or quota ranking with its keys, tie-breaks and pools, in sentences. */

@@ -5,7 +5,8 @@
  * Pure: it receives the sheet, the document (for labels) and the language, and renders; no hooks, no fetching,
  * so the simulation screen can render two side by side.
  */
-import type { ConditionTrace, Facts, ItemOutcome, ScoreSheet } from "../../../engine/types";
+import type { ConditionTrace, Facts, ItemOutcome, PersonsExplanation, ScoreSheet } from "../../../engine/types";
+import { personLabel } from "../../../rules-schema/persons";
 import type { ScoringItem, StandardDocument } from "../../../rules-schema/types";
 import {
   describeAccrual,
@@ -64,6 +65,8 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
           {m("evaluatedOn", { date: formatDate(lang, sheet.date), program: program ? pickText(lang, program.label) : sheet.program })}
         </span>
       </div>
+
+      {sheet.persons ? <PersonsChoice persons={sheet.persons} doc={doc} lang={lang} m={m} /> : null}
 
       <h4>{m("sectionGates")}</h4>
       <RuleOutcomeTable
@@ -168,6 +171,46 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
 function formatPoints(points: number): string {
   const rounded = Math.round(points * 1e6) / 1e6;
   return rounded < 0 ? `−${Math.abs(rounded)}` : String(rounded);
+}
+
+/** Whose points the sheet shows, why, and every candidate's own total (decision 028). */
+function PersonsChoice({ persons, doc, lang, m }: { persons: PersonsExplanation; doc: StandardDocument; lang: Lang; m: Text }) {
+  const name = (id: string) => pickText(lang, personLabel(doc, id));
+  const scored = name(persons.scored);
+  const first = name(persons.candidates[0]?.person ?? persons.scored);
+  return (
+    <div className="persons-choice" data-testid="persons-choice">
+      <h4>{m("sectionPersons")}</h4>
+      <p data-testid="persons-reason">
+        {m(`persons_${persons.reason}`, { person: scored, first })}
+      </p>
+      <table className="grid compact sheet-table" data-testid="persons">
+        <thead>
+          <tr>
+            <th>{m("colPerson")}</th>
+            <th className="num">{m("total")}</th>
+            <th>{m("colResult")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {persons.candidates.map((candidate) => (
+            <tr key={candidate.person} data-person={candidate.person} className={candidate.person === persons.scored ? "chosen" : undefined}>
+              <td>{name(candidate.person)}</td>
+              <td className="num">{formatPoints(candidate.total)}</td>
+              <td>
+                {[
+                  candidate.vetoed ? m("vetoed") : candidate.eligible ? m("eligible") : m("notEligible"),
+                  candidate.person === persons.scored ? m("personCounts") : "",
+                ]
+                  .filter(Boolean)
+                  .join(lang === "en" ? "; " : "；")}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 function adjustmentLabel(adjustment: ScoreSheet["adjustments"][number], doc: StandardDocument, lang: Lang, m: Text): string {
