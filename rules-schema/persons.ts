@@ -16,7 +16,7 @@ export function personFactKey(person: Id, factId: Id): string {
   return person === APPLICANT ? factId : `${person}.${factId}`;
 }
 
-export function personLabel(doc: StandardDocument, person: Id): LocalizedText {
+export function personLabel(doc: Pick<StandardDocument, "persons">, person: Id): LocalizedText {
   const declared = Array.isArray(doc.persons) ? doc.persons.find((p) => p?.id === person) : undefined;
   if (declared?.label) return declared.label;
   return person === APPLICANT ? APPLICANT_LABEL : { zh: person, en: person };
