@@ -35,7 +35,7 @@ describe("persons in the official table", () => {
   it("names the other spouse's total as a tie-break, and the household items", () => {
     const key = { key: "otherCandidate" as const, order: "desc" as const };
     expect(describeRankKey({ doc: suzhou, lang: "zh-CN" }, key)).toBe("另一方总分高者优先");
-    expect(describeRankKey({ doc: suzhou, lang: "en" }, key)).toBe("higher the other person's total first");
+    expect(describeRankKey({ doc: suzhou, lang: "en" }, key)).toBe("higher total of the other person first");
     const property = suzhou.items.find((item) => item.id === "property")!;
     expect(describeItemNotes({ doc: suzhou, lang: "zh-CN" }, property)).toContain("每户计一次，不论以谁的积分计算");
     expect(describeItemNotes({ doc: suzhou, lang: "en" }, property)).toContain("counted once per household, whoever is scored");

@@ -528,7 +528,7 @@ export function describeRankKey(ctx: DescribeContext, key: RankKey): string {
   } else if (key.key === "item") {
     const item = (ctx.doc.items ?? []).find((candidate) => candidate.id === key.id);
     name = item ? `${pickText(lang, item.label)}${en ? " points" : "得分"}` : String(key.id);
-  } else if (key.key === "otherCandidate") name = en ? "the other person's total" : "另一方总分";
+  } else if (key.key === "otherCandidate") name = en ? "total of the other person" : "另一方总分";
   else name = factLabel(ctx, String(key.id));
   const isDate = key.key === "fact" && factInfo(ctx, String(key.id)).type === "date";
   if (en) {
