@@ -75,6 +75,12 @@ const messages = {
   identityEffectiveOpen: { zh: "施行期间：{from} 起，未设终止日期（由发布确定）", en: "In force from {from}, open-ended (set by publishing)" },
   identityNotEffective: { zh: "尚未发布：生效日期在发布时确定", en: "Not yet published: the effective date is set when it is published" },
   identityDocumentNumber: { zh: "文号：{number}", en: "Document number: {number}" },
+  returnedBanner: { zh: "此版本已被 {who} 于 {at} 退回修改。", en: "{who} returned this version for changes on {at}." },
+  returnedReason: { zh: "退回原因：{reason}", en: "Reason: {reason}" },
+  editorReadOnlyRole: {
+    zh: "您没有起草权限，只能查看此草稿；修改由起草人完成。",
+    en: "You do not have the drafter role: you can read this draft, and a drafter edits it.",
+  },
   editorReadOnly: {
     zh: "此版本状态为“{status}”，不可修改。如需修改，请基于它起草新版本。",
     en: "This version is {status} and cannot change. Draft a new version to revise it.",
@@ -83,6 +89,7 @@ const messages = {
   save: { zh: "保存", en: "Save" },
   saving: { zh: "正在保存…", en: "Saving…" },
   saved: { zh: "已保存，修订号 {revision}。", en: "Saved as revision {revision}." },
+  saveUnchanged: { zh: "内容没有变化，未生成新修订（仍为修订号 {revision}）。", en: "Nothing changed: no new revision was made (still revision {revision})." },
   saveInvalidJson: {
     zh: "未保存：JSON 格式错误，第 {line} 行第 {column} 列：{detail}",
     en: "Not saved: the JSON is malformed at line {line}, column {column}: {detail}",

@@ -66,6 +66,9 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string | null;
+  /** The actor's display name (as the officer knows them), or null for the system. */
+  actorName: string | null;
+  actorId: number | null;
   action: string;
   entityType: string;
   entityId: string;
@@ -80,6 +83,8 @@ export function listAudit(db: JifenDb, standardId: string): AuditEntry[] {
       id: auditLog.id,
       at: auditLog.at,
       actor: users.username,
+      actorName: users.displayName,
+      actorId: auditLog.actorId,
       action: auditLog.action,
       entityType: auditLog.entityType,
       entityId: auditLog.entityId,

@@ -168,6 +168,8 @@ function insertVersion(tx: Tx, standardId: string, version: NewVersion): number 
 
 export type SaveResult =
   | { kind: "saved"; revision: number; contentHash: string }
+  /** The content is the same as the current revision's (same canonical hash): no revision is made. */
+  | { kind: "unchanged"; revision: number }
   | { kind: "conflict"; currentRevision: number }
   | { kind: "notEditable"; status: string }
   | { kind: "notFound" };
@@ -198,6 +200,7 @@ export function saveDraftDocument(
     if (current.status !== "draft") return { kind: "notEditable", status: current.status } as const;
     if (current.revision !== input.baseRevision) return { kind: "conflict", currentRevision: current.revision } as const;
     const hash = contentHash(input.document);
+    if (hash === current.contentHash) return { kind: "unchanged", revision: current.revision } as const;
     const next = current.revision + 1;
     const updated = tx
       .update(standardVersions)

@@ -251,7 +251,16 @@ export function startRevision(
   return { ok: true, versionId };
 }
 
-export function submitForReview(db: JifenDb, input: { versionId: number; actor: Actor; checks: Pick<ContentChecks, "documentValid"> }): WorkflowResult {
+/** An opinion (审核意见) recorded with a decision: trimmed, at most 2,000 characters, absent when empty. */
+function opinionDetails(opinion: string | undefined): { opinion?: string } {
+  const text = opinion?.trim().slice(0, 2000);
+  return text ? { opinion: text } : {};
+}
+
+export function submitForReview(
+  db: JifenDb,
+  input: { versionId: number; actor: Actor; checks: Pick<ContentChecks, "documentValid">; opinion?: string },
+): WorkflowResult {
   const version = getVersion(db, input.versionId);
   if (!version) return { ok: false, errors: [err("workflow.notFound", "未找到该版本。", "Version not found.")] };
   const errors: WorkflowError[] = [];
@@ -262,7 +271,7 @@ export function submitForReview(db: JifenDb, input: { versionId: number; actor: 
   }
   errors.push(...identityErrors(version).map(({ path: _path, ...e }) => e));
   if (errors.length) return { ok: false, errors };
-  transition(db, version, input.actor, "in_review", "version.submit");
+  transition(db, version, input.actor, "in_review", "version.submit", {}, opinionDetails(input.opinion));
   return { ok: true };
 }
 
@@ -281,7 +290,7 @@ export function returnToDraft(db: JifenDb, input: { versionId: number; actor: Ac
   return { ok: true };
 }
 
-export function approve(db: JifenDb, input: { versionId: number; actor: Actor }): WorkflowResult {
+export function approve(db: JifenDb, input: { versionId: number; actor: Actor; opinion?: string }): WorkflowResult {
   const version = getVersion(db, input.versionId);
   if (!version) return { ok: false, errors: [err("workflow.notFound", "未找到该版本。", "Version not found.")] };
   const errors: WorkflowError[] = [];
@@ -290,7 +299,7 @@ export function approve(db: JifenDb, input: { versionId: number; actor: Actor })
   const eyes = fourEyes(db, version, input.actor);
   if (eyes) errors.push(eyes);
   if (errors.length) return { ok: false, errors };
-  transition(db, version, input.actor, "approved", "version.approve", { approvedBy: input.actor.id });
+  transition(db, version, input.actor, "approved", "version.approve", { approvedBy: input.actor.id }, opinionDetails(input.opinion));
   return { ok: true };
 }
 
@@ -397,7 +406,7 @@ function dayBefore(isoDate: string): string {
  */
 export function publish(
   db: JifenDb,
-  input: { versionId: number; actor: Actor; effectiveFrom: string; checks: ContentChecks; announcement?: Announcement },
+  input: { versionId: number; actor: Actor; effectiveFrom: string; checks: ContentChecks; announcement?: Announcement; opinion?: string },
 ): WorkflowResult {
   const errors = publishBlockers(db, input.versionId, input.actor, input.checks, input.effectiveFrom, input.announcement);
   if (errors.length) return { ok: false, errors };
@@ -449,6 +458,7 @@ export function publish(
         to: "published",
         effectiveFrom: input.effectiveFrom,
         ...(input.announcement ? { documentNumber: input.announcement.documentNumber.trim(), announcedOn: input.announcement.announcedOn } : {}),
+        ...opinionDetails(input.opinion),
       },
     });
   });
@@ -482,4 +492,77 @@ export function versionInEffect(db: JifenDb, standardId: string, date: string): 
     .orderBy(desc(standardVersions.effectiveFrom))
     .get();
   return row ? getVersion(db, row.id) : undefined;
+}
+
+export interface InboxEntry {
+  versionId: number;
+  standardId: string;
+  standardTitle: { zh: string; en: string };
+  versionLabel: string;
+  /** When it reached this state, and who put it there (display name). */
+  since: string;
+  by: string | null;
+  /** The return reason, for a returned draft. */
+  reason?: string;
+}
+
+export interface Inbox {
+  /** 待我审核: in review, the actor may approve it (reviewer, not an author). */
+  toReview: InboxEntry[];
+  /** 待我发布: approved, the actor may publish it (publisher, not an author). */
+  toPublish: InboxEntry[];
+  /** 被退回: drafts the actor authored whose last decision was a return. */
+  returned: InboxEntry[];
+}
+
+/** What waits for the signed-in user: the same rules as the workflow (roles and four-eyes), read in one pass. */
+export function inboxFor(db: JifenDb, actor: Actor): Inbox {
+  const rows = db.$client
+    .prepare(
+      `select v.id as versionId, v.standard_id as standardId, s.title_zh as titleZh, s.title_en as titleEn, v.version_label as versionLabel,
+              v.status as status,
+              (select a.action from audit_log a where a.entity_type = 'version' and a.entity_id = cast(v.id as text)
+                 and a.action in ('version.submit', 'version.return', 'version.approve') order by a.id desc limit 1) as lastAction,
+              (select a.at from audit_log a where a.entity_type = 'version' and a.entity_id = cast(v.id as text)
+                 and a.action in ('version.submit', 'version.return', 'version.approve') order by a.id desc limit 1) as lastAt,
+              (select u.display_name from audit_log a left join users u on u.id = a.actor_id where a.entity_type = 'version'
+                 and a.entity_id = cast(v.id as text) and a.action in ('version.submit', 'version.return', 'version.approve') order by a.id desc limit 1) as lastBy,
+              (select a.details from audit_log a where a.entity_type = 'version' and a.entity_id = cast(v.id as text)
+                 and a.action in ('version.submit', 'version.return', 'version.approve') order by a.id desc limit 1) as lastDetails,
+              (v.drafted_by = @actor or exists (select 1 from version_revisions r where r.version_id = v.id and r.saved_by = @actor)) as isAuthor
+       from standard_versions v join standards s on s.id = v.standard_id
+       where v.status in ('draft', 'in_review', 'approved')
+       order by v.updated_at desc, v.id desc`,
+    )
+    .all({ actor: actor.id }) as Array<{
+    versionId: number;
+    standardId: string;
+    titleZh: string;
+    titleEn: string;
+    versionLabel: string;
+    status: string;
+    lastAction: string | null;
+    lastAt: string | null;
+    lastBy: string | null;
+    lastDetails: string | null;
+    isAuthor: number;
+  }>;
+  const inbox: Inbox = { toReview: [], toPublish: [], returned: [] };
+  for (const row of rows) {
+    const entry: InboxEntry = {
+      versionId: row.versionId,
+      standardId: row.standardId,
+      standardTitle: { zh: row.titleZh, en: row.titleEn },
+      versionLabel: row.versionLabel,
+      since: row.lastAt ?? "",
+      by: row.lastBy,
+    };
+    if (row.status === "in_review" && can(actor, "reviewer") && !row.isAuthor) inbox.toReview.push(entry);
+    else if (row.status === "approved" && can(actor, "publisher") && !row.isAuthor) inbox.toPublish.push(entry);
+    else if (row.status === "draft" && row.isAuthor && row.lastAction === "version.return") {
+      const details = JSON.parse(row.lastDetails ?? "{}") as { reason?: string };
+      inbox.returned.push({ ...entry, reason: details.reason ?? "" });
+    }
+  }
+  return inbox;
 }

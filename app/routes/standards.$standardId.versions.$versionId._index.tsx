@@ -10,6 +10,7 @@ import { loadVersionOr404 } from "~/lib/versions.server";
 import { validateVersionForEditor } from "~/lib/validation.server";
 import { documentTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_SAVE_FORM_BYTES, readBodyWithin } from "~/lib/body-limit.server";
 import { localizedSchema } from "../../rules-schema/schema";
+import { latestReturn } from "~/features/audit/trail.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
@@ -30,6 +31,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       documentNumber: version.documentNumber,
     },
     canEdit: version.status === "draft" && hasRole(user, "drafter"),
+    // The real reason a user cannot edit: the version's status, or (for a draft) their role.
+    readOnlyReason: version.status !== "draft" ? ("status" as const) : hasRole(user, "drafter") ? null : ("role" as const),
+    returned: version.status === "draft" ? latestReturn(getDb(), version.standardId, version.id) : undefined,
   };
 }
 
@@ -76,6 +80,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
         message: translate(lang, validation.ok ? "saved" : "savedWithProblems", { revision: result.revision, count: validation.problems.length }),
         problems: validation.problems,
       });
+    case "unchanged":
+      return data<SaveOutcome>({
+        ok: true,
+        revision: result.revision,
+        message: translate(lang, "saveUnchanged", { revision: result.revision }),
+        problems: validation.problems,
+      });
     case "conflict":
       return fail(409, translate(lang, "saveConflict", { current: result.currentRevision, base: baseRevision }), [], result.currentRevision);
     case "notEditable":
@@ -88,7 +99,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const VALIDATE_DEBOUNCE_MS = 600;
 
 export default function EditVersion() {
-  const { version, canEdit, schema, validation } = useLoaderData<typeof loader>();
+  const { version, canEdit, readOnlyReason, returned, schema, validation } = useLoaderData<typeof loader>();
   const { t } = useT();
   const fetcher = useFetcher<typeof action>();
   const [text, setText] = useState(version.document);
@@ -140,7 +151,17 @@ export default function EditVersion() {
           : t("identityNotEffective")}
         {version.documentNumber ? ` · ${t("identityDocumentNumber", { number: version.documentNumber })}` : ""}
       </p>
-      {!canEdit ? <p className="notice">{t("editorReadOnly", { status: statusText })}</p> : null}
+      {returned ? (
+        <div className="banner-returned" role="note" data-testid="returned-banner">
+          <strong>{t("returnedBanner", { who: returned.who, at: returned.at })}</strong>
+          {t("returnedReason", { reason: returned.reason })}
+        </div>
+      ) : null}
+      {!canEdit ? (
+        <p className="notice" data-testid="read-only-reason">
+          {readOnlyReason === "role" ? t("editorReadOnlyRole") : t("editorReadOnly", { status: statusText })}
+        </p>
+      ) : null}
       <fetcher.Form method="post" className="toolbar">
         <input type="hidden" name="document" value={text} />
         <input type="hidden" name="baseRevision" value={baseRevision} />

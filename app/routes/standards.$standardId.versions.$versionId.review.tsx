@@ -5,7 +5,6 @@
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { listAudit } from "../../db/audit";
 import { getCohort } from "../../db/cohorts";
 import { listSimulationRuns } from "../../db/runs";
 import { getUserName } from "../../db/users";
@@ -22,6 +21,8 @@ import {
   type WorkflowResult,
 } from "../../db/workflow";
 import { reviewMessages } from "~/features/review/messages";
+import { AUDIT_KINDS } from "~/features/audit/sentences";
+import { latestReturn, loadTrail, parseTrailFilter } from "~/features/audit/trail.server";
 import { pick, requestLang, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
 import { checkContent } from "~/lib/content-checks.server";
@@ -35,6 +36,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const report = await checkContent(version.document, version.contentHash);
   const runs = listSimulationRuns(db, { standardId: version.standardId }).filter((r) => r.candidateVersionId === version.id);
   const today = new Date().toISOString().slice(0, 10);
+  const lang = requestLang(request);
+  const filterParams = new URL(request.url).searchParams;
+  const filter = parseTrailFilter(filterParams, version.id);
   return {
     version: {
       id: version.id,
@@ -59,7 +63,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     currentRuns: runs.filter((r) => r.candidateHash === version.contentHash).length,
     blockers: version.status === "approved" ? publishBlockers(db, version.id, user, report.checks) : [],
     authors: authorsOf(db, version.id).map((id) => getUserName(db, id)),
-    audit: listAudit(db, version.standardId).reverse(),
+    trail: loadTrail(db, version.standardId, filter, lang),
+    trailFilter: { kind: filter.kind ?? "", scope: filter.versionId === undefined ? "standard" : "version" },
+    returned: version.status === "draft" ? latestReturn(db, version.standardId, version.id) : undefined,
     today,
     revisionLabel: suggestRevisionLabel(db, version.standardId, version.versionLabel),
   };
@@ -74,13 +80,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   const reason = String(form.get("reason") ?? "").trim();
+  const opinion = String(form.get("opinion") ?? "");
   const needsReason = () =>
     data({ ok: false as const, errors: [{ code: "workflow.reasonMissing", message: reviewMessages.translateIn(lang, "missingReason") }] }, { status: 400 });
   let result: WorkflowResult;
   switch (intent) {
     case "submit": {
       const report = await checkContent(version.document, version.contentHash);
-      result = submitForReview(db, { versionId: version.id, actor: user, checks: report.checks });
+      result = submitForReview(db, { versionId: version.id, actor: user, checks: report.checks, opinion });
       break;
     }
     case "return":
@@ -88,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       result = returnToDraft(db, { versionId: version.id, actor: user, reason });
       break;
     case "approve":
-      result = approve(db, { versionId: version.id, actor: user });
+      result = approve(db, { versionId: version.id, actor: user, opinion });
       break;
     case "publish": {
       const report = await checkContent(version.document, version.contentHash);
@@ -98,6 +105,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         effectiveFrom: String(form.get("effectiveFrom") ?? ""),
         checks: report.checks,
         announcement: { documentNumber: String(form.get("documentNumber") ?? ""), announcedOn: String(form.get("announcedOn") ?? "") },
+        opinion,
       });
       break;
     }
@@ -121,7 +129,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Review() {
-  const { version, roles, report, runs, currentRuns, blockers, authors, audit, today, revisionLabel } = useLoaderData<typeof loader>();
+  const { version, roles, report, runs, currentRuns, blockers, authors, trail, trailFilter, returned, today, revisionLabel } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { lang, t } = useT();
@@ -156,6 +164,14 @@ export default function Review() {
         {m("authors")}: {authors.join("、") || "—"} · {t("colRevision")} {version.revision} ·{" "}
         <span className="mono">{version.contentHash.slice(0, 12)}</span>
       </p>
+
+      {returned ? (
+        <div className="banner-returned" role="note" data-testid="returned-banner">
+          <strong>{m("returnedBanner", { who: returned.who, at: returned.at })}</strong>
+          {m("returnedReason")}
+          {returned.reason}
+        </div>
+      ) : null}
 
       {result ? (
         result.ok ? (
@@ -206,7 +222,8 @@ export default function Review() {
 
         <section className="card actions" data-testid="actions">
           {version.status === "draft" && has("drafter") ? (
-            <Form method="post">
+            <Form method="post" className="stack">
+              <OpinionField />
               <button name="intent" value="submit" disabled={busy}>
                 {m("submit")}
               </button>
@@ -224,7 +241,8 @@ export default function Review() {
             </Form>
           ) : null}
           {version.status === "in_review" && has("reviewer") ? (
-            <Form method="post">
+            <Form method="post" className="stack">
+              <OpinionField />
               <button name="intent" value="approve" disabled={busy}>
                 {m("approve")}
               </button>
@@ -244,6 +262,7 @@ export default function Review() {
                 {m("announcedOn")}
                 <input name="announcedOn" type="date" defaultValue={today} required />
               </label>
+              <OpinionField />
               <button name="intent" value="publish" disabled={busy}>
                 {m("publish")}
               </button>
@@ -319,32 +338,67 @@ export default function Review() {
         </table>
       )}
 
-      <h2>{m("auditTitle")}</h2>
-      <table className="grid compact" data-testid="audit">
-        <thead>
-          <tr>
-            <th>{m("auditAt")}</th>
-            <th>{m("auditWho")}</th>
-            <th>{m("auditWhat")}</th>
-            <th>{m("auditHash")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {audit.map((a) => (
-            <tr key={a.id}>
-              <td>{a.at.replace("T", " ").slice(0, 19)}</td>
-              <td>{a.actor ?? "—"}</td>
-              <td>
-                <span className="mono">{a.action}</span> {a.entityType} #{a.entityId}{" "}
-                <span className="muted small">{JSON.stringify(a.details)}</span>
-              </td>
-              <td className="mono small">
-                {(a.hashBefore ?? "—").slice(0, 8)} → {(a.hashAfter ?? "—").slice(0, 8)}
-              </td>
+      <h2 id="trail">{m("auditTitle")}</h2>
+      <Form method="get" className="trail-filter no-print" data-testid="trail-filter">
+        <label>
+          {m("trailKind")}
+          <select name="trail" defaultValue={trailFilter.kind}>
+            <option value="">{m("trailAll")}</option>
+            {AUDIT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {m(`trailKind_${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {m("trailScope")}
+          <select name="scope" defaultValue={trailFilter.scope}>
+            <option value="version">{m("trailScopeVersion")}</option>
+            <option value="standard">{m("trailScopeStandard")}</option>
+          </select>
+        </label>
+        <button type="submit" className="secondary">
+          {m("trailApply")}
+        </button>
+        <a href={`${base}/audit.xlsx?trail=${trailFilter.kind}&scope=${trailFilter.scope}&lang=${lang}`} data-testid="trail-export" download>
+          {m("trailExport")}
+        </a>
+      </Form>
+      {trail.length === 0 ? (
+        <p className="muted">{m("trailEmpty")}</p>
+      ) : (
+        <table className="grid compact trail" data-testid="audit">
+          <thead>
+            <tr>
+              <th>{m("auditAt")}</th>
+              <th>{m("auditWho")}</th>
+              <th>{m("auditWhat")}</th>
+              <th>{m("auditOpinion")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {trail.map((a) => (
+              <tr key={a.id} data-kind={a.kind}>
+                <td className="when">{a.at}</td>
+                <td>{a.who}</td>
+                <td>{a.sentence}</td>
+                <td>{a.opinion}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
+  );
+}
+
+function OpinionField() {
+  const { m } = reviewMessages.useMessages();
+  return (
+    <label className="opinion-field">
+      {m("opinion")}
+      <textarea name="opinion" maxLength={2000} rows={2} />
+    </label>
   );
 }

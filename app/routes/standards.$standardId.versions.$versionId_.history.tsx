@@ -34,6 +34,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (result.kind) {
     case "saved":
       return data({ ok: true, message: translateIn(lang, "restored", { from, revision: result.revision }) });
+    case "unchanged":
+      return data({ ok: true, message: translateIn(lang, "restoreUnchanged", { from, revision: result.revision }) });
     case "conflict":
       return data({ ok: false, message: translateIn(lang, "restoreConflict", { current: result.currentRevision }) }, { status: 409 });
     default:

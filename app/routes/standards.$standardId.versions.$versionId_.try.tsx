@@ -169,6 +169,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (result.kind) {
     case "saved":
       return data<TryOutcome>({ ...scored, savedRevision: result.revision, message: { ok: true, text: tryText(lang, "saved", { id: testCase.id, revision: result.revision }) } });
+    case "unchanged":
+      return data<TryOutcome>({ ...scored, savedRevision: result.revision, message: { ok: true, text: translate(lang, "saveUnchanged", { revision: result.revision }) } });
     case "conflict":
       return data<TryOutcome>(
         { ...scored, message: { ok: false, text: tryText(lang, "saveConflict", { current: result.currentRevision, base: baseRevision }) } },

@@ -4,6 +4,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { getCohort } from "../../db/cohorts";
 import { listSimulationRuns } from "../../db/runs";
 import { listStandards } from "../../db/standards";
+import { inboxFor, type InboxEntry } from "../../db/workflow";
+import { auditTime } from "~/features/audit/sentences";
 import { defineMessages, pick, useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -21,11 +23,19 @@ const dashboardMessages = defineMessages({
   runProgram: { zh: "项目", en: "Program" },
   runSummary: { zh: "结果", en: "Outcome" },
   runAt: { zh: "时间", en: "When" },
+  inboxTitle: { zh: "我的待办", en: "Waiting for me" },
+  inboxToReview: { zh: "待我审核", en: "To review" },
+  inboxToPublish: { zh: "待我发布", en: "To publish" },
+  inboxReturned: { zh: "被退回", en: "Returned to me" },
+  inboxEmpty: { zh: "暂无", en: "nothing" },
+  inboxSubmittedBy: { zh: "{who} 于 {at} 提交", en: "submitted by {who} on {at}" },
+  inboxApprovedBy: { zh: "{who} 于 {at} 批准", en: "approved by {who} on {at}" },
+  inboxReturnedBy: { zh: "{who} 于 {at} 退回，原因：{reason}", en: "returned by {who} on {at}: {reason}" },
   admittedShift: { zh: "录取 {before} → {after}，新进 {entered}，退出 {left}", en: "admitted {before} → {after}, entered {entered}, left {left}" },
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireUser(request);
+  const user = requireUser(request);
   const db = getDb();
   const today = new Date().toISOString().slice(0, 10);
   const runs = listSimulationRuns(db, { limit: 10 }).map((r) => ({
@@ -37,17 +47,60 @@ export async function loader({ request }: LoaderFunctionArgs) {
     summary: r.summary as { admittedBefore?: number; admittedAfter?: number; entered?: number; left?: number },
     createdAt: r.createdAt,
   }));
-  return { standards: listStandards(db), today, runs };
+  const inbox = inboxFor(db, user);
+  const at = (e: InboxEntry) => ({ ...e, since: e.since ? auditTime(e.since) : "" });
+  return {
+    standards: listStandards(db),
+    today,
+    runs,
+    inbox: { toReview: inbox.toReview.map(at), toPublish: inbox.toPublish.map(at), returned: inbox.returned.map(at) },
+  };
 }
 
 export default function Dashboard() {
-  const { standards, today, runs } = useLoaderData<typeof loader>();
+  const { standards, today, runs, inbox } = useLoaderData<typeof loader>();
   const { lang, t } = useT();
   const { m } = dashboardMessages.useMessages();
+  const lists = [
+    { key: "toReview", title: m("inboxToReview"), entries: inbox.toReview, line: (e: InboxEntry) => m("inboxSubmittedBy", { who: e.by ?? "—", at: e.since }) },
+    { key: "toPublish", title: m("inboxToPublish"), entries: inbox.toPublish, line: (e: InboxEntry) => m("inboxApprovedBy", { who: e.by ?? "—", at: e.since }) },
+    {
+      key: "returned",
+      title: m("inboxReturned"),
+      entries: inbox.returned,
+      line: (e: InboxEntry) => m("inboxReturnedBy", { who: e.by ?? "—", at: e.since, reason: e.reason ?? "" }),
+    },
+  ];
   return (
     <section>
       <h1>{t("standardsTitle")}</h1>
       <p className="muted">{t("standardsIntro")}</p>
+      <section className="card inbox" data-testid="inbox">
+        <h2>{m("inboxTitle")}</h2>
+        <div className="inbox-lists">
+          {lists.map((list) => (
+            <div key={list.key} data-testid={`inbox-${list.key}`}>
+              <h3>
+                {list.title} <span className="badge">{list.entries.length}</span>
+              </h3>
+              {list.entries.length === 0 ? (
+                <p className="muted small">{m("inboxEmpty")}</p>
+              ) : (
+                <ul>
+                  {list.entries.map((e) => (
+                    <li key={e.versionId}>
+                      <Link to={`/standards/${encodeURIComponent(e.standardId)}/versions/${e.versionId}${list.key === "returned" ? "" : "/review"}`}>
+                        {pick(lang, e.standardTitle)} · {e.versionLabel}
+                      </Link>
+                      <div className="muted small">{list.line(e)}</div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          ))}
+        </div>
+      </section>
       {standards.length === 0 ? <p>{t("noStandards")}</p> : null}
       <div className="standard-cards" data-testid="standards-table">
         {standards.map((s) => {

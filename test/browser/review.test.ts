@@ -90,8 +90,10 @@ describe("review and publish", () => {
     await signIn(page, server.url, "publisher");
     await page.goto(`${reviewUrl}?lang=en`);
     const audit = await page.textContent("[data-testid=audit]");
-    expect(audit).toContain("version.submit");
-    expect(audit).toContain("version.approve");
+    // The audit trail reads as sentences (issue 21), no longer as action codes.
+    expect(audit).toContain("起草人 Drafter submitted version “2020-rev” for review");
+    expect(audit).toContain("审核人 Reviewer approved version “2020-rev”");
+    expect(audit).not.toContain("version.submit");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/review-approved.en.png`, fullPage: true });
   });
 

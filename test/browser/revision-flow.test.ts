@@ -72,15 +72,45 @@ describe("a revision of a published standard", () => {
     expect(run.status()).toBe(302);
 
     await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
+    await page.fill("form:has(button[value=submit]) textarea[name=opinion]", "按2026年征求意见修改");
     await page.click("button[value=submit]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("操作已完成");
 
+    // The reviewer finds it waiting, returns it with a reason; the drafter sees the reason where they work.
+    await as("reviewer");
+    await page.goto(`${server.url}/standards?lang=zh-CN`);
+    expect(await page.textContent("[data-testid=inbox-toReview]")).toContain("2027");
+    expect(await page.textContent("[data-testid=inbox-toReview]")).toContain("起草人 Drafter 于");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/inbox-to-review.zh-CN.png` });
+    await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
+    await page.fill("input[name=reason]", "Add the veterans' bonus of article 9");
+    await page.click("button[value=return]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
+
+    await as("drafter");
+    await page.goto(`${server.url}/standards?lang=en`);
+    expect(await page.textContent("[data-testid=inbox-returned]")).toContain("returned by 审核人 Reviewer on");
+    expect(await page.textContent("[data-testid=inbox-returned]")).toContain("Add the veterans' bonus of article 9");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/inbox-returned.en.png` });
+    await page.goto(`${versionUrl(revisionId)}?lang=zh-CN`);
+    expect(await page.textContent("[data-testid=returned-banner]")).toMatch(/此版本已被 审核人 Reviewer 于 .* 退回修改。退回原因：Add the veterans' bonus of article 9/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-returned-banner.zh-CN.png` });
+    await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
+    expect(await page.textContent("[data-testid=returned-banner]")).toContain("审核人 Reviewer returned this version for changes on");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-returned-banner.en.png` });
+    await page.click("button[value=submit]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
+
     await as("reviewer");
     await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
+    await page.fill("form:has(button[value=approve]) textarea[name=opinion]", "Agreed after the second reading");
     await page.click("button[value=approve]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
 
     await as("publisher");
+    await page.goto(`${server.url}/standards?lang=zh-CN`);
+    expect(await page.textContent("[data-testid=inbox-toPublish]")).toContain("2027");
+    expect(await page.textContent("[data-testid=inbox-toReview]")).toContain("暂无");
     await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
     await page.fill("input[name=effectiveFrom]", "2027-01-01");
     await page.fill("input[name=documentNumber]", "苏府规字〔2026〕21号");
@@ -121,5 +151,34 @@ describe("a revision of a published standard", () => {
     await page.goto(`${versionUrl(publishedId)}/table?lang=zh-CN`);
     expect(await page.textContent("[data-testid=effective]")).toBe("2016年1月15日 起至 2026年12月31日");
     expect(await page.textContent("[data-testid=document-number]")).toBe("苏府规字〔2015〕7号");
+  });
+
+  it("keeps an audit trail in sentences with the opinions, filterable and exported as XLSX", async () => {
+    const { page } = browser;
+    await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
+    const trail = await page.textContent("[data-testid=audit]");
+    expect(trail).toContain("起草人 Drafter 基于版本“2015”起草了修订版本“2027”");
+    expect(trail).toContain("起草人 Drafter 将版本“2027”提交审核按2026年征求意见修改");
+    expect(trail).toContain("审核人 Reviewer 将版本“2027”退回修改Add the veterans' bonus of article 9");
+    expect(trail).toContain("审核人 Reviewer 批准了版本“2027”Agreed after the second reading");
+    expect(trail).toContain("发布人 Publisher 发布了版本“2027”（苏府规字〔2026〕21号），自2027年1月1日起施行");
+    expect(trail).not.toMatch(/version\.|simulation_run|baselineHash/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-trail.zh-CN.png`, fullPage: true });
+
+    await page.goto(`${versionUrl(revisionId)}/review?lang=en&trail=decision&scope=version`);
+    const decisions = await page.locator("[data-testid=audit] tbody tr").allTextContents();
+    expect(decisions.every((row) => /submitted|returned|approved|published/.test(row))).toBe(true);
+    expect(decisions).toHaveLength(5);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-trail-decisions.en.png`, fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=trail-export]")]);
+    const { default: ExcelJS } = await import("exceljs");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await download.path())!);
+    const rows = workbook.worksheets[0].getSheetValues().filter(Boolean) as unknown[][];
+    expect(rows[0].slice(1)).toEqual(["When", "Who", "What", "Opinion / reason"]);
+    expect(rows.slice(1).map((r) => r[3])).toContain("审核人 Reviewer approved version “2027”");
+    expect(rows.slice(1).map((r) => r[4])).toContain("Agreed after the second reading");
+    expect(rows).toHaveLength(6);
   });
 });

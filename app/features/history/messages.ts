@@ -11,6 +11,10 @@ export const historyMessages = defineMessages({
   compareWithCurrent: { zh: "与当前比较", en: "Compare with current" },
   restore: { zh: "恢复此修订", en: "Restore this revision" },
   restored: { zh: "已恢复修订号 {from} 的内容，保存为修订号 {revision}。", en: "Restored the content of revision {from} as revision {revision}." },
+  restoreUnchanged: {
+    zh: "修订号 {from} 的内容与当前内容（修订号 {revision}）相同，未生成新修订。",
+    en: "Revision {from} has the same content as the current one (revision {revision}); no new revision was made.",
+  },
   restoreConflict: {
     zh: "未恢复：此版本已被他人保存为修订号 {current}，请刷新后再试。",
     en: "Not restored: someone saved this version as revision {current} meanwhile; reload and try again.",
