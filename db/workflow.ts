@@ -257,22 +257,52 @@ function opinionDetails(opinion: string | undefined): { opinion?: string } {
   return text ? { opinion: text } : {};
 }
 
-export function submitForReview(
-  db: JifenDb,
-  input: { versionId: number; actor: Actor; checks: Pick<ContentChecks, "documentValid">; opinion?: string },
-): WorkflowResult {
-  const version = getVersion(db, input.versionId);
-  if (!version) return { ok: false, errors: [err("workflow.notFound", "未找到该版本。", "Version not found.")] };
+/**
+ * What stands in the way of `actor` submitting the version now (empty = may submit): a valid document that does not
+ * contradict the version's identity, every embedded case passing, and a simulation of exactly the current content,
+ * unless the drafter gives a reason to submit without one (recorded; publishing still requires a real run).
+ */
+export function submitBlockers(db: JifenDb, versionId: number, actor: Actor, checks: ContentChecks, simulationOverride?: string): WorkflowError[] {
+  const version = getVersion(db, versionId);
+  if (!version) return [err("workflow.notFound", "未找到该版本。", "Version not found.")];
   const errors: WorkflowError[] = [];
-  if (!can(input.actor, "drafter")) errors.push(err("workflow.forbidden", "您没有起草权限。", "You do not have the drafter role."));
+  if (!can(actor, "drafter")) errors.push(err("workflow.forbidden", "您没有起草权限。", "You do not have the drafter role."));
   if (version.status !== "draft") errors.push(wrongStatus(version, ["draft"]));
-  if (!input.checks.documentValid) {
+  if (!checks.documentValid) {
     errors.push(err("workflow.invalidDocument", "文档未通过校验，不能提交审核。", "The document does not validate; it cannot be submitted."));
   }
   errors.push(...identityErrors(version).map(({ path: _path, ...e }) => e));
+  if (checks.documentValid && !checks.casesPassed) {
+    errors.push(err("workflow.casesFailing", "文档内置的测试用例未全部通过，不能提交审核。", "Some of the document's embedded test cases fail; it cannot be submitted."));
+  }
+  if (!hasSimulationRun(db, version) && !simulationOverride?.trim()) {
+    errors.push(
+      err(
+        "workflow.noSimulation",
+        "当前内容尚未在历史申请人数据上模拟测算：请先模拟测算，或填写不经模拟测算即提交的理由。",
+        "The current content has not been simulated on past applicants: simulate it first, or give a reason for submitting without.",
+      ),
+    );
+  }
+  return errors;
+}
+
+export function submitForReview(
+  db: JifenDb,
+  input: { versionId: number; actor: Actor; checks: ContentChecks; opinion?: string; simulationOverride?: string },
+): WorkflowResult {
+  const errors = submitBlockers(db, input.versionId, input.actor, input.checks, input.simulationOverride);
   if (errors.length) return { ok: false, errors };
-  transition(db, version, input.actor, "in_review", "version.submit", {}, opinionDetails(input.opinion));
+  const version = getVersion(db, input.versionId)!;
+  const override = !hasSimulationRun(db, version) ? { override: true, overrideReason: input.simulationOverride!.trim().slice(0, 2000) } : {};
+  transition(db, version, input.actor, "in_review", "version.submit", {}, { ...opinionDetails(input.opinion), ...override });
   return { ok: true };
+}
+
+/** Whether four-eyes keeps `actor` from approving or publishing the version (the review page hides 批准 then). */
+export function fourEyesRefuses(db: JifenDb, versionId: number, actor: Actor): WorkflowError | null {
+  const version = getVersion(db, versionId);
+  return version ? fourEyes(db, version, actor) : null;
 }
 
 /** A reviewer sends the version back for more drafting. */

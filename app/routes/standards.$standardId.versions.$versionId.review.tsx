@@ -15,8 +15,10 @@ import {
   publishBlockers,
   returnToDraft,
   startRevision,
+  submitBlockers,
   submitForReview,
   suggestRevisionLabel,
+  fourEyesRefuses,
   withdraw,
   type WorkflowResult,
 } from "../../db/workflow";
@@ -62,6 +64,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })),
     currentRuns: runs.filter((r) => r.candidateHash === version.contentHash).length,
     blockers: version.status === "approved" ? publishBlockers(db, version.id, user, report.checks) : [],
+    // Why 提交审核 is disabled (a missing simulation alone can be overridden with a reason), and whether four-eyes
+    // refuses 批准/发布 to this user (then 批准 is not offered at all).
+    submitBlockers: version.status === "draft" ? submitBlockers(db, version.id, user, report.checks) : [],
+    fourEyes: fourEyesRefuses(db, version.id, user),
     authors: authorsOf(db, version.id).map((id) => getUserName(db, id)),
     trail: loadTrail(db, version.standardId, filter, lang),
     trailFilter: { kind: filter.kind ?? "", scope: filter.versionId === undefined ? "standard" : "version" },
@@ -87,7 +93,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (intent) {
     case "submit": {
       const report = await checkContent(version.document, version.contentHash);
-      result = submitForReview(db, { versionId: version.id, actor: user, checks: report.checks, opinion });
+      result = submitForReview(db, {
+        versionId: version.id,
+        actor: user,
+        checks: report.checks,
+        opinion,
+        simulationOverride: String(form.get("simulationOverride") ?? ""),
+      });
       break;
     }
     case "return":
@@ -129,7 +141,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Review() {
-  const { version, roles, report, runs, currentRuns, blockers, authors, trail, trailFilter, returned, today, revisionLabel } = useLoaderData<typeof loader>();
+  const { version, roles, report, runs, currentRuns, blockers, submitBlockers, fourEyes, authors, trail, trailFilter, returned, today, revisionLabel } =
+    useLoaderData<typeof loader>();
+  const submitHard = submitBlockers.filter((b) => b.code !== "workflow.noSimulation" && b.code !== "workflow.forbidden");
+  const needsOverride = submitBlockers.some((b) => b.code === "workflow.noSimulation");
+  const confirmed = (key: Parameters<typeof m>[0]) => (event: React.FormEvent) => {
+    if (!window.confirm(m(key, { label: version.versionLabel }))) event.preventDefault();
+  };
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { lang, t } = useT();
@@ -222,34 +240,58 @@ export default function Review() {
 
         <section className="card actions" data-testid="actions">
           {version.status === "draft" && has("drafter") ? (
-            <Form method="post" className="stack">
+            <Form method="post" className="stack" onSubmit={confirmed("confirmSubmit")}>
               <OpinionField />
-              <button name="intent" value="submit" disabled={busy}>
+              {needsOverride && submitHard.length === 0 ? (
+                <label>
+                  {m("simulationOverride")}
+                  <textarea name="simulationOverride" maxLength={2000} rows={2} required />
+                  <span className="muted small">
+                    {m("simulationOverrideHint")}{" "}
+                    <Link to={`/simulations/new?standard=${encodeURIComponent(version.standardId)}&candidate=${version.id}`}>{m("simulateNow")}</Link>
+                  </span>
+                </label>
+              ) : null}
+              <button name="intent" value="submit" disabled={busy || submitHard.length > 0} aria-describedby="submit-why">
                 {m("submit")}
               </button>
+              {submitHard.length > 0 ? (
+                <ul className="why-disabled" id="submit-why" data-testid="submit-why">
+                  {submitHard.map((b, i) => (
+                    <li key={i}>{pick(lang, b.message)}</li>
+                  ))}
+                </ul>
+              ) : null}
             </Form>
           ) : null}
           {(version.status === "in_review" || version.status === "approved") && (has("reviewer") || has("publisher")) ? (
-            <Form method="post" className="stack">
+            <Form method="post" className="stack" onSubmit={confirmed("confirmReturn")}>
               <label>
                 {m("returnReason")}
-                <input name="reason" />
+                <input name="reason" required />
               </label>
               <button name="intent" value="return" className="secondary" disabled={busy}>
                 {m("returnToDraft")}
               </button>
             </Form>
           ) : null}
-          {version.status === "in_review" && has("reviewer") ? (
-            <Form method="post" className="stack">
+          {version.status === "in_review" && has("reviewer") && !fourEyes ? (
+            <Form method="post" className="stack" onSubmit={confirmed("confirmApprove")}>
               <OpinionField />
               <button name="intent" value="approve" disabled={busy}>
                 {m("approve")}
               </button>
             </Form>
           ) : null}
-          {version.status === "approved" && has("publisher") ? (
-            <Form method="post" className="stack">
+          {(version.status === "in_review" && has("reviewer")) || (version.status === "approved" && has("publisher")) ? (
+            fourEyes ? (
+              <p className="why-disabled" data-testid="four-eyes">
+                {pick(lang, fourEyes.message)}
+              </p>
+            ) : null
+          ) : null}
+          {version.status === "approved" && has("publisher") && !fourEyes ? (
+            <Form method="post" className="stack" onSubmit={confirmed("confirmPublish")}>
               <label>
                 {m("effectiveFrom")}
                 <input name="effectiveFrom" type="date" defaultValue={today} required />
@@ -263,16 +305,23 @@ export default function Review() {
                 <input name="announcedOn" type="date" defaultValue={today} required />
               </label>
               <OpinionField />
-              <button name="intent" value="publish" disabled={busy}>
+              <button name="intent" value="publish" disabled={busy || blockers.length > 0} aria-describedby="publish-why">
                 {m("publish")}
               </button>
+              {blockers.length > 0 ? (
+                <ul className="why-disabled" id="publish-why" data-testid="publish-why">
+                  {blockers.map((b, i) => (
+                    <li key={i}>{pick(lang, b.message)}</li>
+                  ))}
+                </ul>
+              ) : null}
             </Form>
           ) : null}
           {version.status === "published" && has("publisher") ? (
-            <Form method="post" className="stack">
+            <Form method="post" className="stack" onSubmit={confirmed("confirmWithdraw")}>
               <label>
                 {m("withdrawReason")}
-                <input name="reason" />
+                <input name="reason" required />
               </label>
               <button name="intent" value="withdraw" className="secondary" disabled={busy}>
                 {m("withdraw")}

@@ -26,6 +26,8 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   server = await startServer();
   browser = await openBrowser();
+  // Every workflow step asks for confirmation (issue 21); the officer in these tests confirms.
+  browser.page.on("dialog", (dialog) => void dialog.accept());
   const db = new Database(server.databaseUrl, { readonly: true });
   draftId = (db.prepare("select id from standard_versions where status = 'draft' and standard_id = 'suzhou'").get() as { id: number }).id;
   db.close();
@@ -125,10 +127,13 @@ describe("review and publish", () => {
     await Promise.all([page.waitForURL(/\/versions\/\d+$/), page.click("button[value=startRevision]")]);
     const revisionUrl = page.url();
     await page.goto(`${revisionUrl}/review?lang=zh-CN`);
+    // Not simulated yet: submitting takes a recorded reason (issue 21).
+    await page.fill("textarea[name=simulationOverride]", "仅修改版本号，内容与2020年修订相同");
     await page.click("button[value=submit]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("操作已完成");
-    await page.click("button[value=approve]");
-    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("双人复核");
+    // 批准 is not offered to a user four-eyes will refuse; the page says why (issue 21).
+    expect(await page.locator("button[value=approve]").count()).toBe(0);
+    expect(await page.textContent("[data-testid=four-eyes]")).toContain("双人复核");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/review-four-eyes.zh-CN.png`, fullPage: true });
   });
 });

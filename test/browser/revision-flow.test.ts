@@ -7,12 +7,13 @@
 import { mkdirSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, SCREENSHOT_DIR, signIn, startServer, type BrowserSession, type RunningServer } from "./harness";
+import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 
 let server: RunningServer;
 let browser: BrowserSession;
 let publishedId: number;
 let revisionId: number;
+const confirmations: string[] = [];
 
 function query<T>(sql: string, ...args: unknown[]): T {
   const db = new Database(server.databaseUrl, { readonly: true });
@@ -34,6 +35,10 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   server = await startServer();
   browser = await openBrowser();
+  browser.page.on("dialog", (dialog) => {
+    confirmations.push(dialog.message());
+    void dialog.accept();
+  });
   publishedId = query<{ id: number }>("select id from standard_versions where standard_id = 'suzhou' and status = 'published'").id;
 });
 
@@ -51,7 +56,8 @@ describe("a revision of a published standard", () => {
     await page.fill("input[name=versionLabel]", "2027");
     await Promise.all([page.waitForURL(/\/versions\/\d+$/), page.click("button[value=startRevision]")]);
     revisionId = Number(new URL(page.url()).pathname.split("/").pop());
-    expect(await page.textContent("h1")).toContain("2027");
+    // The URL changes before the editor's page has rendered (client-side navigation): wait for the page itself.
+    await expect.poll(() => page.textContent("h1")).toContain("2027");
     expect(await page.textContent("[data-testid=version-identity]")).toContain("尚未发布：生效日期在发布时确定");
 
     await page.goto(`${versionUrl(revisionId)}/table?lang=zh-CN`);
@@ -63,6 +69,25 @@ describe("a revision of a published standard", () => {
 
   it("is simulated, submitted, approved and published with its document number and announcement date", async () => {
     const { page } = browser;
+    // A document that contradicts its version cannot be submitted: the button is disabled and says why.
+    const text = query<{ document: string }>("select document from standard_versions where id = ?", revisionId).document;
+    const save = (document: string, baseRevision: number) =>
+      browser.context.request.post(`${versionUrl(revisionId)}.data?index`, { headers: { Origin: server.url }, form: { document, baseRevision: String(baseRevision) } });
+    expect((await save(text.replace('"version": "2027"', '"version": "2015"'), 1)).status()).toBe(200);
+    await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
+    expect(await page.isDisabled("button[value=submit]")).toBe(true);
+    expect(await page.textContent("[data-testid=submit-why]")).toContain("文档中的版本号“2015”与本版本“2027”不一致");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-submit-disabled.zh-CN.png`, fullPage: false });
+    await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
+    expect(await page.textContent("[data-testid=submit-why]")).toContain('The document\'s version "2015" differs from this version\'s label "2027"');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-submit-disabled.en.png`, fullPage: false });
+    expect((await save(text, 2)).status()).toBe(200);
+    // Not simulated yet: the drafter may submit only with a recorded reason, and is offered the simulation.
+    await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
+    expect(await page.isDisabled("button[value=submit]")).toBe(false);
+    expect(await page.textContent("[data-testid=actions]")).toContain("当前内容尚未模拟测算。填写理由后可以提交");
+    expect(await page.isVisible("textarea[name=simulationOverride]")).toBe(true);
+
     const cohortId = query<{ id: number }>("select id from cohorts where standard_id = 'suzhou' order by id limit 1").id;
     const run = await browser.context.request.post(`${server.url}/simulations/new`, {
       headers: { Origin: server.url },
@@ -72,6 +97,8 @@ describe("a revision of a published standard", () => {
     expect(run.status()).toBe(302);
 
     await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
+    expect(await page.locator("textarea[name=simulationOverride]").count()).toBe(0);
+    await waitForHydration(page, "button[value=submit]");
     await page.fill("form:has(button[value=submit]) textarea[name=opinion]", "按2026年征求意见修改");
     await page.click("button[value=submit]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("操作已完成");
@@ -84,6 +111,7 @@ describe("a revision of a published standard", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/inbox-to-review.zh-CN.png` });
     await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
     await page.fill("input[name=reason]", "Add the veterans' bonus of article 9");
+    await waitForHydration(page, "button[value=return]");
     await page.click("button[value=return]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
 
@@ -104,6 +132,7 @@ describe("a revision of a published standard", () => {
     await as("reviewer");
     await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
     await page.fill("form:has(button[value=approve]) textarea[name=opinion]", "Agreed after the second reading");
+    await waitForHydration(page, "button[value=approve]");
     await page.click("button[value=approve]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
 
@@ -116,8 +145,14 @@ describe("a revision of a published standard", () => {
     await page.fill("input[name=documentNumber]", "苏府规字〔2026〕21号");
     await page.fill("input[name=announcedOn]", "2026-11-20");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/revision-publish-form.zh-CN.png`, fullPage: true });
+    await waitForHydration(page, "button[value=publish]");
     await page.click("button[value=publish]");
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("操作已完成");
+    // Each step asked first, in the page's language.
+    expect(confirmations).toContain("确认将版本“2027”提交审核？提交后内容不能修改，除非被退回。");
+    expect(confirmations).toContain("Return version “2027” for changes?");
+    expect(confirmations).toContain("Approve version “2027”?");
+    expect(confirmations).toContain("确认发布版本“2027”？发布后不可更改，并将在生效日期替代现行版本。");
     expect(query("select status, version_label as label, effective_from as f, document_number as n, announced_on as a from standard_versions where id = ?", revisionId)).toEqual({
       status: "published",
       label: "2027",

@@ -58,7 +58,7 @@ function simulate(versionId: number) {
 
 function approvedVersion(text = '{"v":1}'): number {
   const id = createStandardWithVersion(db, STANDARD, { versionLabel: "v1", status: "draft", documentText: text, draftedBy: drafter.id });
-  expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK })).toEqual({ ok: true });
+  expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" })).toEqual({ ok: true });
   expect(approve(db, { versionId: id, actor: reviewer })).toEqual({ ok: true });
   return id;
 }
@@ -100,7 +100,7 @@ describe("four-eyes", () => {
   it("whoever drafted a version cannot approve it", async () => {
     const both = await actor("both", ["drafter", "reviewer", "publisher"]);
     const id = createStandardWithVersion(db, STANDARD, { versionLabel: "v1", status: "draft", documentText: "{}", draftedBy: both.id });
-    submitForReview(db, { versionId: id, actor: both, checks: OK });
+    submitForReview(db, { versionId: id, actor: both, checks: OK, simulationOverride: "simulated after approval in this test" });
     const result = approve(db, { versionId: id, actor: both });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors.map((e) => e.code)).toEqual(["workflow.fourEyes"]);
@@ -111,7 +111,7 @@ describe("four-eyes", () => {
     const editor = await actor("editor", ["drafter", "publisher"]);
     const id = createStandardWithVersion(db, STANDARD, { versionLabel: "v1", status: "draft", documentText: "{}", draftedBy: drafter.id });
     saveDraftDocument(db, { versionId: id, baseRevision: 1, documentText: '{"e":1}', document: { e: 1 }, userId: editor.id });
-    submitForReview(db, { versionId: id, actor: drafter, checks: OK });
+    submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" });
     approve(db, { versionId: id, actor: reviewer });
     simulate(id);
     const result = publish(db, { versionId: id, actor: editor, effectiveFrom: "2025-01-01", checks: OK });
@@ -145,7 +145,7 @@ describe("publishing", () => {
     const started = startRevision(db, { fromVersionId: first, versionLabel: "v2", actor: drafter });
     if (!started.ok) throw new Error("revision not started");
     saveDraftDocument(db, { versionId: started.versionId, baseRevision: 1, documentText: '{"v":2}', document: { v: 2 }, userId: drafter.id });
-    submitForReview(db, { versionId: started.versionId, actor: drafter, checks: OK });
+    submitForReview(db, { versionId: started.versionId, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" });
     approve(db, { versionId: started.versionId, actor: reviewer });
     simulate(started.versionId);
     expect(publish(db, { versionId: started.versionId, actor: publisher, effectiveFrom: "2021-01-01", checks: OK })).toEqual({ ok: true });

@@ -71,6 +71,7 @@ function simulate(versionId: number) {
 describe("the inbox", () => {
   it("shows each user what waits for them, by role and four-eyes, and the return reason to its drafter", () => {
     const id = revision();
+    simulate(id);
     const ids = (list: Array<{ versionId: number }>) => list.map((e) => e.versionId);
     expect(inboxFor(db, reviewer)).toEqual({ toReview: [], toPublish: [], returned: [] });
 
@@ -96,6 +97,7 @@ describe("the inbox", () => {
 
   it("does not offer an administrator the versions they authored", () => {
     const id = revision(admin);
+    simulate(id);
     submitForReview(db, { versionId: id, actor: admin, checks: OK });
     expect(inboxFor(db, admin).toReview).toEqual([]);
     expect(inboxFor(db, reviewer).toReview.map((e) => e.versionId)).toEqual([id]);
@@ -161,6 +163,40 @@ describe("the audit trail in sentences", () => {
     expect(loadTrail(db, STANDARD.id, { versionId: id }, "en").map((r) => r.sentence)).not.toContain(
       "version “2015” was superseded by version “2027”; in force until 31 December 2026",
     );
+  });
+});
+
+describe("submitting needs valid content, passing cases and a simulation of the current content", () => {
+  it("refuses without a simulation unless a reason is given, which the trail records", () => {
+    const id = revision();
+    const refused = submitForReview(db, { versionId: id, actor: drafter, checks: OK });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.errors.map((e) => e.code)).toEqual(["workflow.noSimulation"]);
+      expect(refused.errors[0].message.zh).toContain("请先模拟测算，或填写不经模拟测算即提交的理由");
+    }
+    expect(getVersion(db, id)!.status).toBe("draft");
+    expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "  " }).ok).toBe(false);
+    expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "只改了文字说明，分值未变" })).toEqual({ ok: true });
+    const [latest] = loadTrail(db, STANDARD.id, { versionId: id, kind: "decision" }, "zh-CN");
+    expect(latest.sentence).toBe("起草人 Drafter 在未对当前内容模拟测算的情况下将版本“2027”提交审核，理由：只改了文字说明，分值未变");
+    // Publishing still requires a real run of the approved content.
+    approve(db, { versionId: id, actor: reviewer });
+    const blocked = publish(db, { versionId: id, actor: publisher, effectiveFrom: "2027-01-01", checks: OK });
+    expect(blocked.ok).toBe(false);
+    if (!blocked.ok) expect(blocked.errors.map((e) => e.code)).toEqual(["workflow.noSimulation"]);
+  });
+
+  it("refuses failing cases and an invalid document, whatever the override", () => {
+    const id = revision();
+    simulate(id);
+    const failing = submitForReview(db, { versionId: id, actor: drafter, checks: { documentValid: true, casesPassed: false } });
+    expect(failing.ok).toBe(false);
+    if (!failing.ok) expect(failing.errors.map((e) => e.code)).toEqual(["workflow.casesFailing"]);
+    const invalid = submitForReview(db, { versionId: id, actor: drafter, checks: { documentValid: false, casesPassed: false }, simulationOverride: "x" });
+    expect(invalid.ok).toBe(false);
+    if (!invalid.ok) expect(invalid.errors.map((e) => e.code)).toEqual(["workflow.invalidDocument"]);
+    expect(getVersion(db, id)!.status).toBe("draft");
   });
 });
 

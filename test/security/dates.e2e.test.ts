@@ -28,6 +28,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   server = await startServer();
   browser = await openBrowser();
+  browser.page.on("dialog", (dialog) => void dialog.accept());
   draftId = versions(server.databaseUrl).find((v) => v.status === "draft")!.id;
   reviewUrl = `${server.url}/standards/suzhou/versions/${draftId}/review`;
 });

@@ -64,7 +64,7 @@ describe("publishing", () => {
   function approvedAndSimulated(label: string): number {
     const draft = { versionLabel: label, status: "draft" as const, documentText: `{"v":"${label}"}`, draftedBy: drafter.id };
     const id = label === "v1" ? createStandardWithVersion(db, STANDARD, draft) : createVersion(db, STANDARD.id, draft);
-    expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK })).toEqual({ ok: true });
+    expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" })).toEqual({ ok: true });
     expect(approve(db, { versionId: id, actor: reviewer })).toEqual({ ok: true });
     const v = getVersion(db, id)!;
     const cohortId = createCohort(db, { name: `past ${label}`, standardId: STANDARD.id, sourceFormat: "generated", createdBy: drafter.id }, [{ rowNo: 1, applicantRef: "A1", facts: { x: 1 } }]).cohortId;

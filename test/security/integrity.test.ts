@@ -74,7 +74,7 @@ function publishThroughWorkflow(fromVersionId: number | null, effectiveFrom: str
     fromVersionId === null
       ? createStandardWithVersion(db, standard, { versionLabel: `v-${effectiveFrom}`, status: "draft", documentText: text, draftedBy: drafter.id })
       : createVersion(db, STANDARD.id, { versionLabel: `v-${effectiveFrom}`, status: "draft", documentText: text, draftedBy: drafter.id, basedOnVersionId: fromVersionId });
-  expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK })).toEqual({ ok: true });
+  expect(submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" })).toEqual({ ok: true });
   expect(approve(db, { versionId: id, actor: reviewer })).toEqual({ ok: true });
   simulate(id);
   expect(publish(db, { versionId: id, actor: publisher, effectiveFrom, checks: OK })).toEqual({ ok: true });
@@ -192,7 +192,7 @@ describe("a published, superseded or withdrawn version cannot be replaced, whate
 describe("approval", () => {
   it("a version returned to draft no longer carries the earlier approval", () => {
     const id = createStandardWithVersion(db, STANDARD, { versionLabel: "v1", status: "draft", documentText: "{}", draftedBy: drafter.id });
-    submitForReview(db, { versionId: id, actor: drafter, checks: OK });
+    submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" });
     approve(db, { versionId: id, actor: reviewer });
     expect(row("standard_versions", id).approved_by).toBe(reviewer.id);
     expect(returnToDraft(db, { versionId: id, actor: reviewer, reason: "more work" })).toEqual({ ok: true });
@@ -202,7 +202,7 @@ describe("approval", () => {
   it("SQL cannot give a draft or a version in review an approval or a publication", () => {
     const id = createStandardWithVersion(db, STANDARD, { versionLabel: "v1", status: "draft", documentText: "{}", draftedBy: drafter.id });
     expect(() => db.$client.prepare("update standard_versions set approved_by = ? where id = ?").run(reviewer.id, id)).toThrow(/version_unapproved/);
-    submitForReview(db, { versionId: id, actor: drafter, checks: OK });
+    submitForReview(db, { versionId: id, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" });
     expect(() => db.$client.prepare("update standard_versions set published_by = ? where id = ?").run(publisher.id, id)).toThrow(/version_unapproved/);
     approve(db, { versionId: id, actor: reviewer });
     // Returned to draft by hand, keeping the approval: refused.

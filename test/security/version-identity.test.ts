@@ -76,7 +76,7 @@ function published2015(): number {
 function approvedRevision(from = published2015()): number {
   const started = startRevision(db, { fromVersionId: from, versionLabel: "2027", actor: drafter });
   if (!started.ok) throw new Error(JSON.stringify(started.errors));
-  expect(submitForReview(db, { versionId: started.versionId, actor: drafter, checks: OK })).toEqual({ ok: true });
+  expect(submitForReview(db, { versionId: started.versionId, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" })).toEqual({ ok: true });
   expect(approve(db, { versionId: started.versionId, actor: reviewer })).toEqual({ ok: true });
   simulate(started.versionId);
   return started.versionId;
@@ -135,7 +135,7 @@ describe("a new revision has its own identity", () => {
     expect(problems.map((p) => p.path)).toEqual(["/version", "/status", "/effectiveFrom"]);
     expect(problems[0].message.zh).toContain("文档中的版本号“2015”与本版本“2027”不一致");
     expect(problems[0].message.en).toContain('differs from this version\'s label "2027"');
-    const refused = submitForReview(db, { versionId: started.versionId, actor: drafter, checks: OK });
+    const refused = submitForReview(db, { versionId: started.versionId, actor: drafter, checks: OK, simulationOverride: "simulated after approval in this test" });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.errors.map((e) => e.code)).toEqual(["workflow.identityMismatch", "workflow.identityMismatch", "workflow.identityMismatch"]);
     expect(getVersion(db, started.versionId)!.status).toBe("draft");

@@ -95,8 +95,8 @@ export function auditSentence(row: AuditRow, names: AuditNames, lang: Lang): str
     case "version.submit":
       return d.override
         ? en
-          ? `${who} submitted ${self} for review without a simulation of its current content`
-          : `${who} 在未对当前内容模拟测算的情况下将${self}提交审核`
+          ? `${who} submitted ${self} for review without a simulation of its current content, because: ${String(d.overrideReason ?? "")}`
+          : `${who} 在未对当前内容模拟测算的情况下将${self}提交审核，理由：${String(d.overrideReason ?? "")}`
         : en
           ? `${who} submitted ${self} for review`
           : `${who} 将${self}提交审核`;

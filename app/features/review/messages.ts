@@ -62,5 +62,19 @@ export const reviewMessages = defineMessages({
   trailExport: { zh: "导出为 Excel（XLSX）", en: "Export as Excel (XLSX)" },
   trailEmpty: { zh: "没有符合条件的操作记录。", en: "No entries match." },
   authors: { zh: "起草/修改人", en: "Drafted or edited by" },
+  simulationOverride: { zh: "不经模拟测算即提交的理由", en: "Reason for submitting without a simulation" },
+  simulationOverrideHint: {
+    zh: "当前内容尚未模拟测算。填写理由后可以提交（理由记入操作记录）；发布前仍须模拟测算。",
+    en: "The current content has not been simulated. You may submit with a reason (recorded in the audit trail); publishing still needs a simulation.",
+  },
+  simulateNow: { zh: "现在模拟测算", en: "Simulate now" },
+  confirmSubmit: { zh: "确认将版本“{label}”提交审核？提交后内容不能修改，除非被退回。", en: "Submit version “{label}” for review? Its content cannot change unless it is returned." },
+  confirmApprove: { zh: "确认批准版本“{label}”？", en: "Approve version “{label}”?" },
+  confirmReturn: { zh: "确认将版本“{label}”退回修改？", en: "Return version “{label}” for changes?" },
+  confirmPublish: {
+    zh: "确认发布版本“{label}”？发布后不可更改，并将在生效日期替代现行版本。",
+    en: "Publish version “{label}”? It can never change afterwards, and replaces the version in force on its effective date.",
+  },
+  confirmWithdraw: { zh: "确认撤回版本“{label}”？撤回后不再施行，且不可恢复。", en: "Withdraw version “{label}”? It stops being in force, and this cannot be undone." },
   missingReason: { zh: "请填写原因。", en: "Please give a reason." },
 });
