@@ -65,8 +65,8 @@ export interface ItemOutcome {
 
 /** Caps and floors above the item level, as signed corrections so items + adjustments = total. */
 export interface Adjustment {
-  kind: "groupCap" | "categoryCap" | "totalFloor" | "totalCap";
-  /** Group or category id; absent for total adjustments. */
+  kind: "groupCap" | "categoryCap" | "totalFloor" | "totalCap" | "totalAdjustment";
+  /** Group, category or total adjustment id; absent for a total's floor and cap. */
   id?: Id;
   category?: Id;
   points: number;

@@ -101,6 +101,7 @@ export const PROBLEM_CATALOGUE = {
   "window.calendarOrder": { severity: "error", zh: "自然年度范围的起始年度（{from}）晚于截止年度（{to}），范围为空", en: "The window's first calendar year ({from}) comes after its last ({to}): the window is empty" },
   "combine.weights": { severity: "error", zh: "权重（weights）只能用于求和（sum），且每个参与计算的事实各一个：应有 {expected} 个，实际 {actual} 个", en: "Weights go with sum only, one per operand: {expected} expected, {actual} given" },
   "combine.mixedTypes": { severity: "error", zh: "“{id}”混合了日期和数值：日期只能与日期比较取较早（min）或较晚（max）者", en: '"{id}" mixes dates and numbers: dates can only be combined with dates, by min (earlier) or max (later)' },
+  "adjustment.oneRate": { severity: "error", zh: "总分调整“{id}”须填写百分比（percent）或系数（multiplier）中的一项，且只填一项", en: 'Adjustment of the total "{id}" needs exactly one of percent or multiplier' },
   "combine.missingInput": {
     severity: "warning",
     zh: "“{operand}”可能没有填写且没有默认值（default）：此时“{id}”没有结果，用到它的指标计 0 分。请为“{operand}”设置默认值，或确认申请人一定会填写",

@@ -491,6 +491,19 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
     });
   }
 
+  // ---- adjustments of the total (decision 023) -----------------------------------------------------
+  const checkTotalAdjustments = (rule: StandardDocument["total"], path: string): void => {
+    const adjustments = rule?.adjustments ?? [];
+    checkUnique(adjustments, joinPointer(path, "adjustments"));
+    adjustments.forEach((adjustment, index) => {
+      const at = joinPointer(path, "adjustments", index);
+      if ((adjustment.percent === undefined) === (adjustment.multiplier === undefined)) report("adjustment.oneRate", at, { id: adjustment.id });
+      if (adjustment.when) checkCondition(adjustment.when, joinPointer(at, "when"), documentScope);
+    });
+  };
+  checkTotalAdjustments(doc.total, "/total");
+  doc.programs.forEach((program, index) => checkTotalAdjustments(program.total, joinPointer("/programs", index, "total")));
+
   // ---- programs ------------------------------------------------------------------------------------
   const checkRankKeys = (keys: RankKey[], path: string): void => {
     keys.forEach((key, i) => {

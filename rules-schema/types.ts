@@ -450,6 +450,22 @@ export interface TotalRule {
   floor?: number;
   /** Ceiling of the total. */
   cap?: number;
+  /** Percentages or multipliers of the total, each when its condition holds (decision 023); before floor and cap. */
+  adjustments?: TotalAdjustment[];
+}
+
+/**
+ * An adjustment of the total (decision 023): when `when` holds (absent = always), `percent` % of the total (after
+ * category caps, before any adjustment) is added — negative takes it off — or the total is multiplied by
+ * `multiplier`. Exactly one of the two. Shown as a signed adjustment, so items plus adjustments still equal the total.
+ */
+export interface TotalAdjustment {
+  id: Id;
+  label: LocalizedText;
+  article?: string;
+  when?: Condition;
+  percent?: number;
+  multiplier?: number;
 }
 
 /** An eligibility condition that must hold (pattern 10). Absent `programs` = all programs. */

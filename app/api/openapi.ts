@@ -265,7 +265,21 @@ export const openApiDocument = {
             type: "array",
             items: { type: "object", required: ["id", "category", "points", "explanation"], properties: { id: { type: "string" }, points: { type: "number" } } },
           },
-          adjustments: { type: "array", items: { type: "object", required: ["kind", "points"] } },
+          adjustments: {
+            type: "array",
+            description:
+              "Signed corrections above the items, so that items + adjustments = total: caps of groups, categories and the total, its floor, and the document's percentages or multipliers of the total (totalAdjustment, with the adjustment's id). 项目分加各项调整等于总分。",
+            items: {
+              type: "object",
+              required: ["kind", "points"],
+              properties: {
+                kind: { enum: ["groupCap", "categoryCap", "totalFloor", "totalCap", "totalAdjustment"] },
+                id: { type: "string" },
+                category: { type: "string" },
+                points: { type: "number" },
+              },
+            },
+          },
           categories: { type: "object", additionalProperties: { type: "number" } },
           total: { type: "number" },
         },

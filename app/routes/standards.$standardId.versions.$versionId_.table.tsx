@@ -14,6 +14,7 @@ import {
   describeItemNotes,
   describePersons,
   describeProgramTotal,
+  describeTotalAdjustment,
   describeScoringRows,
   formatDate,
   pickText,
@@ -291,7 +292,7 @@ function StandardTable({ doc, identity, statusText, errorCount }: { doc: Standar
 
 function describeTotal(ctx: DescribeContext, doc: StandardDocument): string {
   const { lang } = ctx;
-  const parts: string[] = [];
+  const parts: string[] = (doc.total?.adjustments ?? []).map((adjustment) => `${describeTotalAdjustment(ctx, adjustment)}${lang === "en" ? "." : "。"}`);
   if (doc.total?.floor !== undefined) parts.push(lang === "en" ? `The total is never below ${doc.total.floor} points.` : `总分最低为${doc.total.floor}分（不出现负分）。`);
   if (doc.total?.cap !== undefined) parts.push(lang === "en" ? `The total is at most ${doc.total.cap} points.` : `总分最高为${doc.total.cap}分。`);
   return parts.join(" ");

@@ -128,12 +128,15 @@ export function scoreSheetText(doc: StandardDocument, sheet: ScoreSheet, lang: C
     const label = labels.get(item.id);
     lines.push(pad(`${item.id}${label ? ` ${say(lang, label)}` : ""}`, 44) + pad(String(item.points), 10) + itemNote(sheet, index, lang));
   });
+  const totalAdjustments = [doc.total, ...doc.programs.map((program) => program.total)].flatMap((rule) => rule?.adjustments ?? []);
   for (const adjustment of sheet.adjustments) {
+    const own = totalAdjustments.find((candidate) => candidate.id === adjustment.id)?.label;
     const name = {
       groupCap: { zh: `组封顶 ${adjustment.id}`, en: `group cap ${adjustment.id}` },
       categoryCap: { zh: `类别封顶 ${adjustment.id}`, en: `category cap ${adjustment.id}` },
       totalFloor: { zh: "总分下限", en: "total floor" },
       totalCap: { zh: "总分上限", en: "total cap" },
+      totalAdjustment: { zh: `总分调整 ${own?.zh ?? adjustment.id}`, en: `adjustment of the total ${own?.en ?? adjustment.id}` },
     }[adjustment.kind];
     lines.push(pad(say(lang, name), 44) + String(adjustment.points));
   }

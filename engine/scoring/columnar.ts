@@ -46,6 +46,7 @@ import {
   type EvaluationDate,
 } from "./dates";
 import { combineValues, orderDerived, prepareFacts } from "./derived";
+import { totalAdjustmentsOf } from "./total-adjustments";
 import { calendarMonthsBetween, fixedWindowBounds, insideWindow, isExtendedPeriods, isExtendedWindow } from "./windows";
 import type { ApplicantScope, FactTable } from "./facts";
 import { operatorFor } from "./operators";
@@ -928,6 +929,15 @@ function generateRowScorer(
     out(`total = ${sum("total", `k${c}`)};`);
   });
   const totalRule = program.total ?? doc.total;
+  const totalAdjustments = totalAdjustmentsOf(doc, program);
+  if (totalAdjustments.length > 0) {
+    // Each percentage is of the total before any of them (decision 023).
+    out("x = total;");
+    for (const { adjustment, factor } of totalAdjustments) {
+      const add = `total = ${sum("total", `${exactName}(x * ${k.ref(factor)})`)};`;
+      out(adjustment.when ? `if (${condition(adjustment.when)}) ${add}` : add);
+    }
+  }
   if (totalRule?.floor !== undefined) out(`if (total < ${k.ref(totalRule.floor)}) total = ${k.ref(totalRule.floor)};`);
   if (totalRule?.cap !== undefined) out(`if (total > ${k.ref(totalRule.cap)}) total = ${k.ref(totalRule.cap)};`);
   out("let failed = 0;");

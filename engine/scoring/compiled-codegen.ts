@@ -29,6 +29,8 @@ export interface CodegenInput {
   firstCategorySlot: number[];
   floor?: number;
   ceiling?: number;
+  /** The total after its percentages and multipliers (decision 023), when the program has any. */
+  adjustTotal?: (total: number, scope: ApplicantScope) => number;
 }
 
 const KEYWORDS = new Set([
@@ -198,6 +200,7 @@ export function generateProgramScorer(input: CodegenInput): { scorer: ProgramSco
     else if (input.categoryCaps[c] !== undefined) out(`cats[${c}] = ${capName}(cats[${c}], ${k.ref(input.categoryCaps[c])});`);
     out(`total = ${exactName}(total + cats[${c}]);`);
   }
+  if (input.adjustTotal) out(`total = ${k.ref(input.adjustTotal)}(total, s);`);
   if (input.floor !== undefined) out(`if (total < ${k.ref(input.floor)}) total = ${k.ref(input.floor)};`);
   if (input.ceiling !== undefined) out(`if (total > ${k.ref(input.ceiling)}) total = ${k.ref(input.ceiling)};`);
   out("const failedGates = [];");

@@ -8,6 +8,7 @@ import type { Id, IsoDate, ScoringItem, StandardDocument } from "../../rules-sch
 import { compileCondition, type CompiledCondition } from "./conditions";
 import { evaluationDate, type EvaluationDate } from "./dates";
 import { compileLookback, prepareFacts } from "./derived";
+import { adjustmentPoints, totalAdjustmentsOf } from "./total-adjustments";
 import { recordsOf, type ApplicantScope, type FactTable } from "./facts";
 import {
   accrualPoints,
@@ -221,6 +222,18 @@ export function compileOnePerson(doc: StandardDocument, programId: Id, options: 
   const totalRule = program.total ?? doc.total;
   const floor = totalRule?.floor;
   const ceiling = totalRule?.cap;
+  const totalAdjustments = totalAdjustmentsOf(doc, program).map(({ adjustment, factor }) => ({
+    factor,
+    holds: adjustment.when ? compileCondition(adjustment.when, context) : undefined,
+  }));
+  // The total after its percentages and multipliers (decision 023); the generated scorer calls it too.
+  const adjustTotal = totalAdjustments.length === 0
+    ? undefined
+    : (total: number, scope: ApplicantScope): number => {
+        let adjusted = total;
+        for (const { factor, holds } of totalAdjustments) if (!holds || holds(scope)) adjusted = exact(adjusted + adjustmentPoints(total, factor));
+        return adjusted;
+      };
 
   const scope: ApplicantScope = { facts: {}, derived: new Array(derived.ids.length) };
   let cachedDate: IsoDate | undefined;
@@ -242,6 +255,7 @@ export function compileOnePerson(doc: StandardDocument, programId: Id, options: 
         firstCategorySlot: doc.categories.map((category) => categoryIndex.get(category.id) as number),
         floor,
         ceiling,
+        adjustTotal,
       }).scorer;
     } catch (error) {
       // Compiling code may be forbidden (Content-Security-Policy): the closures give the same results.
@@ -300,6 +314,7 @@ export function compileOnePerson(doc: StandardDocument, programId: Id, options: 
       categories[c] = capMagnitude(categories[c], categoryCaps[c]);
       total = exact(total + categories[c]);
     }
+    if (adjustTotal) total = adjustTotal(total, scope);
     if (floor !== undefined && total < floor) total = floor;
     if (ceiling !== undefined && total > ceiling) total = ceiling;
 

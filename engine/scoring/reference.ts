@@ -14,6 +14,7 @@ import type {
   StandardDocument,
 } from "../../rules-schema/types";
 import { booleanKind, factsReadBy, resolvePath } from "./conditions";
+import { adjustmentPoints, totalAdjustmentsOf } from "./total-adjustments";
 import { evaluationDate, type EvaluationDate } from "./dates";
 import { compileLookback, prepareFacts, setOwn, type DerivedEvaluator } from "./derived";
 import { ownValue, recordsOf, type ApplicantScope, type FactTable } from "./facts";
@@ -175,6 +176,9 @@ function rulesOf(doc: StandardDocument, programId: Id): RuleSpec[] {
   });
   (doc.vetoes ?? []).forEach((veto, index) => {
     if (appliesTo(veto.programs, programId)) rules.push({ name: `veto:${index}`, condition: veto.condition });
+  });
+  totalAdjustmentsOf(doc, findProgram(doc, programId)).forEach(({ adjustment }, index) => {
+    if (adjustment.when) rules.push({ name: `adjust:${index}`, condition: adjustment.when });
   });
   return rules;
 }
@@ -468,6 +472,13 @@ async function scoreOnePerson(
     if (!Object.prototype.hasOwnProperty.call(categories, category.id)) setOwn(categories, category.id, capped);
     total = exact(total + capped);
   }
+  const base = total;
+  totalAdjustmentsOf(doc, program).forEach(({ id, adjustment, factor }, index) => {
+    if (adjustment.when && !evaluated.held(`adjust:${index}`)) return;
+    const points = adjustmentPoints(base, factor);
+    adjustments.push({ kind: "totalAdjustment", id, points });
+    total = exact(total + points);
+  });
   const rule = program.total ?? doc.total;
   if (rule?.floor !== undefined && total < rule.floor) {
     adjustments.push({ kind: "totalFloor", points: exact(rule.floor - total) });

@@ -18,6 +18,7 @@ import type {
   ScoringItem,
   StandardDocument,
   TiePolicy,
+  TotalAdjustment,
   Window,
 } from "../../../rules-schema/types";
 import { periodsIncludeEvaluationDay } from "../../../rules-schema/types";
@@ -601,7 +602,23 @@ export function describeProgramTotal(ctx: DescribeContext, program: Program, fal
   const parts: string[] = [];
   if (rule?.floor !== undefined) parts.push(lang === "en" ? `the total is never below ${pointsText(lang, rule.floor)}` : `总分最低为${formatNumber(rule.floor)}分`);
   if (rule?.cap !== undefined) parts.push(lang === "en" ? `the total is at most ${pointsText(lang, rule.cap)}` : `总分最高为${formatNumber(rule.cap)}分`);
+  for (const adjustment of rule?.adjustments ?? []) parts.unshift(describeTotalAdjustment(ctx, adjustment));
   return parts.join(lang === "en" ? "; " : "；");
+}
+
+/** "居住地不在五个城区的，总分另加30%（五区以外）" / "where …: 30% of the total added (outside the five districts)". */
+export function describeTotalAdjustment(ctx: DescribeContext, adjustment: TotalAdjustment): string {
+  const en = ctx.lang === "en";
+  const label = en ? adjustment.label.en : adjustment.label.zh;
+  const when = adjustment.when ? describeCondition(ctx, adjustment.when) : "";
+  let rate: string;
+  if (adjustment.percent !== undefined) {
+    const amount = formatNumber(Math.abs(adjustment.percent));
+    rate = en ? `${amount}% of the total ${adjustment.percent < 0 ? "taken off" : "added"}` : `总分另${adjustment.percent < 0 ? "减" : "加"}${amount}%`;
+  } else rate = en ? `the total multiplied by ${formatNumber(adjustment.multiplier ?? 1)}` : `总分乘以${formatNumber(adjustment.multiplier ?? 1)}`;
+  const article = adjustment.article ? (en ? `, ${adjustment.article}` : `，${adjustment.article}`) : "";
+  if (en) return `${when ? `where ${when}: ` : ""}${rate} (${label}${article})`;
+  return `${when ? `${when}的，` : ""}${rate}（${label}${article}）`;
 }
 
 /** How a computed fact is obtained, in one sentence (shown beside the table so "满年" figures can be checked). */

@@ -214,6 +214,11 @@ function PersonsChoice({ persons, doc, lang, m }: { persons: PersonsExplanation;
 }
 
 function adjustmentLabel(adjustment: ScoreSheet["adjustments"][number], doc: StandardDocument, lang: Lang, m: Text): string {
+  if (adjustment.kind === "totalAdjustment") {
+    const rules = [doc.total, ...doc.programs.map((program) => program.total)];
+    const found = rules.flatMap((rule) => rule?.adjustments ?? []).find((candidate) => candidate.id === adjustment.id);
+    return m("adj_totalAdjustment", { name: pickText(lang, found?.label) || String(adjustment.id) });
+  }
   const name =
     adjustment.kind === "groupCap"
       ? pickText(lang, doc.groups?.find((group) => group.id === adjustment.id)?.label) || String(adjustment.id)

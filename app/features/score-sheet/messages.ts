@@ -36,6 +36,7 @@ export const { useMessages: useScoreSheetMessages, translateIn: scoreSheetText }
   adj_categoryCap: { zh: "“{name}”类别封顶", en: "Category cap “{name}”" },
   adj_totalFloor: { zh: "总分下限", en: "Total floor" },
   adj_totalCap: { zh: "总分上限", en: "Total ceiling" },
+  adj_totalAdjustment: { zh: "总分调整“{name}”", en: "Adjustment of the total “{name}”" },
   notApplicable: { zh: "不适用于本项目，不计分。", en: "Does not apply to this program; no points." },
   whenHeld: { zh: "计分条件满足：", en: "Condition met:" },
   whenFailed: { zh: "计分条件不满足，不得分：", en: "Condition not met, no points:" },
