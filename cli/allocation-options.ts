@@ -166,3 +166,13 @@ export function startWorkerFor(cohortPath: string, minBytes: number): void {
     // A missing file is reported by the reader.
   }
 }
+
+/** `--score-line N`: this round's score line (replaces the program's minimum total or threshold), a number. */
+export function parseScoreLine(option: string | undefined): number | undefined {
+  if (option === undefined) return undefined;
+  const value = Number(option);
+  if (option.trim() === "" || !Number.isFinite(value) || Math.abs(value) > 1e12) {
+    throw new CliFailure({ zh: `--score-line 须为分数（收到 “${option}”）`, en: `--score-line must be a number of points (got "${option}")` }, USAGE_ERROR);
+  }
+  return value;
+}

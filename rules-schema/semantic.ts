@@ -519,6 +519,7 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
     const allocation = program.allocation;
     if (allocation.kind !== "quota") return;
     if (allocation.poolBy !== undefined) checkFactReference(allocation.poolBy, joinPointer(path, "poolBy"));
+    if (allocation.oneAdmittedPer !== undefined) checkFactReference(allocation.oneAdmittedPer, joinPointer(path, "oneAdmittedPer"));
     checkRankKeys(allocation.rankBy, joinPointer(path, "rankBy"));
     checkRankKeys(allocation.tieBreak, joinPointer(path, "tieBreak"));
   });

@@ -552,7 +552,17 @@ export interface QuotaAllocation {
   tiePolicy: TiePolicy;
   /** Published seed for lotteries. */
   lotterySeed?: string;
-  secondRound?: { enabled: boolean; perPoolCap?: number };
+  secondRound?: {
+    enabled: boolean;
+    perPoolCap?: number;
+    /** Most extra places per receiving pool as a share of its quota (0.1 = 10%, rounded down); with `perPoolCap`, the smaller. */
+    perPoolCapShare?: number;
+  };
+  /**
+   * At most one admitted applicant per value of this fact (one per property): of applicants sharing a value, only
+   * the highest-ranked is ranked; the others are not admitted (reason `sameKey`) and take no place. Missing = no limit.
+   */
+  oneAdmittedPer?: Id;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -436,7 +436,7 @@ export const openApiDocument = {
                 total: { type: "number" },
                 rank: { type: ["integer", "null"] },
                 admitted: { enum: ["round1", "round2", null] },
-                reason: { enum: ["ineligible", "vetoed", "belowMinimum", "belowThreshold", "belowCutoff", "tieExcluded", "lotteryLost"] },
+                reason: { enum: ["ineligible", "vetoed", "belowMinimum", "belowThreshold", "belowCutoff", "tieExcluded", "lotteryLost", "sameKey"] },
               },
             },
           },

@@ -20,6 +20,7 @@ import {
   startWorkerFor,
   reportFailure,
   USAGE_ERROR,
+  parseScoreLine,
 } from "../allocation-options";
 import { applicationFacts } from "../../rules-schema/persons";
 
@@ -31,6 +32,7 @@ interface RankOptions {
   quota?: string[];
   quotas?: string;
   seed?: string;
+  scoreLine?: string;
   format?: string;
   out?: string;
 }
@@ -52,6 +54,7 @@ export function register(program: Command): void {
     .option("--quota <n|pool=n>", "places: N for one pool, or pool=N (repeatable)", collectQuota)
     .option("--quotas <file>", "places per pool as JSON {\"pool\": N}")
     .option("--seed <seed>", "lottery seed (default: the program's lotterySeed)")
+    .option("--score-line <points>", "this round's score line: replaces the program's minimum total or threshold")
     .option("--format <format>", "json or csv", "json")
     .option("--out <file>", "write the result to a file instead of stdout")
     .action(async (options: RankOptions, command: Command) => {
@@ -61,6 +64,7 @@ export function register(program: Command): void {
           throw new CliFailure({ zh: `--format 须为 json 或 csv`, en: `--format must be json or csv` }, USAGE_ERROR);
         }
         const quotas = parseQuotas(options.quota, options.quotas);
+        const scoreLine = parseScoreLine(options.scoreLine);
         const date = checkDate(options.date, "--date");
         const doc = loadStandard(options.standard, lang);
         const programId = checkProgram(doc, options.program);
@@ -68,6 +72,7 @@ export function register(program: Command): void {
         const cohort = await readCohortColumns(options.cohort, applicationFacts(doc));
         const result = scoreAndRank(doc, programId, cohort, quotas, date, {
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          ...(scoreLine !== undefined ? { scoreLine } : {}),
           onProgress: progressLine(lang, { zh: "计分", en: "Scoring" }),
         });
         const text =

@@ -18,7 +18,9 @@ import {
   progressLine,
   startWorkerFor,
   reportFailure,
+  parseScoreLine,
 } from "../allocation-options";
+import { documentWithScoreLine } from "../../engine/allocation/rank";
 import { applicationFacts } from "../../rules-schema/persons";
 
 interface SimulateOptions {
@@ -30,6 +32,7 @@ interface SimulateOptions {
   quota?: string[];
   quotas?: string;
   seed?: string;
+  scoreLine?: string;
   groupBy?: string[];
   json?: boolean;
   changes?: string;
@@ -85,6 +88,7 @@ export function register(program: Command): void {
     .option("--quota <n|pool=n>", "places: N for one pool, or pool=N (repeatable)", collectQuota)
     .option("--quotas <file>", "places per pool as JSON {\"pool\": N}")
     .option("--seed <seed>", "lottery seed")
+    .option("--score-line <points>", "this round's score line for both versions: replaces the program's minimum total or threshold")
     .option("--group-by <fact>", "break the impact down by a categorical fact (repeatable)", collectQuota)
     .option("--json", "print the summary as one JSON object")
     .option("--changes <file>", "write one JSON line per applicant whose total, rank or admission changed")
@@ -93,9 +97,11 @@ export function register(program: Command): void {
       try {
         const quotas = parseQuotas(options.quota, options.quotas);
         const date = checkDate(options.date, "--date");
-        const baseline = loadStandard(options.baseline, lang);
-        const candidate = loadStandard(options.candidate, lang);
-        const programId = checkProgram(baseline, options.program);
+        const scoreLine = parseScoreLine(options.scoreLine);
+        const baselineDocument = loadStandard(options.baseline, lang);
+        const programId = checkProgram(baselineDocument, options.program);
+        const baseline = documentWithScoreLine(baselineDocument, programId, scoreLine);
+        const candidate = documentWithScoreLine(loadStandard(options.candidate, lang), programId, scoreLine);
         checkProgram(candidate, options.program);
         startWorkerFor(options.cohort, 64 * 1024 * 1024);
         const cohort = await readCohortColumns(options.cohort, applicationFacts(baseline));

@@ -28,6 +28,11 @@
  *    are skipped. A tied group that straddles the last leftover place is handled by the tie policy as in round 1
  *    (lottery groups are ordered by draw). Applicants admitted here are `round2`.
  *
+ * 5. Given at allocation time like quotas (issue 20): `opts.scoreLine` replaces the program's `minimumTotal` (quota)
+ *    or `threshold` for this allocation. `secondRound.perPoolCapShare` caps a pool's round-2 extra places at that
+ *    share of its places (rounded down; the smaller with `perPoolCap`). `oneAdmittedPer` (a fact): of the candidates
+ *    sharing a value, only the first in the global order stays a candidate; the others are `sameKey` and take no place.
+ *
  * Output: per applicant, `rank` (1-based position within the pool, null when not a candidate; tied applicants take
  * consecutive positions by id, except a lottery group at a cut-off, which takes them in draw order), `admitted`
  * (`round1` | `round2` | null) and `reason` when not admitted; per pool: places, admitted counts per round,
@@ -51,6 +56,8 @@ export interface RankEntry {
   items?: Record<Id, number>;
   /** Fact values named by rank keys (dates as ISO strings). */
   facts?: Record<Id, unknown>;
+  /** The value of the program's `oneAdmittedPer` fact as text; absent = no limit. */
+  onePerKey?: string;
   /** Programs that score several persons: the highest total of the other qualifying candidates (decision 028). */
   otherTotal?: number;
 }
@@ -62,7 +69,8 @@ export type NotAdmittedReason =
   | "belowThreshold"
   | "belowCutoff"
   | "tieExcluded"
-  | "lotteryLost";
+  | "lotteryLost"
+  | "sameKey";
 
 export interface ApplicantAllocation {
   id: string;
@@ -102,6 +110,8 @@ export interface RankOptions {
   seed?: string;
   /** Declared value order of enum facts used as rank keys (compared by position instead of text). */
   enumOrder?: Record<Id, readonly string[]>;
+  /** The score line of this round: replaces the program's `minimumTotal` (quota) or `threshold`. */
+  scoreLine?: number;
 }
 
 /** Outcome codes of the columnar form. */
@@ -115,6 +125,7 @@ export const OUTCOME = {
   belowCutoff: 14,
   tieExcluded: 15,
   lotteryLost: 16,
+  sameKey: 17,
 } as const;
 
 const REASON_BY_CODE: Record<number, NotAdmittedReason> = {
@@ -125,6 +136,7 @@ const REASON_BY_CODE: Record<number, NotAdmittedReason> = {
   14: "belowCutoff",
   15: "tieExcluded",
   16: "lotteryLost",
+  17: "sameKey",
 };
 
 /** Columnar input: one slot per applicant. */
@@ -141,6 +153,8 @@ export interface RankColumns {
   keys: Float64Array[];
   /** Position of each applicant when all ids are sorted ascending; computed when absent. */
   idOrder?: Int32Array;
+  /** Code of each applicant's `oneAdmittedPer` value (−1: none), for programs that have one. */
+  onePerKey?: Int32Array;
 }
 
 export interface AllocationColumns {
@@ -150,6 +164,19 @@ export interface AllocationColumns {
   outcome: Uint8Array;
   pools: PoolAllocation[];
   admittedCount: number;
+}
+
+/** The program with this round's score line in place of its `minimumTotal` (quota) or `threshold`. */
+export function withScoreLine(program: Program, scoreLine: number | undefined): Program {
+  if (scoreLine === undefined) return program;
+  const allocation = program.allocation.kind === "quota" ? { ...program.allocation, minimumTotal: scoreLine } : { ...program.allocation, threshold: scoreLine };
+  return { ...program, allocation };
+}
+
+/** The document with this round's score line in the program (for paths that take documents, like the what-if). */
+export function documentWithScoreLine<D extends { programs: Program[] }>(doc: D, programId: Id, scoreLine: number | undefined): D {
+  if (scoreLine === undefined) return doc;
+  return { ...doc, programs: doc.programs.map((program) => (program.id === programId ? withScoreLine(program, scoreLine) : program)) };
 }
 
 /** The rank and tie-break keys of a program (empty for threshold allocation). */
@@ -288,7 +315,24 @@ function entriesToColumns(program: Program, entries: readonly RankEntry[], opts:
           key.key === "fact" && key.id ? opts.enumOrder?.[key.id] : undefined,
         ),
   );
-  return { size, ids: entries.map((e) => e.id), poolCodes, poolNames, eligible, vetoed, total, keys };
+  const onePer = program.allocation.kind === "quota" && program.allocation.oneAdmittedPer !== undefined ? onePerCodes(entries.map((entry) => entry.onePerKey)) : undefined;
+  return { size, ids: entries.map((e) => e.id), poolCodes, poolNames, eligible, vetoed, total, keys, ...(onePer ? { onePerKey: onePer } : {}) };
+}
+
+/** Codes of `oneAdmittedPer` values: equal texts share one, missing is −1. */
+export function onePerCodes(values: ReadonlyArray<string | undefined>): Int32Array {
+  const codes = new Int32Array(values.length).fill(-1);
+  const seen = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (value === undefined || value === "") return;
+    let code = seen.get(value);
+    if (code === undefined) {
+      code = seen.size;
+      seen.set(value, code);
+    }
+    codes[i] = code;
+  });
+  return codes;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -699,17 +743,22 @@ export function allocateColumns(
   opts: RankOptions = {},
 ): AllocationColumns {
   const { size, ids, poolCodes, poolNames, eligible, vetoed, total } = input;
+  program = withScoreLine(program, opts.scoreLine);
   const allocation = program.allocation;
   const idOrder = input.idOrder ?? idOrderOf(ids);
   const rank = new Int32Array(size);
   const outcome = new Uint8Array(size);
   const isQuota = allocation.kind === "quota";
 
-  const candidateCount = screenApplicants(vetoed, eligible, total, isQuota ? allocation.minimumTotal : undefined, outcome);
+  let candidateCount = screenApplicants(vetoed, eligible, total, isQuota ? allocation.minimumTotal : undefined, outcome);
   const candidates = unscreened(outcome, candidateCount);
   const keyColumns = isQuota ? input.keys : [total];
   const descending = isQuota ? programRankKeys(program).map((k) => k.order === "desc") : [true];
-  const { order, groupAt } = orderCandidates(candidates, keyColumns, descending, idOrder, isIdentity(idOrder), size);
+  let { order, groupAt } = orderCandidates(candidates, keyColumns, descending, idOrder, isIdentity(idOrder), size);
+  if (isQuota && allocation.oneAdmittedPer !== undefined && input.onePerKey) {
+    ({ order, groupAt } = firstPerKey(order, groupAt, input.onePerKey, outcome));
+    candidateCount = order.length;
+  }
 
   // Everything below is indexed by position in the global order; one gather here, one scatter at the end.
   // Gathers read in random order (the cost of this function at a million): skipped where they are not needed.
@@ -779,7 +828,12 @@ export function allocateColumns(
       pools.push({ pool, places, candidates: 0, admittedRound1: 0, admittedRound2: 0, cutoffTotal: null, leftover: places });
     }
     if (allocation.secondRound?.enabled) {
-      admittedCount += secondRound(allocation.tiePolicy, allocation.secondRound.perPoolCap, pools, order, groupAt, outcomeAt, poolAt, ids, idOrder, seed);
+      const { perPoolCap, perPoolCapShare } = allocation.secondRound;
+      const caps = pools.map((pool) => {
+        const share = perPoolCapShare === undefined ? Infinity : Math.floor(exactShare(perPoolCapShare * (pool.places ?? 0)));
+        return Math.min(perPoolCap ?? Infinity, share);
+      });
+      admittedCount += secondRound(allocation.tiePolicy, caps, pools, order, groupAt, outcomeAt, poolAt, ids, idOrder, seed);
     }
   }
   scatterOutcomes(order, rankAt, outcomeAt, rank, outcome);
@@ -787,10 +841,40 @@ export function allocateColumns(
   return { rank, outcome, pools, admittedCount };
 }
 
+/** A share of places as written (10% of 30 is 3, not 2.9999999999999996). */
+function exactShare(value: number): number {
+  return Math.round(value * 1e9) / 1e9;
+}
+
+/**
+ * `oneAdmittedPer`: keeps the first candidate of each key value in the global order; the others leave the order
+ * with the outcome `sameKey`.
+ */
+function firstPerKey(order: Int32Array, groupAt: Int32Array, keyOf: Int32Array, outcome: Uint8Array): { order: Int32Array; groupAt: Int32Array } {
+  const taken = new Set<number>();
+  const keptOrder: number[] = [];
+  const keptGroups: number[] = [];
+  for (let j = 0; j < order.length; j++) {
+    const applicant = order[j];
+    const key = keyOf[applicant];
+    if (key >= 0) {
+      if (taken.has(key)) {
+        outcome[applicant] = OUTCOME.sameKey;
+        continue;
+      }
+      taken.add(key);
+    }
+    keptOrder.push(applicant);
+    keptGroups.push(groupAt[j]);
+  }
+  if (keptOrder.length === order.length) return { order, groupAt };
+  return { order: Int32Array.from(keptOrder), groupAt: Int32Array.from(keptGroups) };
+}
+
 /** Round 2 over positions of the global order (see the module comment). */
 function secondRound(
   tiePolicy: TiePolicy,
-  perPoolCap: number | undefined,
+  caps: readonly number[],
   pools: PoolAllocation[],
   order: Int32Array,
   groupAt: Int32Array,
@@ -802,7 +886,6 @@ function secondRound(
 ): number {
   let remaining = pools.reduce((sum, pool) => sum + pool.leftover, 0);
   const extra = new Int32Array(pools.length);
-  const cap = perPoolCap ?? Infinity;
   let admitted = 0;
   let j = 0;
   const count = order.length;
@@ -819,7 +902,7 @@ function secondRound(
     const takeable: number[] = [];
     for (const position of group) {
       const p = poolAt[position];
-      if (extra[p] + taken[p] < cap) {
+      if (extra[p] + taken[p] < caps[p]) {
         taken[p]++;
         takeable.push(position);
       }

@@ -109,6 +109,10 @@ export class RankColumnsBuilder {
   private readonly filled: KeyCollector[];
   private readonly derived?: { evaluator: DerivedEvaluator; date: EvaluationDate };
   private readonly poolDefault: unknown;
+  /** `oneAdmittedPer`: the fact, and its value's code per row (−1: none). */
+  private readonly onePerFact?: Id;
+  private readonly onePerCodes?: Int32Array;
+  private readonly onePerIndex = new Map<string, number>();
   /** Programs that score several persons: the candidates, the per-person facts, and the keys fact rank keys read. */
   private readonly candidates?: readonly Id[];
   private readonly perPerson: Id[];
@@ -119,6 +123,10 @@ export class RankColumnsBuilder {
     this.size = size;
     this.poolBy = this.program.allocation.kind === "quota" ? this.program.allocation.poolBy : undefined;
     this.poolDefault = this.poolBy ? doc.facts.find((f) => f.id === this.poolBy)?.default : undefined;
+    if (this.program.allocation.kind === "quota" && this.program.allocation.oneAdmittedPer !== undefined) {
+      this.onePerFact = this.program.allocation.oneAdmittedPer;
+      this.onePerCodes = new Int32Array(size).fill(-1);
+    }
     this.poolCodes = new Int32Array(size);
     this.eligible = new Uint8Array(size);
     this.vetoed = new Uint8Array(size);
@@ -192,6 +200,7 @@ export class RankColumnsBuilder {
   factIdsRead(): Id[] {
     const ids = this.collectors.filter((collector) => collector.key.key === "fact" && !collector.fromDerived).map((collector) => collector.key.id ?? "");
     const read = [...ids, ...this.personKeys.filter((key) => !ids.includes(key))];
+    if (this.onePerFact !== undefined && !read.includes(this.onePerFact)) read.push(this.onePerFact);
     return this.poolBy ? [this.poolBy, ...read] : read;
   }
 
@@ -213,6 +222,18 @@ export class RankColumnsBuilder {
         this.poolNames.push(pool);
       }
       this.poolCodes[i] = code;
+    }
+    if (this.onePerCodes && this.onePerFact !== undefined) {
+      const raw = Object.hasOwn(facts, this.onePerFact) ? facts[this.onePerFact] : undefined;
+      if (raw !== undefined && raw !== null && raw !== "") {
+        const text = String(raw);
+        let code = this.onePerIndex.get(text);
+        if (code === undefined) {
+          code = this.onePerIndex.size;
+          this.onePerIndex.set(text, code);
+        }
+        this.onePerCodes[i] = code;
+      }
     }
     let scope: ApplicantScope | undefined;
     if (this.derived && derivedValues) scope = { facts, derived: derivedValues };
@@ -240,7 +261,7 @@ export class RankColumnsBuilder {
   addTotals(total: Float64Array, flags: Uint8Array, facts: (i: number) => Facts): void {
     this.total.set(total);
     splitFlags(flags, this.eligible, this.vetoed);
-    if (!this.poolBy && this.filled.length === 0) return;
+    if (!this.poolBy && this.filled.length === 0 && !this.onePerCodes) return;
     const score: CompactScore = { eligible: false, vetoed: false, failedGates: [], items: [], categories: [], total: 0 };
     for (let i = 0; i < this.size; i++) {
       score.total = total[i];
@@ -271,6 +292,7 @@ export class RankColumnsBuilder {
       total: this.total,
       keys,
       idOrder,
+      ...(this.onePerCodes ? { onePerKey: this.onePerCodes } : {}),
     };
   }
 }

@@ -397,6 +397,7 @@ export function allocatePair(first: AllocationJob, second: AllocationJob, useWor
     total: sharedCopy(c.total),
     keys: c.keys.map((key) => (key === c.total ? undefined : sharedCopy(key))),
     idOrder: sharedCopy(c.idOrder ?? idOrderOf(c.ids)),
+    ...(c.onePerKey ? { onePerKey: sharedCopy(c.onePerKey) } : {}),
   };
   const out: AllocationTask["out"] = {
     rank: new Int32Array(new SharedArrayBuffer(4 * size)),

@@ -585,6 +585,13 @@ export function describeAllocation(ctx: DescribeContext, allocation: Allocation)
   }
   lines.push(`${describeTiePolicy(lang, allocation.tiePolicy)}${en ? "." : "。"}`);
   if (allocation.lotterySeed) lines.push(en ? `Published lottery seed: ${allocation.lotterySeed}.` : `公开抽签种子：${allocation.lotterySeed}。`);
+  if (allocation.oneAdmittedPer) {
+    lines.push(en ? `At most one applicant is admitted per ${factLabel(ctx, allocation.oneAdmittedPer)}: only the highest-ranked of those sharing one is ranked.` : `同一${factLabel(ctx, allocation.oneAdmittedPer)}最多录取一人，仅排名最前者参加排名。`);
+  }
+  if (allocation.secondRound?.enabled && allocation.secondRound.perPoolCapShare !== undefined) {
+    const percent = formatNumber(Math.round(allocation.secondRound.perPoolCapShare * 1e7) / 1e5);
+    lines.push(en ? `In the second round a pool takes at most ${percent}% of its own places extra (rounded down).` : `第二轮补录中，每个排序单位增加的名额不超过其名额数的${percent}%（向下取整）。`);
+  }
   if (allocation.secondRound?.enabled) {
     const cap = allocation.secondRound.perPoolCap;
     lines.push(
