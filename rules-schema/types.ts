@@ -583,11 +583,21 @@ export interface TestCase {
     /** Points per item id (items not listed are not checked). */
     items?: Record<Id, number>;
     categories?: Record<Id, number>;
-    total?: number;
+    /** null: no score — the applicant fails a gate or is vetoed (decision 024). */
+    total?: number | null;
+    /** The program's verdict (decision 024). */
+    verdict?: Verdict;
   };
   /** How the expected figures were computed by hand from the official table. */
   workings?: LocalizedText;
 }
+
+/**
+ * A program's verdict on one applicant: vetoed, ineligible (a gate fails), belowLine (under the threshold, or under a
+ * quota program's minimum total), admitted (reaches the threshold; for a quota program: reaches its minimum and is
+ * ranked, the places being the ranking cases' matter).
+ */
+export type Verdict = "admitted" | "belowLine" | "ineligible" | "vetoed";
 
 export interface RankingCase {
   id: Id;

@@ -1,10 +1,12 @@
 /**
  * `jifen test FILE...`: runs each document's embedded test cases through both scoring paths (the explained
- * reference path and the compiled path) and prints every case as pass/fail with the figures that differ.
+ * reference path and the compiled path), and its ranking cases, and prints every case as pass/fail with the figures
+ * (or admitted applicants and order) that differ.
  * Exit 0 when all pass, 1 when a document is invalid or a case fails, 2 on a usage error.
  */
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
+import { runRankingCases } from "../../engine/allocation/ranking-cases";
 import { runTestCases, type TestCaseDifference, type TestCaseResult } from "../../engine/scoring/testcases";
 import type { ValidationProblem } from "../../rules-schema/errors";
 import type { StandardDocument } from "../../rules-schema/types";
@@ -23,11 +25,24 @@ interface CaseReport {
   paths: TestCaseResult[];
 }
 
+interface RankingReport {
+  id: string;
+  label: { zh: string; en: string };
+  program: string;
+  pass: boolean;
+  admitted: string[];
+  missing: string[];
+  unexpected: string[];
+  order?: { expected: string[]; actual: string[]; matches: boolean };
+  error?: { code: string; path: string; message: string };
+}
+
 interface FileReport {
   file: string;
   ok: boolean;
   problems: ValidationProblem[];
   cases: CaseReport[];
+  rankingCases: RankingReport[];
 }
 
 function groupByCase(results: TestCaseResult[]): CaseReport[] {
@@ -46,13 +61,34 @@ function groupByCase(results: TestCaseResult[]): CaseReport[] {
 
 export async function testDocumentFile(file: string): Promise<FileReport> {
   const validation = validateDocumentText(readFileSync(file, "utf8"));
-  if (!validation.ok || !validation.document) return { file, ok: false, problems: validation.problems, cases: [] };
+  if (!validation.ok || !validation.document) return { file, ok: false, problems: validation.problems, cases: [], rankingCases: [] };
   const doc: StandardDocument = validation.document;
   const cases = groupByCase(await runTestCases(doc, { path: "both" }));
-  return { file, ok: cases.every((c) => c.pass), problems: validation.problems, cases };
+  const labels = new Map((doc.rankingCases ?? []).map((rankingCase) => [rankingCase.id, rankingCase.label]));
+  const rankingCases: RankingReport[] = (await runRankingCases(doc)).map((result) => ({
+    id: result.id,
+    label: labels.get(result.id) ?? { zh: result.id, en: result.id },
+    program: result.program,
+    pass: result.passed,
+    admitted: result.admitted,
+    missing: result.missing,
+    unexpected: result.unexpected,
+    ...(result.order ? { order: result.order } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  }));
+  return { file, ok: cases.every((c) => c.pass) && rankingCases.every((c) => c.pass), problems: validation.problems, cases, rankingCases };
 }
 
-function shown(value: unknown): string {
+const VERDICT_WORDS: Record<string, { zh: string; en: string }> = {
+  admitted: { zh: "达线（录取）", en: "admitted" },
+  belowLine: { zh: "未达分值线", en: "below the line" },
+  ineligible: { zh: "不符合准入条件", en: "ineligible" },
+  vetoed: { zh: "一票否决", en: "vetoed" },
+};
+
+function shown(value: unknown, what?: TestCaseDifference["what"], lang: CliLang = "en"): string {
+  if (what === "total" && value === null) return say(lang, { zh: "不计分", en: "no score" });
+  if (what === "verdict" && typeof value === "string" && VERDICT_WORDS[value]) return say(lang, VERDICT_WORDS[value]);
   return value === undefined ? "—" : JSON.stringify(value);
 }
 
@@ -64,12 +100,13 @@ function describeDifference(difference: TestCaseDifference, lang: CliLang): stri
     eligible: { zh: "是否符合条件", en: "eligible" },
     vetoed: { zh: "是否一票否决", en: "vetoed" },
     failedGates: { zh: "未通过的条件", en: "failed gates" },
+    verdict: { zh: "结论", en: "verdict" },
     error: { zh: "计算出错", en: "error" },
   }[difference.what];
   if (difference.what === "error") return `${say(lang, what)}: ${String(difference.actual)}`;
   return say(lang, {
-    zh: `${what.zh}：应为 ${shown(difference.expected)}，实际 ${shown(difference.actual)}`,
-    en: `${what.en}: expected ${shown(difference.expected)}, got ${shown(difference.actual)}`,
+    zh: `${what.zh}：应为 ${shown(difference.expected, difference.what, "zh-CN")}，实际 ${shown(difference.actual, difference.what, "zh-CN")}`,
+    en: `${what.en}: expected ${shown(difference.expected, difference.what, "en")}, got ${shown(difference.actual, difference.what, "en")}`,
   });
 }
 
@@ -90,7 +127,7 @@ function humanReport(reports: FileReport[], lang: CliLang): string {
       }
       continue;
     }
-    if (report.cases.length === 0) {
+    if (report.cases.length === 0 && report.rankingCases.length === 0) {
       lines.push("  " + say(lang, { zh: "（没有测试用例）", en: "(no test cases)" }));
       continue;
     }
@@ -106,14 +143,30 @@ function humanReport(reports: FileReport[], lang: CliLang): string {
         for (const difference of result.differences) lines.push(`      ${which}: ${describeDifference(difference, lang)}`);
       }
     }
+    for (const rankingCase of report.rankingCases) {
+      const mark = rankingCase.pass ? say(lang, { zh: "✓ 通过", en: "✓ pass" }) : say(lang, { zh: "✗ 失败", en: "✗ FAIL" });
+      lines.push(`  ${mark}  ${say(lang, { zh: "排名", en: "ranking" })}  ${rankingCase.id}  ${say(lang, rankingCase.label)}  [${rankingCase.program}]`);
+      if (rankingCase.pass) continue;
+      const list = (ids: string[]) => (ids.length > 0 ? ids.join(", ") : "—");
+      const colon = say(lang, { zh: "：", en: ": " });
+      if (rankingCase.error) lines.push(`      ${say(lang, { zh: "无法运行", en: "could not run" })}${colon}${rankingCase.error.message}`);
+      if (rankingCase.missing.length > 0) lines.push(`      ${say(lang, { zh: "应录取而未录取", en: "expected but not admitted" })}${colon}${list(rankingCase.missing)}`);
+      if (rankingCase.unexpected.length > 0) lines.push(`      ${say(lang, { zh: "录取了预期之外的", en: "admitted but not expected" })}${colon}${list(rankingCase.unexpected)}`);
+      if (rankingCase.order && !rankingCase.order.matches) {
+        lines.push(`      ${say(lang, { zh: "排序应为", en: "order expected" })}${colon}${list(rankingCase.order.expected)}`);
+        lines.push(`      ${say(lang, { zh: "实际排序", en: "order found" })}${colon}${list(rankingCase.order.actual)}`);
+      }
+    }
   }
   const all = reports.flatMap((report) => report.cases);
   const failed = all.filter((c) => !c.pass).length;
+  const ranking = reports.flatMap((report) => report.rankingCases);
+  const rankingFailed = ranking.filter((c) => !c.pass).length;
   const invalid = reports.filter((report) => report.problems.some((p) => p.severity === "error")).length;
   lines.push(
     say(lang, {
-      zh: `${all.length} 个测试用例，${all.length - failed} 个通过，${failed} 个失败${invalid ? `；${invalid} 个文件无效` : ""}`,
-      en: `${all.length} test case(s): ${all.length - failed} passed, ${failed} failed${invalid ? `; ${invalid} invalid file(s)` : ""}`,
+      zh: `${all.length} 个测试用例，${all.length - failed} 个通过，${failed} 个失败；${ranking.length} 个排名用例，${ranking.length - rankingFailed} 个通过，${rankingFailed} 个失败${invalid ? `；${invalid} 个文件无效` : ""}`,
+      en: `${all.length} test case(s): ${all.length - failed} passed, ${failed} failed; ${ranking.length} ranking case(s): ${ranking.length - rankingFailed} passed, ${rankingFailed} failed${invalid ? `; ${invalid} invalid file(s)` : ""}`,
     }),
   );
   return lines.join("\n") + "\n";
@@ -130,9 +183,9 @@ function isReadableFile(file: string): boolean {
 export function register(program: Command): void {
   program
     .command("test")
-    .description("run the documents' embedded test cases through both scoring paths / 运行计分标准内嵌的测试用例")
+    .description("run the documents' embedded test cases through both scoring paths, and their ranking cases / 运行计分标准内嵌的测试用例和排名用例")
     .argument("<files...>", "document files (JSON)")
-    .option("--json", "print { files: [{ file, ok, problems, cases }] } instead of text")
+    .option("--json", "print { files: [{ file, ok, problems, cases, rankingCases }] } instead of text")
     .action(async (files: string[], options: { json?: boolean }, command: Command) => {
       const lang = detectLang(command.optsWithGlobals<{ lang?: string }>().lang);
       const missing = files.filter((file) => !isReadableFile(file));

@@ -2,7 +2,7 @@
  * Runs a document's embedded test cases (expected points written by hand from the official table) through the
  * reference path, the compiled path, or both, and reports every figure that differs.
  */
-import type { Id, StandardDocument, TestCase } from "../../rules-schema/types";
+import type { Id, StandardDocument, TestCase, Verdict } from "../../rules-schema/types";
 import { compileProgram, type CompiledProgram } from "./compiled";
 import { scoreApplicant } from "./reference";
 import type { CompactScore } from "../types";
@@ -10,7 +10,7 @@ import type { CompactScore } from "../types";
 export type ScoringPath = "reference" | "compiled";
 
 export interface TestCaseDifference {
-  what: "item" | "category" | "total" | "eligible" | "vetoed" | "failedGates" | "error";
+  what: "item" | "category" | "total" | "eligible" | "vetoed" | "failedGates" | "verdict" | "error";
   id?: Id;
   expected: unknown;
   actual: unknown;
@@ -60,7 +60,16 @@ function sameGates(expected: Id[], actual: Id[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
-export function compareFigures(expect: TestCase["expect"], actual: Figures): TestCaseDifference[] {
+/** The program's verdict on figures (decision 024). */
+export function verdictOf(doc: StandardDocument, programId: Id, figures: Pick<Figures, "eligible" | "vetoed" | "total">): Verdict {
+  if (figures.vetoed) return "vetoed";
+  if (!figures.eligible) return "ineligible";
+  const allocation = doc.programs.find((program) => program.id === programId)?.allocation;
+  const line = allocation?.kind === "threshold" ? allocation.threshold : allocation?.minimumTotal;
+  return line !== undefined && figures.total < line ? "belowLine" : "admitted";
+}
+
+export function compareFigures(expect: TestCase["expect"], actual: Figures, verdict?: Verdict): TestCaseDifference[] {
   const differences: TestCaseDifference[] = [];
   if (expect.eligible !== undefined && expect.eligible !== actual.eligible) {
     differences.push({ what: "eligible", expected: expect.eligible, actual: actual.eligible });
@@ -79,8 +88,13 @@ export function compareFigures(expect: TestCase["expect"], actual: Figures): Tes
     const value = actual.categories.get(id);
     if (value !== expected) differences.push({ what: "category", id, expected, actual: value ?? null });
   }
-  if (expect.total !== undefined && expect.total !== actual.total) {
-    differences.push({ what: "total", expected: expect.total, actual: actual.total });
+  // `total: null` expects no score: the applicant fails a gate or is vetoed. A number is compared with the total the
+  // engine computes in any case, as documents written before decision 024 expect.
+  if (expect.total === null ? actual.eligible : expect.total !== undefined && expect.total !== actual.total) {
+    differences.push({ what: "total", expected: expect.total, actual: actual.eligible || expect.total !== null ? actual.total : null });
+  }
+  if (expect.verdict !== undefined && verdict !== undefined && expect.verdict !== verdict) {
+    differences.push({ what: "verdict", expected: expect.verdict, actual: verdict });
   }
   return differences;
 }
@@ -123,7 +137,8 @@ export async function runTestCases(
     for (const path of paths) {
       let differences: TestCaseDifference[];
       try {
-        differences = compareFigures(testCase.expect, await figuresOf(doc, testCase, path, compiledByProgram));
+        const figures = await figuresOf(doc, testCase, path, compiledByProgram);
+        differences = compareFigures(testCase.expect, figures, verdictOf(doc, testCase.program, figures));
       } catch (error) {
         differences = [{ what: "error", expected: null, actual: error instanceof Error ? error.message : String(error) }];
       }
