@@ -17,6 +17,7 @@ import { createApiToken, revokeApiToken } from "../../db/tokens";
 import { withdraw } from "../../db/workflow";
 import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
+import { applicationFacts } from "../../rules-schema/persons";
 import type { StandardDocument } from "../../rules-schema/types";
 import type { Facts } from "../../engine/types";
 import { replyText } from "../../app/api/errors.server";
@@ -155,7 +156,8 @@ describe("a batch is logged once", () => {
 // ---------------------------------------------------------------------------------------------------------
 // The table form of a batch: `columns` ("id" and fact ids, any order) and `rows` of cells, a null cell a fact not given.
 
-const factIds = suzhou.facts.map((f) => f.id);
+// Every fact an application can give, the persons' `<person>.<fact>` included (decision 028), as a department sends them.
+const factIds = applicationFacts(suzhou).map((f) => f.id);
 // The id column placed among the facts: the columns may come in any order.
 const columns = [factIds[0], factIds[1], "id", ...factIds.slice(2)];
 const column = (name: string) => columns.indexOf(name);
