@@ -112,7 +112,7 @@ function processCpuSeconds(pid: number | undefined): number | null {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function startBenchServer(env: Record<string, string>, nodeArgs: string[] = []) {
+export async function startBenchServer(env: Record<string, string>, nodeArgs: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "jifen-apibench-"));
   const databaseUrl = join(dir, "jifen.sqlite");
   const port = await freePort();
@@ -164,7 +164,7 @@ async function startBenchServer(env: Record<string, string>, nodeArgs: string[] 
  * than the server spent answering, on the same two cores; this costs a few µs. Responses are framed by their
  * Content-Length; any status but 200 is an error, and every `verifyEvery`-th body is parsed and checked.
  */
-class RawHttpConnection {
+export class RawHttpConnection {
   private readonly socket: Socket;
   private chunks: Buffer[] = [];
   private received = 0;
@@ -228,7 +228,7 @@ class RawHttpConnection {
 }
 
 /** One POST serialised in advance: request line, headers and body. */
-function postRequest(port: number, token: string, path: string, body: string): Buffer {
+export function postRequest(port: number, token: string, path: string, body: string): Buffer {
   const bytes = Buffer.from(body, "utf8");
   const head =
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
@@ -236,7 +236,7 @@ function postRequest(port: number, token: string, path: string, body: string): B
   return Buffer.concat([Buffer.from(head, "latin1"), bytes]);
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }

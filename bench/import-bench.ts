@@ -27,21 +27,27 @@ export interface ImportFigures {
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
+/** Writes `size` generated applicants of `doc` as a CSV at `csvPath` (header: fact ids); returns its length in characters. */
+export async function writeBenchCsv(doc: StandardDocument, size: number, csvPath: string): Promise<number> {
+  const out = createWriteStream(csvPath);
+  const factIds = doc.facts.map((f) => f.id);
+  out.write(csvLine(["id", ...factIds]));
+  let bytes = 0;
+  for (const applicant of generateApplicants(doc, size, 2019, { referenceDate: "2019-06-30" })) {
+    const line = csvLine([applicant.id, ...factIds.map((id) => applicant.facts[id])]);
+    bytes += line.length;
+    if (!out.write(line)) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+  return bytes;
+}
+
 export async function benchImport(size = 1_000_000, examplePath = join(root, "rules-schema/examples/suzhou-2015.json")): Promise<ImportFigures> {
   const doc = JSON.parse(readFileSync(examplePath, "utf8")) as StandardDocument;
   const dir = mkdtempSync(join(tmpdir(), "jifen-import-"));
   try {
     const csvPath = join(dir, "cohort.csv");
-    const out = createWriteStream(csvPath);
-    const factIds = doc.facts.map((f) => f.id);
-    out.write(csvLine(["id", ...factIds]));
-    let bytes = 0;
-    for (const applicant of generateApplicants(doc, size, 2019, { referenceDate: "2019-06-30" })) {
-      const line = csvLine([applicant.id, ...factIds.map((id) => applicant.facts[id])]);
-      bytes += line.length;
-      if (!out.write(line)) await new Promise<void>((r) => out.once("drain", () => r()));
-    }
-    await new Promise<void>((resolve) => out.end(() => resolve()));
+    const bytes = await writeBenchCsv(doc, size, csvPath);
     const db = openDatabase(join(dir, "jifen.sqlite"));
     migrateDatabase(db);
     const started = performance.now();

@@ -6,7 +6,9 @@
  * (compile both versions, score both, allocate both, diff) wall time and peak RSS per cohort size, each in its own
  * child process (bench/whatif-child.ts) so its memory is measured alone, and the validator's figure
  * (bench/validate-bench.ts), the 1M-row cohort import (bench/import-bench.ts; `--import-size N`, 0 to skip) and the
- * department API on loopback (bench/api-load.ts; needs a build; `--no-api` to skip, `--api-seconds N`).
+ * department API on loopback (bench/api-load.ts; needs a build; `--no-api` to skip, `--api-seconds N`), and the API's
+ * p99 latency while a 1M-row CSV is uploaded and imported through the real server, next to its p99 without one
+ * (bench/import-api-bench.ts; needs a build; `--import-api-size N`, 0 to skip).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -129,6 +131,18 @@ async function main() {
     api = await benchApi({ seconds: Number(option("--api-seconds") ?? 5) }).catch((error: Error) => ({ error: error.message }));
   }
 
+  // The API while a large cohort is uploaded and imported through the production server.
+  const importApiSize = Number(option("--import-api-size") ?? 1_000_000);
+  let importUnderApi: import("./import-api-bench").ImportUnderApiFigures | { error: string } | undefined;
+  if (importApiSize > 0 && !args.includes("--no-api")) {
+    if (!existsSync(buildDir)) importUnderApi = { error: "no build: run `npm run build` first" };
+    else {
+      log(`Department API latency during a ${importApiSize}-row upload and import …`);
+      const { benchImportUnderApi } = (await import("./import-api-bench")) as typeof import("./import-api-bench");
+      importUnderApi = await benchImportUnderApi({ size: importApiSize }).catch((error: Error) => ({ error: error.message }));
+    }
+  }
+
   const largest = whatIfs.find((w) => w.size === 1_000_000);
   const report = {
     standard: doc.id,
@@ -140,6 +154,7 @@ async function main() {
     validate: validate ?? null,
     cohortImport: cohortImport ?? null,
     api: api ?? null,
+    importUnderApi: importUnderApi ?? null,
     targets: {
       validate300ItemsWellUnder50ms: validate ? { targetMs: 50, actualMs: validate.ms, met: validate.ms < 50 } : null,
       import1MUnder30s:
@@ -250,6 +265,21 @@ async function main() {
         "",
       ]);
     }
+  }
+  if (importUnderApi && "error" in importUnderApi) rows.push(["API during an import", `skipped: ${importUnderApi.error}`, "", "—"]);
+  else if (importUnderApi) {
+    rows.push([
+      `upload and import ${importUnderApi.rows.toLocaleString("en")} CSV rows over HTTP`,
+      `${importUnderApi.importMs} ms (${importUnderApi.csvMB} MB)`,
+      "",
+      "",
+    ]);
+    rows.push([
+      `API single p99 during it (${importUnderApi.apiConnections} conn., 1 per ${importUnderApi.apiIntervalMs} ms each)`,
+      `${importUnderApi.apiP99Ms} ms (max ${importUnderApi.apiMaxMs} ms, ${importUnderApi.apiRequests} requests); without an import ${importUnderApi.apiP99WithoutImportMs} ms (max ${importUnderApi.apiMaxWithoutImportMs} ms)`,
+      "",
+      "",
+    ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const [r, row] of rows.entries()) {

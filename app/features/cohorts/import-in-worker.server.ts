@@ -19,10 +19,15 @@ import type { FromImportWorker, ImportJob, ToImportWorker } from "./import-messa
 /** Bytes sent to the import thread and not yet read by it: bounds what waits in its message queue. */
 const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /**
- * One write transaction of the import, then a pause as long, in ms: another writer (a department's evaluation being
- * logged) waits at most about this long, and gets the lock in the pause.
+ * One write transaction of the import (ms), then a pause (ms) in which other writers (a department's evaluation
+ * being logged) take the lock. `JIFEN_IMPORT_SLICE_MS` and `JIFEN_IMPORT_PAUSE_MS` change them.
  */
-export const IMPORT_SLICE_MS = 8;
+export function importSlicing(env: NodeJS.ProcessEnv = process.env): { sliceMs: number; pauseMs: number } {
+  const read = (value: string | undefined, fallback: number) => (value && /^\d{1,4}$/.test(value.trim()) && Number(value) > 0 ? Number(value) : fallback);
+  return { sliceMs: read(env.JIFEN_IMPORT_SLICE_MS, IMPORT_SLICE_MS), pauseMs: read(env.JIFEN_IMPORT_PAUSE_MS, IMPORT_PAUSE_MS) };
+}
+const IMPORT_SLICE_MS = 8;
+const IMPORT_PAUSE_MS = 8;
 
 export interface ImportProgressUpdate {
   rowsRead: number;
@@ -102,7 +107,7 @@ export async function importOffThread(
     mapping: opts.mapping,
     headers: opts.headers,
     createdBy: opts.createdBy,
-    sliceMs: IMPORT_SLICE_MS,
+    ...importSlicing(),
   };
   const worker = takeWorker(entry);
   const send = (message: ToImportWorker, transfer?: ArrayBuffer[]) => worker.postMessage(message, transfer);
@@ -146,6 +151,6 @@ export async function importOffThread(
   while (!outcome) await changed();
   await worker.terminate();
   if ("result" in outcome) return outcome.result;
-  if (cohortId !== undefined) await discardUnfinishedCohort(db, cohortId, () => sleep(IMPORT_SLICE_MS));
+  if (cohortId !== undefined) await discardUnfinishedCohort(db, cohortId, () => sleep(importSlicing().pauseMs));
   throw outcome.failure;
 }

@@ -12,8 +12,10 @@ export interface ImportJob {
   mapping?: Record<string, string>;
   headers?: string[];
   createdBy: number | null;
-  /** Length of one write transaction while storing, and of the pause after it, in ms. */
+  /** Length of one write transaction while storing, in ms. */
   sliceMs: number;
+  /** The pause after each, in ms: other writers take the lock then. */
+  pauseMs: number;
 }
 
 /** The job first (a thread may be started ahead, before there is one), then the upload's bytes in order, then its end. */

@@ -72,7 +72,7 @@ try {
     },
     slices: {
       sliceMs: job.sliceMs,
-      pause: () => sleep(job.sliceMs),
+      pause: () => sleep(job.pauseMs),
       onStarted(cohortId) {
         storing = true;
         send({ kind: "started", cohortId });
