@@ -581,6 +581,10 @@ async function* csvRows(input: Readable, reading: FileReading, truncated = false
       if (row + 1 >= quotesAt) break;
       row++;
       if (row === 1 && cells.length > 0 && cells[0].charCodeAt(0) === 0xfeff) cells[0] = cells[0].slice(1);
+      // Line endings mixed in one file (a template's LF header, rows added in Notepad with CRLF): PapaParse splits at
+      // the first kind it saw, so the other's CR ends the row's last cell; it belongs to the line ending.
+      const last = cells.length - 1;
+      if (last >= 0 && cells[last].charCodeAt(cells[last].length - 1) === 13) cells[last] = cells[last].slice(0, -1);
       if (cells.length === 1 && cells[0] === "") continue;
       if (width === undefined) width = cells.length;
       else if (cells.length !== width) {

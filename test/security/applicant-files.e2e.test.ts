@@ -7,6 +7,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import Database from "better-sqlite3";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../browser/harness";
 import { encodeGbk, encodeUtf16, sharedStringsBomb, worksheetBomb } from "./applicant-files.helpers";
@@ -191,5 +193,78 @@ describe("errors found before the end of the body are answered", () => {
     const errors = (JSON.parse(answer.body) as { errors: Array<{ line: number; column: string }> }).errors;
     expect(errors[0]).toMatchObject({ line: 1, column: "notAFact" });
     await serverAnswers();
+  });
+});
+
+describe("templates round-trip through the server (issue 19, done when)", () => {
+  const filled = [
+    { ref: "T1", educationLevel: "大学本科", birthDate: new Date(Date.UTC(1988, 4, 17)), socialInsuranceMonths: 36, holdsResidencePermit: "是", schoolId: "苏州中学" },
+    { ref: "T2", educationLevel: "硕士研究生", birthDate: new Date(Date.UTC(1990, 0, 2)), socialInsuranceMonths: 0, holdsResidencePermit: "否", schoolId: "苏州大学附属中学" },
+    { ref: "T3", educationLevel: "大专以下", birthDate: new Date(Date.UTC(1979, 11, 31)), socialInsuranceMonths: 120, holdsResidencePermit: "是", schoolId: "" },
+  ];
+  const expected = [
+    { ref: "T1", facts: { birthDate: "1988-05-17", educationLevel: "bachelor", socialInsuranceMonths: 36, holdsResidencePermit: true, schoolId: "苏州中学" } },
+    { ref: "T2", facts: { birthDate: "1990-01-02", educationLevel: "master", socialInsuranceMonths: 0, holdsResidencePermit: false, schoolId: "苏州大学附属中学" } },
+    { ref: "T3", facts: { birthDate: "1979-12-31", educationLevel: "below_junior_college", socialInsuranceMonths: 120, holdsResidencePermit: true } },
+  ];
+
+  async function download(format: "xlsx" | "csv"): Promise<Buffer> {
+    const response = await fetch(`${server.url}/cohorts/template?standardId=suzhou&format=${format}`, { headers: { Cookie: cookie } });
+    expect(response.status).toBe(200);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  function stored(cohortId: number) {
+    const db = new Database(server.databaseUrl, { readonly: true });
+    try {
+      const rows = db.prepare("select applicant_ref as ref, facts from cohort_applicants where cohort_id = ? order by row_no").all(cohortId) as Array<{ ref: string; facts: string }>;
+      return rows.map((r) => ({ ref: r.ref, facts: JSON.parse(r.facts) as Record<string, unknown> }));
+    } finally {
+      db.close();
+    }
+  }
+
+  async function uploaded(format: "xlsx" | "csv", bytes: Buffer, name: string) {
+    const answer = await post(upload(format, name), slices(bytes));
+    expect(answer.status, answer.body).toBe(200);
+    const body = JSON.parse(answer.body) as { cohortId: number; rowCount: number };
+    expect(body.rowCount).toBe(3);
+    return stored(body.cohortId);
+  }
+
+  it("the XLSX template, downloaded, filled with 3 rows (labels, Excel dates) and uploaded, stores the same facts", async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await download("xlsx")) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    // The fact ids are in the template's hidden second row: the columns are found by them.
+    const ids = (sheet.getRow(2).values as unknown[]).map(String);
+    filled.forEach((a, k) => {
+      const row = sheet.getRow(k + 3);
+      row.getCell(ids.indexOf("id")).value = a.ref;
+      row.getCell(ids.indexOf("educationLevel")).value = a.educationLevel;
+      row.getCell(ids.indexOf("birthDate")).value = a.birthDate;
+      row.getCell(ids.indexOf("socialInsuranceMonths")).value = a.socialInsuranceMonths;
+      row.getCell(ids.indexOf("holdsResidencePermit")).value = a.holdsResidencePermit;
+      if (a.schoolId) row.getCell(ids.indexOf("schoolId")).value = a.schoolId;
+      row.commit();
+    });
+    expect(await uploaded("xlsx", Buffer.from(await workbook.xlsx.writeBuffer()), "XLSX 模板")).toEqual(expected);
+  });
+
+  it("the CSV template, downloaded, filled with 3 rows (labels, 2019/6/30 dates) and uploaded, stores the same facts", async () => {
+    const template = (await download("csv")).toString("utf8");
+    const labels = template.replace(/^\uFEFF/, "").trim().split(",");
+    const at = (label: string) => labels.indexOf(label);
+    const lines = filled.map((a) => {
+      const cells = labels.map(() => "");
+      cells[at("申请编号")] = a.ref;
+      cells[at("最高学历")] = a.educationLevel;
+      cells[at("出生日期")] = `${a.birthDate.getUTCFullYear()}/${a.birthDate.getUTCMonth() + 1}/${a.birthDate.getUTCDate()}`;
+      cells[at("苏州大市范围内城镇职工社会保险缴费月数")] = String(a.socialInsuranceMonths);
+      cells[at("已办理居住证")] = a.holdsResidencePermit;
+      cells[at("申请入读的学校")] = a.schoolId;
+      return cells.join(",");
+    });
+    expect(await uploaded("csv", Buffer.from(template + lines.join("\r\n") + "\r\n"), "CSV 模板")).toEqual(expected);
   });
 });
