@@ -14,6 +14,9 @@ describe("the authoring guide's examples", () => {
   it("include the persons example", () => {
     expect(examples.map((example) => example.name)).toContain("persons");
   });
+  it("include dates, windows and periods, adjustments (decisions 022 to 024)", () => {
+    expect(examples.map((example) => example.name)).toEqual(expect.arrayContaining(["dates", "windows", "adjustments"]));
+  });
 
   for (const example of examples) {
     it(`${example.name}: is a valid document whose cases pass through both evaluators`, async () => {
