@@ -180,7 +180,7 @@ export type SaveResult =
  */
 export function saveDraftDocument(
   db: JifenDb,
-  input: { versionId: number; baseRevision: number; documentText: string; document: unknown; userId: number | null },
+  input: { versionId: number; baseRevision: number; documentText: string; document: unknown; userId: number | null; details?: Record<string, unknown> },
 ): SaveResult {
   // Immediate: the revision is read and then written; a deferred transaction whose snapshot another connection has
   // moved past fails its write with SQLITE_BUSY_SNAPSHOT at once (a 500 the editor fuzz found), where an immediate
@@ -224,7 +224,7 @@ export function saveDraftDocument(
       standardId: current.standardId,
       hashBefore: current.contentHash,
       hashAfter: hash,
-      details: { revision: next },
+      details: { revision: next, ...input.details },
     });
     return { kind: "saved", revision: next, contentHash: hash } as const;
   }, { behavior: "immediate" });

@@ -27,7 +27,8 @@ import { AUDIT_KINDS } from "~/features/audit/sentences";
 import { latestReturn, loadTrail, parseTrailFilter } from "~/features/audit/trail.server";
 import { pick, requestLang, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
-import { checkContent } from "~/lib/content-checks.server";
+import { checkContent, withActualResultsAccepted } from "~/lib/content-checks.server";
+import { saveDraftDocument } from "../../db/standards";
 import { getDb } from "~/lib/db.server";
 import { loadVersionOr404 } from "~/lib/versions.server";
 
@@ -125,6 +126,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!reason) return needsReason();
       result = withdraw(db, { versionId: version.id, actor: user, reason });
       break;
+    case "acceptResults": {
+      if (version.status !== "draft" || !user.roles.some((r) => r === "drafter" || r === "administrator")) {
+        return data({ ok: false as const, errors: [{ code: "workflow.forbidden", message: reviewMessages.translateIn(lang, "acceptForbidden") }] }, { status: 403 });
+      }
+      const report = await checkContent(version.document, version.contentHash);
+      const next = withActualResultsAccepted(version.document, report, form.getAll("case").map(String));
+      if (!next) return data({ ok: false as const, errors: [{ code: "workflow.nothingToAccept", message: reviewMessages.translateIn(lang, "acceptNothing") }] }, { status: 400 });
+      const saved = saveDraftDocument(db, {
+        versionId: version.id,
+        baseRevision: Number(form.get("baseRevision")),
+        documentText: next.text,
+        document: next.document,
+        userId: user.id,
+        details: { acceptedCases: next.accepted },
+      });
+      if (saved.kind === "saved") return data({ ok: true as const, errors: [] });
+      return data({ ok: false as const, errors: [{ code: "workflow.conflict", message: reviewMessages.translateIn(lang, "acceptConflict") }] }, { status: 409 });
+    }
     case "startRevision": {
       const label = String(form.get("versionLabel") ?? "").trim() || suggestRevisionLabel(db, version.standardId, version.versionLabel);
       const started = startRevision(db, { fromVersionId: version.id, versionLabel: label, actor: user });
@@ -153,6 +172,7 @@ export default function Review() {
   const { lang, t } = useT();
   const { m } = reviewMessages.useMessages();
   const has = (role: (typeof roles)[number]) => roles.includes(role) || roles.includes("administrator");
+  const canAccept = version.status === "draft" && has("drafter");
   const passed = report.cases.filter((c) => c.pass).length;
   const steps = [
     { status: "draft", label: m("stepDraft") },
@@ -343,21 +363,39 @@ export default function Review() {
       </div>
 
       <h2>{m("casesTitle")}</h2>
-      <table className="grid compact" data-testid="cases">
-        <tbody>
-          {report.cases.map((c) => (
-            <tr key={`${c.kind}-${c.id}`} className={c.pass ? "" : "error"}>
-              <td className="mono">{c.id}</td>
-              <td>{pick(lang, c.label)}</td>
-              <td>{c.kind === "score" ? m("caseKindScore") : m("caseKindRanking")}</td>
-              <td className={c.pass ? "ok" : "error"}>
-                {c.pass ? m("pass") : m("fail")}
-                {c.differences.length ? <div className="mono small">{c.differences.join("; ")}</div> : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Form method="post" data-testid="cases-form">
+        <input type="hidden" name="baseRevision" value={version.revision} />
+        <table className="grid compact" data-testid="cases">
+          <tbody>
+            {report.cases.map((c) => (
+              <tr key={`${c.kind}-${c.id}`} className={c.pass ? "" : "error"}>
+                <td>{canAccept && c.kind === "score" && !c.pass ? <input type="checkbox" name="case" value={c.id} aria-label={pick(lang, c.label)} /> : null}</td>
+                <td className="mono">{c.id}</td>
+                <td>{pick(lang, c.label)}</td>
+                <td>{c.kind === "score" ? m("caseKindScore") : m("caseKindRanking")}</td>
+                <td className={c.pass ? "ok" : "error"}>
+                  {c.pass ? m("pass") : m("fail")}
+                  {c.words[lang === "en" ? "en" : "zh"].length ? (
+                    <ul className="case-differences" data-testid={`case-${c.id}-differences`}>
+                      {c.words[lang === "en" ? "en" : "zh"].map((w, i) => (
+                        <li key={i}>{w}</li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {canAccept && report.cases.some((c) => c.kind === "score" && !c.pass) ? (
+          <p>
+            <button name="intent" value="acceptResults" className="secondary" disabled={busy}>
+              {m("acceptResults")}
+            </button>{" "}
+            <span className="muted small">{m("acceptResultsHint")}</span>
+          </p>
+        ) : null}
+      </Form>
 
       <h2>{m("runsTitle")}</h2>
       {runs.length === 0 ? (

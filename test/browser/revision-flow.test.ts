@@ -82,6 +82,25 @@ describe("a revision of a published standard", () => {
     expect(await page.textContent("[data-testid=submit-why]")).toContain('The document\'s version "2015" differs from this version\'s label "2027"');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/review-submit-disabled.en.png`, fullPage: false });
     expect((await save(text, 2)).status()).toBe(200);
+
+    // An intended change (大学本科 60 → 80 points) fails the cases written for 60: said in words, accepted in one click.
+    const raised = JSON.parse(text) as { items: Array<{ id: string; scoring: { tiers: Array<{ id: string; points: number }> } }> };
+    raised.items.find((i) => i.id === "education")!.scoring.tiers.find((t) => t.id === "bachelor")!.points = 80;
+    expect((await save(JSON.stringify(raised, null, 2), 3)).status()).toBe(200);
+    await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
+    expect(await page.textContent("[data-testid=case-tc01_ordinary_graduate-differences]")).toContain("文化程度：预期 60 分，实际 80 分");
+    expect(await page.textContent("[data-testid=cases]")).not.toMatch(/\[reference\]|\[compiled\]/);
+    expect(await page.isDisabled("button[value=submit]")).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-cases-words.zh-CN.png`, fullPage: true });
+    await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
+    expect(await page.textContent("[data-testid=case-tc01_ordinary_graduate-differences]")).toContain("education: expected 60 points, got 80 points");
+    for (const box of await page.locator("input[name=case]").all()) await box.check();
+    await page.click("button[value=acceptResults]");
+    await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
+    await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
+    expect(await page.textContent("[data-testid=checks]")).toMatch(/Embedded test cases pass \((\d+)\/\1\)/);
+    expect(await page.textContent("[data-testid=audit]")).toContain("起草人 Drafter accepted the actual results of test case(s) tc01_ordinary_graduate");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/review-cases-accepted.en.png`, fullPage: true });
     // Not simulated yet: the drafter may submit only with a recorded reason, and is offered the simulation.
     await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);
     expect(await page.isDisabled("button[value=submit]")).toBe(false);

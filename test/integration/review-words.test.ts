@@ -15,6 +15,7 @@ import { createStandardWithVersion, getVersion, listRevisions, saveDraftDocument
 import { createUser, type Role } from "../../db/users";
 import { approve, inboxFor, publish, returnToDraft, startRevision, submitForReview, withdraw, type Actor } from "../../db/workflow";
 import { latestReturn, loadTrail } from "../../app/features/audit/trail.server";
+import { checkContent, withActualResultsAccepted } from "../../app/lib/content-checks.server";
 
 const EXAMPLE = readFileSync(join(__dirname, "../../rules-schema/examples/suzhou-2015.json"), "utf8");
 const STANDARD = { id: "suzhou", jurisdiction: { code: "320500", zh: "苏州市", en: "Suzhou" }, title: { zh: "苏州市积分标准", en: "Suzhou standard" } };
@@ -213,5 +214,39 @@ describe("an unchanged save", () => {
     expect(getVersion(db, id)).toMatchObject({ revision: 1, document: before.document });
     expect(listRevisions(db, id)).toHaveLength(1);
     expect(listAudit(db, STANDARD.id)).toHaveLength(entries);
+  });
+});
+
+describe("test results in the officer's words, and accepting the actual results", () => {
+  // The Suzhou 2015 table with 大学本科 raised from 60 to 80 points: the cases written for 60 now fail.
+  function raisedBachelor(): string {
+    const doc = JSON.parse(EXAMPLE) as { items: Array<{ id: string; scoring: { tiers: Array<{ id: string; points: number }> } }> };
+    doc.items.find((i) => i.id === "education")!.scoring.tiers.find((t) => t.id === "bachelor")!.points = 80;
+    return JSON.stringify(doc, null, 2);
+  }
+
+  it("says 文化程度：预期 60 分，实际 80 分, in both languages", async () => {
+    const text = raisedBachelor();
+    const report = await checkContent(text, "raised-bachelor-words");
+    const tc01 = report.cases.find((c) => c.id === "tc01_ordinary_graduate")!;
+    expect(tc01.pass).toBe(false);
+    expect(tc01.words.zh).toContain("文化程度：预期 60 分，实际 80 分");
+    expect(tc01.words.en).toContain("education: expected 60 points, got 80 points");
+    expect(tc01.words.zh.join()).not.toMatch(/\[reference\]|\[compiled\]|education/);
+  });
+
+  it("takes the actual results of the selected cases as their expectations, and only those", async () => {
+    const text = raisedBachelor();
+    const report = await checkContent(text, "raised-bachelor-accept");
+    const failing = report.cases.filter((c) => !c.pass).map((c) => c.id);
+    expect(failing).toEqual(expect.arrayContaining(["tc01_ordinary_graduate", "tc11_spouse_higher_counts"]));
+    const next = withActualResultsAccepted(text, report, ["tc01_ordinary_graduate"]);
+    expect(next?.accepted).toEqual(["tc01_ordinary_graduate"]);
+    const after = await checkContent(next!.text, "raised-bachelor-accepted");
+    expect(after.cases.find((c) => c.id === "tc01_ordinary_graduate")!.pass).toBe(true);
+    expect(after.cases.find((c) => c.id === "tc11_spouse_higher_counts")!.pass).toBe(false);
+    const all = withActualResultsAccepted(text, report, failing);
+    expect((await checkContent(all!.text, "raised-bachelor-all")).checks.casesPassed).toBe(true);
+    expect(withActualResultsAccepted(text, report, [])).toBeNull();
   });
 });

@@ -87,6 +87,12 @@ export function auditSentence(row: AuditRow, names: AuditNames, lang: Lang): str
           : `${who} 起草了${self}`;
     }
     case "version.save":
+      if (Array.isArray(d.acceptedCases) && d.acceptedCases.length) {
+        const cases = (d.acceptedCases as string[]).join(en ? ", " : "、");
+        return en
+          ? `${who} accepted the actual results of test case(s) ${cases} as expected, saving ${self} as revision ${String(d.revision ?? "")}`
+          : `${who} 将测试用例 ${cases} 的实际结果采纳为预期，${self}保存为修订号 ${String(d.revision ?? "")}`;
+      }
       return en ? `${who} saved ${self} (revision ${String(d.revision ?? "")})` : `${who} 保存了${self}（修订号 ${String(d.revision ?? "")}）`;
     case "version.acceptResults":
       return en

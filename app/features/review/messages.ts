@@ -76,5 +76,13 @@ export const reviewMessages = defineMessages({
     en: "Publish version “{label}”? It can never change afterwards, and replaces the version in force on its effective date.",
   },
   confirmWithdraw: { zh: "确认撤回版本“{label}”？撤回后不再施行，且不可恢复。", en: "Withdraw version “{label}”? It stops being in force, and this cannot be undone." },
+  acceptResults: { zh: "将所选用例的实际结果采纳为预期", en: "Accept the actual results of the selected cases as expected" },
+  acceptResultsHint: {
+    zh: "仅在分值变化是有意修改时使用：保存为新的修订，并记入操作记录。",
+    en: "Only when the change is intended: saved as a new revision and recorded in the audit trail.",
+  },
+  acceptNothing: { zh: "请先勾选未通过的测试用例。", en: "Select the failing test cases first." },
+  acceptForbidden: { zh: "只有起草人可以修改草稿的测试用例。", en: "Only a drafter can change a draft's test cases." },
+  acceptConflict: { zh: "未保存：此版本刚被他人修改，请刷新后重试。", en: "Not saved: someone else changed this version; reload and try again." },
   missingReason: { zh: "请填写原因。", en: "Please give a reason." },
 });
