@@ -8,6 +8,8 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "test/security/**/*.e2e.test.ts"],
     environment: "node",
     testTimeout: 60_000,
+    // Hooks seed real databases (users hashed with argon2, a simulated past cohort): as slow as a test on a busy machine.
+    hookTimeout: 60_000,
     pool: "forks",
     // The seed's synthetic past cohort is 50,000 applicants on a real install; tests use a small one.
     env: { JIFEN_SEED_COHORT_SIZE: "2000" },
