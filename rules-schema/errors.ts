@@ -101,6 +101,11 @@ export const PROBLEM_CATALOGUE = {
   "window.calendarOrder": { severity: "error", zh: "自然年度范围的起始年度（{from}）晚于截止年度（{to}），范围为空", en: "The window's first calendar year ({from}) comes after its last ({to}): the window is empty" },
   "combine.weights": { severity: "error", zh: "权重（weights）只能用于求和（sum），且每个参与计算的事实各一个：应有 {expected} 个，实际 {actual} 个", en: "Weights go with sum only, one per operand: {expected} expected, {actual} given" },
   "combine.mixedTypes": { severity: "error", zh: "“{id}”混合了日期和数值：日期只能与日期比较取较早（min）或较晚（max）者", en: '"{id}" mixes dates and numbers: dates can only be combined with dates, by min (earlier) or max (later)' },
+  "condition.betweenHalfOpen": {
+    severity: "warning",
+    zh: "between 不含上限：[{from}, {to}] 表示 {from} ≤ 值 < {to}，不包括 {to}。若指“{from}至{to}年”（含{to}年），请写 [{from}, {next}]",
+    en: "between excludes its upper bound: [{from}, {to}] means {from} ≤ value < {to}, without {to}. For “{from} to {to}” inclusive write [{from}, {next}]",
+  },
   "adjustment.oneRate": { severity: "error", zh: "总分调整“{id}”须填写百分比（percent）或系数（multiplier）中的一项，且只填一项", en: 'Adjustment of the total "{id}" needs exactly one of percent or multiplier' },
   "combine.missingInput": {
     severity: "warning",

@@ -60,6 +60,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A whole number that reads as a calendar year. */
+const looksLikeYears = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1900 && (value as number) <= 2100;
+
 export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const report = (code: ProblemCode, path: string, params: Record<string, unknown>): void => {
@@ -239,6 +242,10 @@ export function checkSemantics(doc: StandardDocument): ValidationProblem[] {
     if (valueIsReference) {
       const referenced = String((value as { fact: unknown }).fact);
       if (!scope.resolve(referenced)) problems.push(scope.unknown(referenced, joinPointer(path, "value", "fact")));
+    }
+    if (operator === "between" && Array.isArray(value) && looksLikeYears(value[0]) && looksLikeYears(value[1]) && value[0] < value[1]) {
+      // [2012, 2014] for "2012 to 2014" silently drops 2014: between is half-open (decision 024).
+      report("condition.betweenHalfOpen", joinPointer(path, "value"), { from: value[0], to: value[1], next: value[1] + 1 });
     }
     if (!resolved) return;
     const type = resolved.type;

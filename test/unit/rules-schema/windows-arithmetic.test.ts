@@ -77,3 +77,21 @@ describe("combine", () => {
     expect(validateDocument(doc).problems.filter((p) => p.severity === "error")).toEqual([]);
   });
 });
+
+describe("between", () => {
+  it("warns where a half-open range looks like an inclusive range of years", () => {
+    const gate = (value: unknown) =>
+      makeDocument({
+        formatVersion: "1.1",
+        facts: [{ id: "year", type: "integer", label: text("Year") }],
+        items,
+        gates: [{ id: "g", label: text("G"), reason: text("G"), condition: { fact: "year", operator: "between", value } }],
+      });
+    const problems = validateDocument(gate([2012, 2014])).problems;
+    expect(problems.map((p) => [p.code, p.path, p.severity])).toEqual([["condition.betweenHalfOpen", "/gates/0/condition/value", "warning"]]);
+    expect(problems[0].message.zh).toContain("[2012, 2015]");
+    expect(problems[0].message.en).toContain("without 2014");
+    expect(validateDocument(gate([18, 60])).problems).toEqual([]);
+    expect(validateDocument(gate([2012, 2015.5])).problems).toEqual([]);
+  });
+});
