@@ -15,7 +15,13 @@ function jifen(lang: string, ...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function changed(name: string, change: (doc: Record<string, any>) => void): string {
+/** The parts of an example these tests change. */
+interface ExampleParts {
+  rankingCases: Array<{ expect: { admitted: string[] } }>;
+  testCases: Array<{ id: string; expect: Record<string, unknown> }>;
+}
+
+function changed(name: string, change: (doc: ExampleParts) => void): string {
   const doc = JSON.parse(readFileSync(example(name), "utf8"));
   change(doc);
   const file = join(scratch, `${name}-changed.json`);
@@ -33,7 +39,7 @@ describe("jifen test: ranking cases", () => {
   it("a ranking case whose expected list is wrong fails with the applicants named, in both languages, exit 1", () => {
     let dropped = "";
     const file = changed("hangzhou-2018", (doc) => {
-      dropped = doc.rankingCases[0].expect.admitted.pop();
+      dropped = doc.rankingCases[0].expect.admitted.pop() ?? "";
     });
     const en = jifen("en", "test", file);
     expect(en.code).toBe(1);
@@ -53,9 +59,9 @@ describe("jifen test: no score and the verdict", () => {
   });
   it("expecting a score for a vetoed applicant, or the wrong verdict, fails in the officer's words", () => {
     const file = changed("shanghai-2015", (doc) => {
-      const vetoed = doc.testCases.find((c: { id: string }) => c.id === "tc10_veto_serious_crime");
+      const vetoed = doc.testCases.find((c) => c.id === "tc10_veto_serious_crime")!;
       vetoed.expect.verdict = "admitted";
-      const below = doc.testCases.find((c: { id: string }) => c.id === "tc02_just_below_threshold");
+      const below = doc.testCases.find((c) => c.id === "tc02_just_below_threshold")!;
       below.expect.total = null;
     });
     const en = jifen("en", "test", file);
