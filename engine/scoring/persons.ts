@@ -55,12 +55,12 @@ function putOwn(target: Facts, key: string, value: unknown): void {
 export function candidateFacts(perPersonIds: readonly Id[], facts: Facts, person: Id): Facts {
   const given = facts ?? {};
   if (person === APPLICANT) return given;
-  const copy: Facts = {};
-  for (const key of Object.keys(given)) putOwn(copy, key, given[key]);
+  // Spread copies own properties as data (a "__proto__" key stays a key), faster than defining them one by one.
+  const copy: Facts = { ...given };
   for (const id of perPersonIds) {
     const key = personFactKey(person, id);
     if (Object.hasOwn(given, key)) putOwn(copy, id, given[key]);
-    else delete copy[id];
+    else if (Object.hasOwn(copy, id)) delete copy[id];
   }
   return copy;
 }
