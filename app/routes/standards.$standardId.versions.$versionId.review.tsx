@@ -38,6 +38,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb();
   const report = await checkContent(version.document, version.contentHash);
   const runs = listSimulationRuns(db, { standardId: version.standardId }).filter((r) => r.candidateVersionId === version.id);
+  const programLabels = new Map<string, { zh: string; en: string }>();
+  try {
+    for (const p of (JSON.parse(version.document) as { programs?: Array<{ id: string; label: { zh: string; en: string } }> }).programs ?? []) programLabels.set(p.id, p.label);
+  } catch {
+    // a draft that is not JSON: programs keep their ids
+  }
   const today = new Date().toISOString().slice(0, 10);
   const lang = requestLang(request);
   const filterParams = new URL(request.url).searchParams;
@@ -59,6 +65,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       id: r.id,
       cohort: getCohort(db, r.cohortId)?.name ?? `#${r.cohortId}`,
       programId: r.programId,
+      program: programLabels.get(r.programId) ?? { zh: r.programId, en: r.programId },
       evaluationDate: r.evaluationDate,
       createdAt: r.createdAt,
       current: r.candidateHash === version.contentHash,
@@ -416,7 +423,7 @@ export default function Review() {
               <tr key={r.id} className={r.current ? "" : "muted"}>
                 <td>{r.id}</td>
                 <td>{r.cohort}</td>
-                <td>{r.programId}</td>
+                <td>{pick(lang, r.program)}</td>
                 <td>{r.evaluationDate}</td>
                 <td>{r.createdAt.replace("T", " ").slice(0, 19)}</td>
               </tr>

@@ -217,6 +217,7 @@ describe("a revision of a published standard", () => {
     expect(trail).toContain("审核人 Reviewer 批准了版本“2027”Agreed after the second reading");
     expect(trail).toContain("发布人 Publisher 发布了版本“2027”（苏府规字〔2026〕21号），自2027年1月1日起施行");
     expect(trail).not.toMatch(/version\.|simulation_run|baselineHash/);
+    expect(await page.textContent("[data-testid=runs]")).toContain("积分入学");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/review-trail.zh-CN.png`, fullPage: true });
 
     await page.goto(`${versionUrl(revisionId)}/review?lang=en&trail=decision&scope=version`);
