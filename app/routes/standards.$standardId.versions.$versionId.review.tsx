@@ -192,7 +192,10 @@ export default function Review() {
   return (
     <section className="review">
       <p>
-        <Link to="/standards">← {t("back")}</Link> · <Link to={base}>{t("edit")}</Link>
+        <Link to="/standards">← {t("back")}</Link> · <Link to={base}>{t("edit")}</Link> ·{" "}
+        <Link to={`${base}/compare`} data-testid="link-changes">
+          {m("whatChanged")}
+        </Link>
       </p>
       <h1>
         {m("title")}: {version.standardId} · {version.versionLabel}{" "}

@@ -114,6 +114,11 @@ describe("history, restore and compare", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/history.zh-CN.png`, fullPage: true });
 
     await page.goto(`${base}/compare?against=r:1&lang=zh-CN`);
+    // In words first; no JSON pointer on the page until the JSON view is opened (issue 21, part 3).
+    expect(await page.textContent("[data-testid=change-list]")).toContain("文档中的版本号：2020-rev → 2020-rev-b");
+    expect(await page.textContent("main")).not.toContain("/version");
+    expect(await page.locator("[data-testid=json-diff], [data-testid=structural-diff]").count()).toBe(0);
+    await page.click("[data-testid=show-json]");
     await page.waitForSelector("[data-testid=json-diff] .monaco-diff-editor .view-lines", { timeout: 30_000 });
     const header = await page.textContent("[data-testid=structural-diff]");
     expect(header).toContain("/version");
@@ -128,18 +133,28 @@ describe("history, restore and compare", () => {
     expect(now.document).toBe(draft.document);
   });
 
-  it("lists the structural changes of the 2020 revision against the 2015 standard, by item", async () => {
+  it("lists what changed from the 2015 standard to the 2020 revision in words, by category and indicator", async () => {
     const { page } = browser;
     await page.goto(`${base}/compare?lang=en`);
-    await page.waitForSelector("[data-testid=json-diff] .monaco-diff-editor .view-lines", { timeout: 30_000 });
-    const text = (await page.textContent("[data-testid=structural-diff]")) ?? "";
+    const text = (await page.textContent("[data-testid=change-list]")) ?? "";
     expect(text).toMatch(/removed/);
     expect(text).toMatch(/added/);
     expect(text).toMatch(/modified/);
+    expect(text).toContain("master tier 200 points → 100 points");
     expect(await page.textContent("[data-testid=diff-counts]")).toMatch(/\d+ added, \d+ removed, \d+ modified/);
+    expect(await page.textContent("main")).not.toMatch(/\/(scoring|tiers|items)\//);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/compare-versions.en.png`, fullPage: true });
     await page.goto(`${base}/compare?lang=zh-CN`);
-    expect(await page.textContent("[data-testid=structural-diff]")).toContain("删除");
+    const zh = (await page.textContent("[data-testid=change-list]")) ?? "";
+    expect(zh).toContain("删除");
+    expect(zh).toContain("硕士研究生档 200分 → 100分");
+    // The 变化 column keeps its word on one line beside long sentences.
+    const lines = await page.locator("[data-testid=change-list] td.col-change").first().evaluate((cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(lines).toBe(1);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/compare-versions.zh-CN.png`, fullPage: true });
   });
 });

@@ -477,9 +477,11 @@ export function describeScoringRows(ctx: DescribeContext, item: ScoringItem): Sc
 /** The points part of a perRecord rule without repeating which records ("近5年内每次扣100分"). */
 function describePerRecordRule(ctx: DescribeContext, scoring: PerRecordScoring): string {
   const full = describePerRecord(ctx, scoring);
-  const separator = ctx.lang === "en" ? ": " : "：";
-  const cut = full.indexOf(separator);
-  return cut >= 0 ? full.slice(cut + separator.length) : full;
+  // The condition itself may contain a colon ("第一发明人：是"), so the known head is removed rather than cut at the first one.
+  const where = scoring.where ? describeCondition(inRecords(ctx, scoring.records), scoring.where) : "";
+  const records = factLabel(ctx, scoring.records);
+  const head = ctx.lang === "en" ? `${records}${where ? ` where ${where}` : ""}: ` : `${records}${where ? `（${where}）` : ""}：`;
+  return full.startsWith(head) ? full.slice(head.length) : full;
 }
 
 /** Notes of an item beside its rows: vesting, choose-one or capped groups it belongs to. */

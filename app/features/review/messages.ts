@@ -29,6 +29,7 @@ export const reviewMessages = defineMessages({
   startRevision: { zh: "基于此版本起草修订", en: "Start a revision from this version" },
   newVersionLabel: { zh: "新版本号", en: "New version label" },
   done: { zh: "操作已完成。", en: "Done." },
+  whatChanged: { zh: "变化清单（与其他版本比较）", en: "What changed (compare with another version)" },
   casesTitle: { zh: "测试用例", en: "Test cases" },
   caseKindScore: { zh: "计分", en: "score" },
   caseKindRanking: { zh: "排序", en: "ranking" },
