@@ -79,7 +79,17 @@ async function main() {
     scoring = await benchScoring(doc, programId, generateCohort(doc, 20_000, "bench", { referenceDate: date }), date);
   }
   // The same ratio on every other example standard (smaller cohorts: an indication, not the headline figure).
-  const otherScoring: Array<{ standard: string; version: string; program: string; referencePerSecond: number; compiledPerSecond: number; ratio: number; cpuRatio: number }> = [];
+  const otherScoring: Array<{
+    standard: string;
+    version: string;
+    program: string;
+    referencePerSecond: number;
+    compiledPerSecond: number;
+    ratio: number;
+    cpuRatio: number;
+    objectCompiledPerSecond: number;
+    columnarMode: string;
+  }> = [];
   if (scoring && !args.includes("--headline-only")) {
     const { benchScoring } = (await import("./scoring-bench")) as typeof import("./scoring-bench");
     for (const other of examples()) {
@@ -95,6 +105,8 @@ async function main() {
         compiledPerSecond: figures.compiledPerSecond,
         ratio: figures.ratio,
         cpuRatio: figures.cpuRatio,
+        objectCompiledPerSecond: figures.objectCompiledPerSecond,
+        columnarMode: figures.columnarMode,
       });
     }
   }

@@ -44,6 +44,8 @@ export interface CompileOptions {
    * compiled-codegen.ts); false: a tree of closures. Both give identical results; the first is faster.
    */
   codegen?: boolean;
+  /** The candidate whose per-person facts are read (`<person>.<fact>`); absent = the applicant (decision 028). */
+  person?: Id;
 }
 
 function compileScoring(item: ScoringItem, table: FactTable): ItemScorer {
@@ -191,14 +193,15 @@ export function programLayout(doc: StandardDocument, programId: Id): ProgramLayo
 
 export function compileProgram(doc: StandardDocument, programId: Id, options: CompileOptions = {}): CompiledProgram {
   const persons = findProgram(doc, programId).persons;
-  const one = compileOnePerson(doc, programId, options);
-  return persons ? compileCandidates(doc, persons, one) : one;
+  if (!persons) return compileOnePerson(doc, programId, options);
+  // One program per candidate, each reading his own keys: no copy of the facts per applicant and candidate.
+  return compileCandidates(persons.candidates.map((person) => compileOnePerson(doc, programId, { ...options, person })));
 }
 
 /** The program for one person's facts, whatever candidates the program names (persons.ts scores each with it). */
 export function compileOnePerson(doc: StandardDocument, programId: Id, options: CompileOptions = {}): CompiledProgram {
   const program = findProgram(doc, programId);
-  const { table, derived } = prepareFacts(doc);
+  const { table, derived } = prepareFacts(doc, options.person);
   const context = table.applicantContext();
   const itemCount = doc.items.length;
   const { categoryIndex, applicable, itemCategory, groups } = programLayout(doc, programId);

@@ -13,6 +13,7 @@ import type {
   Condition,
   DerivedFact,
   DurationDerived,
+  FactDefinition,
   Id,
   IsoDate,
   Lookback,
@@ -20,6 +21,7 @@ import type {
   StandardDocument,
 } from "../../rules-schema/types";
 import { periodsIncludeEvaluationDay } from "../../rules-schema/types";
+import { APPLICANT, personFactKey } from "../../rules-schema/persons";
 import { compileCondition } from "./conditions";
 import {
   dayNumber,
@@ -361,9 +363,13 @@ function compilePeriods(derived: PeriodsDerived, table: FactTable, language: Der
 }
 
 /** The fact table and derived-fact evaluator of a document: what both paths build first. */
-export function prepareFacts(doc: StandardDocument): { table: FactTable; derived: DerivedEvaluator } {
+export function prepareFacts(doc: StandardDocument, person?: Id): { table: FactTable; derived: DerivedEvaluator } {
   const ordered = orderDerived(doc);
-  const table = new FactTable(doc, ordered.map((derived) => derived.id));
+  // A candidate other than the applicant reads his per-person facts from `<person>.<fact>` (decision 028).
+  const sourceKey = person !== undefined && person !== APPLICANT
+    ? (fact: FactDefinition) => (fact.perPerson === true ? personFactKey(person, fact.id) : fact.id)
+    : undefined;
+  const table = new FactTable(doc, ordered.map((derived) => derived.id), sourceKey);
   return { table, derived: compileDerived(ordered, table, { periodsIncludeEvaluationDay: periodsIncludeEvaluationDay(doc) }) };
 }
 

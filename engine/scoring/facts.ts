@@ -57,18 +57,27 @@ export class FactTable {
   private readonly readers = new Map<Id, FactReader<ApplicantScope>>();
   private readonly generatedLoad: ((facts: unknown, values: unknown[]) => void) | undefined;
 
-  constructor(doc: StandardDocument, derivedIds: readonly Id[]) {
+  /** The key each declared fact is read under: its id, or `<person>.<fact>` for a candidate's per-person facts. */
+  private readonly declaredKeys: string[] = [];
+
+  /**
+   * `sourceKey` maps a declared fact to the key it is read from (decision 028: a candidate's per-person facts come
+   * from his `<person>.<fact>` keys), so scoring a candidate needs no copy of the application's facts.
+   */
+  constructor(doc: StandardDocument, derivedIds: readonly Id[], sourceKey?: (definition: FactDefinition) => string) {
     for (const definition of doc.facts ?? []) {
       if (this.definitions.has(definition.id)) continue;
+      const key = sourceKey ? sourceKey(definition) : definition.id;
       this.definitions.set(definition.id, definition);
       this.declaredIndex.set(definition.id, this.declaredIds.length);
       this.declaredIds.push(definition.id);
+      this.declaredKeys.push(key);
       this.declaredDefaults.push(definition.default);
-      this.declaredShadowsPrototype.push(definition.id in Object.prototype);
+      this.declaredShadowsPrototype.push(key in Object.prototype);
     }
     for (const list of doc.lists ?? []) this.lists.set(LIST_PREFIX + list.id, list.values);
     derivedIds.forEach((id, index) => this.derivedIndex.set(id, index));
-    this.generatedLoad = generateFactLoader(this.declaredIds, this.declaredDefaults, this.declaredShadowsPrototype);
+    this.generatedLoad = generateFactLoader(this.declaredKeys, this.declaredDefaults, this.declaredShadowsPrototype);
   }
 
   /** The ids of declared facts, then derived facts and lists: the facts a condition may name. */
@@ -113,9 +122,9 @@ export class FactTable {
     const facts = scope.facts;
     const values = (scope.values ??= new Array(this.declaredIds.length));
     if (this.generatedLoad) return this.generatedLoad(facts, values);
-    const ids = this.declaredIds;
-    for (let i = 0; i < ids.length; i++) {
-      const value = this.declaredShadowsPrototype[i] ? ownValue(facts, ids[i]) : (facts as Record<string, unknown>)[ids[i]];
+    const keys = this.declaredKeys;
+    for (let i = 0; i < keys.length; i++) {
+      const value = this.declaredShadowsPrototype[i] ? ownValue(facts, keys[i]) : (facts as Record<string, unknown>)[keys[i]];
       values[i] = value === undefined || value === null ? (this.declaredDefaults[i] ?? value) : value;
     }
   }

@@ -89,17 +89,21 @@ export async function scoreCandidateSheets(
   return { ...sheets[choice.chosen], persons: explanationOf(persons, outcomes, choice) };
 }
 
-/** Compiled path: one compiled one-person program scores every candidate. */
-export function compileCandidates(doc: StandardDocument, persons: ProgramPersons, one: CompiledProgram): CompiledProgram {
-  const perPerson = perPersonFactIds(doc);
-  const candidates = persons.candidates;
-  const scores: CompactScore[] = new Array(candidates.length);
+/** Compiled path: each candidate's compiled program (reading his own `<person>.<fact>` keys) scores him. */
+export function compileCandidates(programs: readonly CompiledProgram[]): CompiledProgram {
+  const count = programs.length;
+  const scores: CompactScore[] = new Array(count);
+  const total = (c: number) => scores[c].total;
+  const qualifies = (c: number) => scores[c].eligible;
   return {
-    ...one,
+    ...programs[0],
     score(facts: Facts, date: IsoDate): CompactScore {
-      for (let c = 0; c < candidates.length; c++) scores[c] = one.score(candidateFacts(perPerson, facts, candidates[c]), date);
-      const choice = chooseCandidate(candidates.length, (c) => scores[c].total, (c) => scores[c].eligible);
-      return { ...scores[choice.chosen], scoredPerson: choice.chosen, otherTotal: choice.otherTotal };
+      for (let c = 0; c < count; c++) scores[c] = programs[c].score(facts, date);
+      const choice = chooseCandidate(count, total, qualifies);
+      const chosen = scores[choice.chosen];
+      chosen.scoredPerson = choice.chosen;
+      chosen.otherTotal = choice.otherTotal;
+      return chosen;
     },
   };
 }
