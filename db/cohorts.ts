@@ -161,6 +161,8 @@ export interface StoreInSlices {
   sliceMs: number;
   /** What to do between slices (wait a little, so that other writers take the lock). */
   pause: () => Promise<void>;
+  /** True while another writer waits for the lock: the slice under way ends early (db/writers-waiting.ts). */
+  othersWaiting?: () => boolean;
   onStored?: (rowsStored: number) => void;
   /** Called once the cohort's row exists, before any applicant is stored (to discard it should this thread die). */
   onStarted?: (cohortId: number) => void;
@@ -185,12 +187,13 @@ export async function createCohortInSlices(db: JifenDb, cohort: NewCohort, rows:
   try {
     const texts = factsJson.values();
     const inserter = rowInserter(db, cohortId, salt);
+    const othersWaiting = slices.othersWaiting ?? (() => false);
     let i = 0;
     const slice = db.$client.transaction(() => {
       const deadline = performance.now() + slices.sliceMs;
       do {
         for (let k = 0; k < ROWS_PER_INSERT && i < count; k++, i++) inserter.add(i + 1, applicantRefs[i], idNumbers[i], texts.next().value as string);
-      } while (i < count && performance.now() < deadline);
+      } while (i < count && performance.now() < deadline && !othersWaiting());
       inserter.flush();
     });
     while (i < count) {

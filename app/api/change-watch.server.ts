@@ -16,6 +16,7 @@
  */
 import type { Transaction } from "better-sqlite3";
 import type { JifenDb } from "../../db/connection";
+import { startWaitingToWrite } from "../../db/writers-waiting";
 import { ApiError, apiProblem } from "./errors.server";
 
 /** True for SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
@@ -133,14 +134,27 @@ class ChangeWatch {
    */
   private waitingForTheLock<T>(attempt: () => T, mayRetry: () => boolean): T {
     const deadline = performance.now() + this.writeWaitMs;
-    for (;;) {
-      try {
-        return attempt();
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-        if (!mayRetry() || performance.now() >= deadline) throw databaseBusy();
-        Atomics.wait(pause, 0, 0, 1);
+    // SQLite's own busy handler sleeps ever longer (up to 100 ms a time) and so misses the short gaps a sliced
+    // cohort import leaves between its write transactions; asking again every millisecond takes the first gap, and
+    // the import, told that a writer waits (db/writers-waiting.ts), makes that gap at once.
+    const sqlite = this.db.$client;
+    const wait = sqlite.pragma("busy_timeout", { simple: true }) as number;
+    sqlite.pragma("busy_timeout = 0");
+    let doneWaiting: (() => void) | undefined;
+    try {
+      for (;;) {
+        try {
+          return attempt();
+        } catch (error) {
+          if (!isBusy(error)) throw error;
+          if (!mayRetry() || performance.now() >= deadline) throw databaseBusy();
+          doneWaiting ??= startWaitingToWrite();
+          Atomics.wait(pause, 0, 0, 1);
+        }
       }
+    } finally {
+      doneWaiting?.();
+      sqlite.pragma(`busy_timeout = ${wait}`);
     }
   }
 }

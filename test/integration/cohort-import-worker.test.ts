@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { csvLine } from "../../applicant-files/applicants";
+import { changeWatch } from "../../app/api/change-watch.server";
 import { importOffThread, type ImportProgressUpdate } from "../../app/features/cohorts/import-in-worker.server";
 import { importCohort } from "../../db/cohort-import";
 import { countApplicants, createCohortInSlices, discardUnfinishedCohorts, listApplicants, listCohorts } from "../../db/cohorts";
@@ -89,6 +90,44 @@ describe("an import on a thread of its own", () => {
     const result = await importOffThread(db, databaseUrl, job, pieces(csv), () => {});
     expect(result).toMatchObject({ ok: false, errors: [{ code: "badCsv", line: 2 }] });
     expect(listCohorts(db)).toEqual([]);
+  });
+});
+
+describe("a department's write during an import", () => {
+  it("is let in mid-slice: the import ends its write transaction as soon as the API waits for the lock", async () => {
+    // Slices as long as the settings allow: without the hand-over, the API would wait for all rows to be stored.
+    const before = { ...process.env };
+    process.env.JIFEN_IMPORT_SLICE_MS = "9999";
+    const size = 60_000;
+    const probe = openDatabase(databaseUrl);
+    probe.$client.pragma("busy_timeout = 0");
+    const importLocked = () => {
+      try {
+        probe.$client.exec("begin immediate");
+        probe.$client.exec("rollback");
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    let storing = false;
+    try {
+      const answer = importOffThread(db, databaseUrl, job, pieces(cohortCsv(size)), (u) => (storing ||= u.storing));
+      let finished = false;
+      void answer.finally(() => (finished = true));
+      while (!finished && !(storing && importLocked())) await new Promise((r) => setTimeout(r, 1));
+      expect(finished).toBe(false);
+      const storedWhenLetIn = changeWatch(db).ownTransaction(() => {
+        db.$client.prepare("insert into column_mappings (standard_id, header_signature, mapping) values ('api', 'during-import', '{}')").run();
+        return (db.$client.prepare("select count(*) as n from cohort_applicants").get() as { n: number }).n;
+      });
+      expect(storedWhenLetIn).toBeGreaterThan(0);
+      expect(storedWhenLetIn).toBeLessThan(size);
+      expect(await answer).toMatchObject({ ok: true, rowCount: size });
+    } finally {
+      process.env = before;
+      probe.$client.close();
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import { importCohort, type ImportCohortOptions, type ImportCohortResult } from "../../../db/cohort-import";
 import { discardUnfinishedCohort } from "../../../db/cohorts";
 import { databasePath, type JifenDb } from "../../../db/connection";
+import { writersWaiting } from "../../../db/writers-waiting";
 import type { FromImportWorker, ImportJob, ToImportWorker } from "./import-messages";
 
 /** Bytes sent to the import thread and not yet read by it: bounds what waits in its message queue. */
@@ -108,6 +109,7 @@ export async function importOffThread(
     headers: opts.headers,
     createdBy: opts.createdBy,
     ...importSlicing(),
+    writersWaiting: writersWaiting(),
   };
   const worker = takeWorker(entry);
   const send = (message: ToImportWorker, transfer?: ArrayBuffer[]) => worker.postMessage(message, transfer);

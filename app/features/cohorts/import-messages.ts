@@ -16,6 +16,8 @@ export interface ImportJob {
   sliceMs: number;
   /** The pause after each, in ms: other writers take the lock then. */
   pauseMs: number;
+  /** Shared with the receiving thread: above 0 while one of its writers waits for the lock (db/writers-waiting.ts). */
+  writersWaiting?: Int32Array;
 }
 
 /** The job first (a thread may be started ahead, before there is one), then the upload's bytes in order, then its end. */

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parentPort } from "node:worker_threads";
 import { importCohort } from "../../../db/cohort-import";
 import { openDatabase } from "../../../db/connection";
+import { someoneWaitsToWrite } from "../../../db/writers-waiting";
 import type { FromImportWorker, ImportJob, ToImportWorker } from "./import-messages";
 
 const port = parentPort!;
@@ -56,6 +57,7 @@ function report(force = false) {
 // Loaded and waiting (a thread is started ahead of the upload that will use it, so that its start costs no time then).
 const job = await jobReceived;
 const db = openDatabase(job.databasePath);
+const waiting = job.writersWaiting;
 try {
   const result = await importCohort(db, {
     name: job.name,
@@ -72,7 +74,11 @@ try {
     },
     slices: {
       sliceMs: job.sliceMs,
-      pause: () => sleep(job.pauseMs),
+      othersWaiting: waiting ? () => someoneWaitsToWrite(waiting) : undefined,
+      async pause() {
+        await sleep(job.pauseMs);
+        while (waiting && someoneWaitsToWrite(waiting)) await sleep(1);
+      },
       onStarted(cohortId) {
         storing = true;
         send({ kind: "started", cohortId });
