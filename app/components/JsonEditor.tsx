@@ -23,10 +23,12 @@ interface Props {
   /** Problems from the server's validation, shown as markers of their own owner. */
   problems?: EditorProblem[];
   onChange(value: string): void;
+  /** The editor and Monaco, once mounted: for the drafting aids that read and write through Monaco. */
+  onReady?(editor: Monaco.editor.IStandaloneCodeEditor, monaco: MonacoModule["monaco"]): void;
 }
 
 /** The JSON document editor: Monaco with the JSON language worker, the document's schema and server markers. */
-export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, problems, onChange }: Props) {
+export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, problems, onChange, onReady }: Props) {
   const [mod, setMod] = useState<MonacoModule | null>(null);
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
 
@@ -86,6 +88,7 @@ export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, 
         onChange={(v) => onChange(v ?? "")}
         onMount={(editor) => {
           editorRef.current = editor;
+          onReady?.(editor, mod.monaco);
         }}
         options={{
           readOnly,
@@ -95,6 +98,10 @@ export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, 
           tabSize: 2,
           scrollBeyondLastLine: false,
           wordWrap: "on",
+          // Words from elsewhere in the text (test-case ids while a fact is expected) are noise: completions come from
+          // the schema and from the document's own ids where one is expected.
+          wordBasedSuggestions: "off",
+          inlayHints: { enabled: "on" },
           // Chinese text is full of full-width punctuation that Monaco would otherwise box as "ambiguous".
           unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },
         }}

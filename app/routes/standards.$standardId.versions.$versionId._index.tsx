@@ -1,6 +1,7 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type * as Monaco from "monaco-editor";
 import { saveDraftDocument } from "../../db/standards";
 import { JsonEditor, type EditorProblem } from "~/components/JsonEditor";
 import { requestLang, translate, useT, type MessageKey } from "~/i18n";
@@ -11,6 +12,13 @@ import { validateVersionForEditor } from "~/lib/validation.server";
 import { documentTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_SAVE_FORM_BYTES, readBodyWithin } from "~/lib/body-limit.server";
 import { localizedSchema } from "../../rules-schema/schema";
 import { latestReturn } from "~/features/audit/trail.server";
+import { indexDocument, spanOfPointer } from "~/features/editor/document-index";
+import { buildOutline, entryAtOffset } from "~/features/editor/outline";
+import { Outline } from "~/features/editor/Outline";
+import { editorMessages } from "~/features/editor/messages";
+import editorStyles from "~/features/editor/editor.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
@@ -97,12 +105,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const VALIDATE_DEBOUNCE_MS = 600;
+/** The outline follows the text a moment after typing stops (indexing a large document on every key is wasted). */
+const OUTLINE_DEBOUNCE_MS = 250;
 
 export default function EditVersion() {
   const { version, canEdit, readOnlyReason, returned, schema, validation } = useLoaderData<typeof loader>();
-  const { t } = useT();
+  const { t, lang } = useT();
   const fetcher = useFetcher<typeof action>();
   const [text, setText] = useState(version.document);
+  const [outlineText, setOutlineText] = useState(version.document);
+  const [cursorOffset, setCursorOffset] = useState<number | undefined>(undefined);
+  const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
+  const [searchParams] = useSearchParams();
+  const deepLink = searchParams.get("at");
   const [baseRevision, setBaseRevision] = useState(version.revision);
   const [problems, setProblems] = useState<EditorProblem[]>(validation.problems);
   const outcome = fetcher.data as SaveOutcome | undefined;
@@ -127,6 +142,45 @@ export default function EditVersion() {
       controller.abort();
     };
   }, [text, version.document]);
+
+  useEffect(() => {
+    if (text === outlineText) return;
+    const timer = setTimeout(() => setOutlineText(text), OUTLINE_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, outlineText]);
+  const outline = useMemo(() => buildOutline(indexDocument(outlineText), lang), [outlineText, lang]);
+  const current = cursorOffset === undefined ? undefined : entryAtOffset(outline, cursorOffset)?.pointer;
+
+  /** Puts the cursor on the entry at a JSON pointer (or its nearest existing parent), near the top of the editor. */
+  const reveal = useCallback((target: { pointer?: string; line?: number; column?: number }) => {
+    const editor = editorRef.current;
+    const model = editor?.getModel();
+    if (!editor || !model) return;
+    let position: { lineNumber: number; column: number } | undefined;
+    if (target.pointer && !(target.line !== undefined && target.pointer === "/")) {
+      const span = spanOfPointer(indexDocument(model.getValue()).tree, target.pointer);
+      if (span) position = model.getPositionAt(span.offset);
+    }
+    if (!position && target.line !== undefined) position = { lineNumber: target.line, column: target.column ?? 1 };
+    if (!position) return;
+    editor.setPosition(position);
+    editor.revealLineNearTop(position.lineNumber);
+    editor.focus();
+  }, []);
+
+  const onReady = useCallback(
+    (editor: Monaco.editor.IStandaloneCodeEditor) => {
+      editorRef.current = editor;
+      editor.onDidChangeCursorPosition((event) => {
+        const model = editor.getModel();
+        if (model) setCursorOffset(model.getOffsetAt(event.position));
+      });
+      if (deepLink) reveal({ pointer: deepLink });
+    },
+    // The deep link is read once, when the editor opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
 
   const statusText = t(`status_${version.status}` as MessageKey);
   return (
@@ -179,22 +233,29 @@ export default function EditVersion() {
           </span>
         ) : null}
       </fetcher.Form>
-      <JsonEditor
-        path={`file:///standards/${version.standardId}/versions/${version.id}.json`}
-        initialValue={version.document}
-        readOnly={!canEdit}
-        loadingText={t("editorLoading")}
-        schema={schema}
-        problems={problems}
-        onChange={setText}
-      />
-      <ProblemList problems={problems} />
+      <div className="drafting">
+        <div className="drafting-side">
+          <Outline outline={outline} current={current} problems={problems} onReveal={(pointer) => reveal({ pointer })} />
+        </div>
+        <JsonEditor
+          path={`file:///standards/${version.standardId}/versions/${version.id}.json`}
+          initialValue={version.document}
+          readOnly={!canEdit}
+          loadingText={t("editorLoading")}
+          schema={schema}
+          problems={problems}
+          onChange={setText}
+          onReady={onReady}
+        />
+      </div>
+      <ProblemList problems={problems} onReveal={reveal} />
     </section>
   );
 }
 
-function ProblemList({ problems }: { problems: EditorProblem[] }) {
+function ProblemList({ problems, onReveal }: { problems: EditorProblem[]; onReveal(target: { pointer?: string; line?: number; column?: number }): void }) {
   const { t } = useT();
+  const { m } = editorMessages.useMessages();
   return (
     <section className="problems" data-testid="problems">
       <h2>
@@ -215,7 +276,19 @@ function ProblemList({ problems }: { problems: EditorProblem[] }) {
             {problems.map((p, i) => (
               <tr key={i} className={p.severity}>
                 <td className="mono">
-                  {p.line !== undefined ? `${p.line}:${p.column ?? 1}` : ""} <span className="muted">{p.path || "/"}</span>
+                  <a
+                    href={`?at=${encodeURIComponent(p.path ?? "")}`}
+                    className="go-to"
+                    title={m("goToTitle")}
+                    data-testid="problem-go-to"
+                    onClick={(event) => {
+                      event.preventDefault();
+                      onReveal({ pointer: p.path, line: p.line, column: p.column });
+                    }}
+                  >
+                    {p.line !== undefined ? `${p.line}:${p.column ?? 1}` : m("goTo")}
+                  </a>{" "}
+                  <span className="muted">{p.path || "/"}</span>
                 </td>
                 <td className="mono">{p.code}</td>
                 <td>{p.message}</td>

@@ -12,6 +12,7 @@ import type { StandardDocument } from "../../rules-schema/types";
 import { JsonDiff } from "~/components/JsonDiff";
 import { describeChanges } from "~/features/history/change-list";
 import { historyMessages } from "~/features/history/messages";
+import { editorMessages } from "~/features/editor/messages";
 import { pick, requestLang, useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -109,6 +110,7 @@ export default function Compare() {
   const { version, options, against, leftName, leftText, rightText, diff, labels, changes, showJson } = useLoaderData<typeof loader>();
   const { lang, t } = useT();
   const { m } = historyMessages.useMessages();
+  const editor = editorMessages.useMessages();
   const base = `/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}`;
   const viewLink = (json: boolean) => `${base}/compare?${new URLSearchParams({ against, ...(json ? { view: "json" } : {}) }).toString()}`;
   return (
@@ -166,7 +168,17 @@ export default function Compare() {
                   <tbody>
                     {group.rows.map((row) => (
                       <tr key={row.key} className={`diff-${row.status}`}>
-                        <td className="col-subject">{row.subject}</td>
+                        <td className="col-subject">
+                          {row.subject}
+                          {row.pointer ? (
+                            <>
+                              {" "}
+                              <Link to={`${base}?at=${encodeURIComponent(row.pointer)}`} className="small no-print" data-testid="change-edit">
+                                {editor.m("openInEditor")}
+                              </Link>
+                            </>
+                          ) : null}
+                        </td>
                         <td className="col-change">{m(`status_${row.status}`)}</td>
                         <td>
                           {row.lines.length === 1 ? (

@@ -5,6 +5,7 @@
  */
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import { createContext, useContext } from "react";
 import type { Category, ScoringItem, StandardDocument } from "../../rules-schema/types";
 import {
   describeAllocation,
@@ -23,6 +24,7 @@ import {
 } from "~/features/read-view/describe";
 import { loadVersionDocument, type LoadedVersion } from "~/features/read-view/load-version.server";
 import { useReadViewMessages } from "~/features/read-view/messages";
+import { editorMessages } from "~/features/editor/messages";
 import { useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import readViewStyles from "~/features/read-view/read-view.css?url";
@@ -53,13 +55,39 @@ export default function ReadView() {
         </button>
       </nav>
       {doc ? (
-        <StandardTable doc={doc} identity={version} statusText={t(`status_${version.status}` as MessageKey)} errorCount={version.errorCount} />
+        <EditorBase.Provider value={base}>
+          <StandardTable doc={doc} identity={version} statusText={t(`status_${version.status}` as MessageKey)} errorCount={version.errorCount} />
+        </EditorBase.Provider>
       ) : (
         <p className="notice" role="alert">
           {m("invalidJson")}
         </p>
       )}
     </article>
+  );
+}
+
+/** The version's editor, for the links from each row to its place in the text (`?at=<JSON pointer>`). */
+const EditorBase = createContext("");
+
+function EditLink({ pointer }: { pointer: string }) {
+  const base = useContext(EditorBase);
+  const { m } = editorMessages.useMessages();
+  return (
+    <Link to={`${base}?at=${encodeURIComponent(pointer)}`} className="edit-link no-print" data-testid="row-edit" title={m("openInEditor")}>
+      {m("openInEditor")}
+    </Link>
+  );
+}
+
+/** A tier's or band's points, linking to that tier or band in the editor. */
+function PartLink({ pointer, children }: { pointer: string; children: string }) {
+  const base = useContext(EditorBase);
+  const { m } = editorMessages.useMessages();
+  return (
+    <Link to={`${base}?at=${encodeURIComponent(pointer)}`} className="part-link" data-testid="part-edit" title={m("openInEditor")}>
+      {children}
+    </Link>
   );
 }
 
@@ -157,7 +185,9 @@ function StandardTable({ doc, identity, statusText, errorCount }: { doc: Standar
             <tbody>
               {(doc.gates ?? []).map((gate) => (
                 <tr key={gate.id} data-gate={gate.id}>
-                  <td>{pickText(lang, gate.label)}</td>
+                  <td>
+                    {pickText(lang, gate.label)} <EditLink pointer={`/gates/${(doc.gates ?? []).indexOf(gate)}`} />
+                  </td>
                   <td>{describeCondition(ctx, gate.condition)}</td>
                   <td>{pickText(lang, gate.reason)}</td>
                   <td>{programLabels(ctx, gate.programs)}</td>
@@ -187,7 +217,9 @@ function StandardTable({ doc, identity, statusText, errorCount }: { doc: Standar
             <tbody>
               {(doc.vetoes ?? []).map((veto) => (
                 <tr key={veto.id} data-veto={veto.id}>
-                  <td>{pickText(lang, veto.label)}</td>
+                  <td>
+                    {pickText(lang, veto.label)} <EditLink pointer={`/vetoes/${(doc.vetoes ?? []).indexOf(veto)}`} />
+                  </td>
                   <td>{describeCondition(ctx, veto.condition)}</td>
                   <td>{pickText(lang, veto.reason)}</td>
                   <td>{programLabels(ctx, veto.programs)}</td>
@@ -213,7 +245,8 @@ function StandardTable({ doc, identity, statusText, errorCount }: { doc: Standar
             <div key={program.id} className="program-block" data-program={program.id}>
               <h3>
                 {pickText(lang, program.label)}
-                {program.article ? <span className="muted article"> （{program.article}）</span> : null}
+                {program.article ? <span className="muted article"> （{program.article}）</span> : null}{" "}
+                <EditLink pointer={`/programs/${doc.programs.indexOf(program)}`} />
               </h3>
               <ul>
                 {program.persons ? <li data-testid="program-persons">{describePersons(ctx, program.persons)}</li> : null}
@@ -355,6 +388,7 @@ function CategoryRows({ category, items, ctx }: { category: Category; items: Sco
             {rowIndex === 0 ? (
               <td rowSpan={rows.length} className="indicator-cell">
                 <div className="indicator-label">{pickText(lang, item.label)}</div>
+                <EditLink pointer={`/items/${(ctx.doc.items ?? []).indexOf(item)}`} />
                 {item.description ? <div className="small muted">{pickText(lang, item.description)}</div> : null}
                 {notes.map((note, i) => (
                   <div key={i} className="small item-note">
@@ -364,7 +398,13 @@ function CategoryRows({ category, items, ctx }: { category: Category; items: Sco
               </td>
             ) : null}
             <td>{row.condition}</td>
-            <td className="points-cell">{row.points}</td>
+            <td className="points-cell">
+              {item.scoring.kind === "tiers" || item.scoring.kind === "bands" ? (
+                <PartLink pointer={`/items/${(ctx.doc.items ?? []).indexOf(item)}/scoring/${item.scoring.kind}/${rowIndex}`}>{row.points}</PartLink>
+              ) : (
+                row.points
+              )}
+            </td>
             {rowIndex === 0 ? (
               <>
                 <td rowSpan={rows.length}>{item.cap !== undefined ? describeCap(lang, item.cap) : "—"}</td>

@@ -48,6 +48,8 @@ export interface ChangeRow {
   status: Exclude<DiffStatus, "unchanged">;
   /** One sentence per change. */
   lines: string[];
+  /** JSON pointer of the entry in the candidate's text (absent when removed): the change links to it in the editor. */
+  pointer?: string;
 }
 
 export interface ChangeGroup {
@@ -454,7 +456,8 @@ export function describeChanges(baseline: StandardDocument, candidate: StandardD
       lines = modifiedLines ? modifiedLines(b, a) : facetChanges(lang, facets(before, b), facets(after, a));
       if (lines.length === 0) lines = [w(lang, TECHNICAL_ONLY)];
     } else lines = [];
-    return { key: `${section}/${entry.id}/${entry.beforeIndex ?? ""}/${entry.afterIndex ?? ""}`, subject, status, lines };
+    const pointer = a && entry.afterIndex !== undefined ? `/${section}/${entry.afterIndex}` : undefined;
+    return { key: `${section}/${entry.id}/${entry.beforeIndex ?? ""}/${entry.afterIndex ?? ""}`, subject, status, lines, pointer };
   }
 
   // Scoring items and categories, grouped by category.

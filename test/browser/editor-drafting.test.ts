@@ -1,0 +1,133 @@
+/**
+ * Issue 25: the editor an officer can draft in, in a real browser on the real server. The outline beside the editor
+ * (by label, points at a glance, click to go, the entry under the cursor marked), jumps from the official table and
+ * from a problem, and the aids inside Monaco. Nothing here saves unless a test says so, so each test starts from the
+ * seeded Suzhou 2020 draft.
+ */
+import { mkdirSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openBrowser, lineOf, SCREENSHOT_DIR, signIn, startServer, typeInLine, waitForEditor, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
+import type { Page } from "playwright-core";
+
+let server: RunningServer;
+let browser: BrowserSession;
+let draft: { id: number; standardId: string; document: string };
+
+function readDraft(databaseUrl: string): { id: number; standardId: string; document: string } {
+  const db = new Database(databaseUrl, { readonly: true });
+  try {
+    return db
+      .prepare("select id, standard_id as standardId, document from standard_versions where status = 'draft' order by id limit 1")
+      .get() as { id: number; standardId: string; document: string };
+  } finally {
+    db.close();
+  }
+}
+
+/** The line the editor's cursor is on (Monaco marks its number in the gutter). */
+async function cursorLine(page: Page): Promise<number> {
+  return Number(await page.locator(".monaco-editor .line-numbers.active-line-number").first().textContent());
+}
+
+async function openDraft(page: Page, lang: "zh-CN" | "en", query = ""): Promise<void> {
+  await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}?lang=${lang}${query}`);
+  await waitForEditor(page);
+  await waitForHydration(page, "[data-testid=outline] button");
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  server = await startServer();
+  browser = await openBrowser();
+  await signIn(browser.page, server.url, "drafter");
+  draft = readDraft(server.databaseUrl);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the outline beside the editor", () => {
+  it("lists categories, indicators with their points and tiers, gates, vetoes, programs and test cases by label, in Chinese", async () => {
+    const { page } = browser;
+    await openDraft(page, "zh-CN");
+    const outline = page.locator("[data-testid=outline]");
+    const education = outline.locator('button[data-pointer="/items/0"]');
+    expect(await education.textContent()).toBe("文化程度30–200分");
+    expect(await outline.locator('[data-section=categories] button[data-pointer="/categories/0"]').textContent()).toContain("基础");
+    expect(await outline.locator('[data-section=gates] button[data-id="g_social_insurance"]').textContent()).toContain("参加社会保险");
+    expect(await outline.locator("[data-section=testCases] li").count()).toBe(9);
+    expect(await outline.locator("[data-section=programs] h3").textContent()).toContain("适用项目");
+
+    // Click a tier: the cursor goes to it, and the outline marks it as the entry under the cursor.
+    const bachelor = outline.locator('button[data-pointer="/items/0/scoring/tiers/1"]');
+    expect(await bachelor.textContent()).toBe("大学本科60分");
+    await bachelor.click();
+    await expect.poll(() => cursorLine(page)).toBe(lineOf(draft.document, '"id": "bachelor"') - 1);
+    await expect.poll(() => bachelor.getAttribute("aria-current")).toBe("true");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-outline.zh-CN.png` });
+  });
+
+  it("follows the cursor in English: moving in the text marks the entry it is in", async () => {
+    const { page } = browser;
+    await openDraft(page, "en");
+    const outline = page.locator("[data-testid=outline]");
+    expect(await outline.locator('button[data-pointer="/items/0"]').textContent()).toBe("education30–200 pts");
+    expect(await outline.locator("[data-section=vetoes] h3").textContent()).toContain("Vetoes");
+    await typeInLine(page, lineOf(draft.document, '"id": "housing_fund"'), "");
+    await expect.poll(() => outline.locator("[aria-current=true]").getAttribute("data-id")).toBe("housing_fund");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-outline.en.png` });
+  });
+});
+
+describe("from the table and from a problem to the text", () => {
+  it("opens the editor at an indicator from its row of the official table, and at a tier from its points", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}/table?lang=zh-CN`);
+    await waitForHydration(page, "[data-testid=row-edit]");
+    await page.locator('tr[data-item="housing_fund"] [data-testid=row-edit]').click();
+    await page.waitForURL((url) => url.searchParams.get("at") === "/items/6");
+    await waitForEditor(page);
+    await expect.poll(() => cursorLine(page)).toBe(lineOf(draft.document, '"id": "housing_fund"') - 1);
+
+    await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}/table?lang=en`);
+    await waitForHydration(page, "[data-testid=part-edit]");
+    await page.locator('tr[data-item="education"] [data-testid=part-edit]').nth(2).click();
+    await page.waitForURL((url) => url.searchParams.get("at") === "/items/0/scoring/tiers/2");
+    await waitForEditor(page);
+    await expect.poll(() => cursorLine(page)).toBe(lineOf(draft.document, '"id": "master"') - 1);
+  });
+
+  it("opens the editor at a changed entry from the compare view's change list", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards/${draft.standardId}/versions/${draft.id}/compare?lang=zh-CN`);
+    const link = page.locator("[data-testid=change-list] [data-testid=change-edit]").first();
+    await waitForHydration(page, "[data-testid=change-edit]");
+    const target = new URL(String(await link.getAttribute("href")), server.url).searchParams.get("at")!;
+    expect(target).toMatch(/^\/[a-zA-Z]+\/\d+$/);
+    await link.click();
+    await waitForEditor(page);
+    await expect.poll(() => cursorLine(page)).toBeGreaterThan(1);
+    const [, section, index] = target.split("/");
+    const id = (JSON.parse(draft.document) as Record<string, Array<{ id: string }>>)[section][Number(index)].id;
+    expect(draft.document.split("\n")[(await cursorLine(page))]).toContain(`"id": "${id}"`);
+  });
+
+  it("goes to a problem's place from the problem list, and shows the problem on its outline entry", async () => {
+    const { page } = browser;
+    await openDraft(page, "zh-CN");
+    // Refer the first indicator to a category that does not exist.
+    const categoryLine = lineOf(draft.document, '"category": "base"');
+    await typeInLine(page, categoryLine, "x", 2);
+    const problem = page.locator("[data-testid=problems] tr", { hasText: "/items/0/category" });
+    await problem.waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-testid=outline] button[data-pointer="/items/0"] [data-testid=outline-problems]').textContent()).toBe("1");
+    await page.locator('[data-testid=outline] button[data-pointer="/programs/0"]').click();
+    await expect.poll(() => cursorLine(page)).not.toBe(categoryLine);
+    await problem.locator("[data-testid=problem-go-to]").click();
+    await expect.poll(() => cursorLine(page)).toBe(categoryLine);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-problem-jump.zh-CN.png` });
+  });
+});
