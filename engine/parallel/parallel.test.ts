@@ -29,16 +29,25 @@ function oneThread(doc: Parameters<typeof bindColumnar>[0], programId: string, c
   return { total, flags };
 }
 
-/** A revision as an officer might draft one: every points figure of the first item that has some is worth 20% more. */
+/**
+ * A revision as an officer might draft one: every points figure of the first item that has some is worth 20% more,
+ * in each program (a document whose programs share no item, such as two districts', changes in each).
+ */
 function revised(doc: StandardDocument): StandardDocument {
   const candidate = structuredClone(doc);
-  for (const item of candidate.items) {
+  const changed = new Set<string>();
+  for (const program of candidate.programs) {
+    const item = candidate.items.find(
+      (entry) =>
+        (!entry.programs || entry.programs.includes(program.id)) &&
+        (entry.scoring.kind === "fixed" ? entry.scoring.points !== 0 : ["tiers", "bands"].includes(entry.scoring.kind)),
+    );
+    if (!item || changed.has(item.id)) continue;
+    changed.add(item.id);
     const s = item.scoring;
-    if (s.kind === "fixed" && s.points !== 0) s.points = Math.round(s.points * 1.2);
+    if (s.kind === "fixed") s.points = Math.round(s.points * 1.2);
     else if (s.kind === "tiers") for (const tier of s.tiers) tier.points = Math.round(tier.points * 1.2);
     else if (s.kind === "bands") for (const band of s.bands) band.points = Math.round(band.points * 1.2);
-    else continue;
-    break;
   }
   return candidate;
 }

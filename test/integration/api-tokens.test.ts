@@ -147,7 +147,7 @@ describe("jifen token", () => {
 
 describe("decision output of a batch", () => {
   it("is already canonical JSON when stringified, and so is a batch's compact score, for every example standard and program", () => {
-    const examples = ["suzhou-2015", "suzhou-2020", "hangzhou-2018", "shanghai-2015"];
+    const examples = ["suzhou-2015", "suzhou-2020", "hangzhou-2018", "shanghai-2015", "changshu-2022", "guangzhou-2015", "shenzhen-school-2016", "shenzhen-talent-2017"];
     for (const name of examples) {
       const doc = JSON.parse(readFileSync(new URL(`../../rules-schema/examples/${name}.json`, import.meta.url), "utf8")) as StandardDocument;
       const cohort = generateCohort(doc, 200, name);

@@ -17,7 +17,7 @@ import type { LoadedVersion } from "../../app/api/versions.server";
 import { readTableRows, scanTableBody } from "../../app/api/table-rows";
 
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../../rules-schema/examples/${name}.json`, import.meta.url), "utf8")) as StandardDocument;
-const examples = ["suzhou-2015", "suzhou-2020", "shanghai-2015", "hangzhou-2018"].map(example);
+const examples = ["suzhou-2015", "suzhou-2020", "shanghai-2015", "hangzhou-2018", "changshu-2022", "guangzhou-2015", "shenzhen-school-2016", "shenzhen-talent-2017"].map(example);
 
 /** A dictionary with every kind of fact, bounds, enum values that are not ASCII or need escaping, nested records. */
 const madeUp = factDictionary({
