@@ -101,6 +101,8 @@ export function JsonEditor({ path, initialValue, readOnly, loadingText, schema, 
           // Words from elsewhere in the text (test-case ids while a fact is expected) are noise: completions come from
           // the schema and from the document's own ids where one is expected.
           wordBasedSuggestions: "off",
+          // In JSON every value a drafter types is a string: ids, operators and enum values are offered inside quotes.
+          quickSuggestions: { other: true, comments: false, strings: true },
           inlayHints: { enabled: "on" },
           // Chinese text is full of full-width punctuation that Monaco would otherwise box as "ambiguous".
           unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },

@@ -16,6 +16,8 @@ import { indexDocument, spanOfPointer } from "~/features/editor/document-index";
 import { buildOutline, entryAtOffset } from "~/features/editor/outline";
 import { Outline } from "~/features/editor/Outline";
 import { editorMessages } from "~/features/editor/messages";
+import { registerDraftingAids } from "~/features/editor/language-features";
+import { schemaForEditor } from "~/features/editor/completions";
 import editorStyles from "~/features/editor/editor.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
@@ -168,8 +170,10 @@ export default function EditVersion() {
     editor.focus();
   }, []);
 
+  const editorSchema = useMemo(() => schemaForEditor(schema), [schema]);
   const onReady = useCallback(
-    (editor: Monaco.editor.IStandaloneCodeEditor) => {
+    (editor: Monaco.editor.IStandaloneCodeEditor, monaco: typeof Monaco) => {
+      registerDraftingAids(monaco, lang);
       editorRef.current = editor;
       editor.onDidChangeCursorPosition((event) => {
         const model = editor.getModel();
@@ -242,7 +246,7 @@ export default function EditVersion() {
           initialValue={version.document}
           readOnly={!canEdit}
           loadingText={t("editorLoading")}
-          schema={schema}
+          schema={editorSchema}
           problems={problems}
           onChange={setText}
           onReady={onReady}

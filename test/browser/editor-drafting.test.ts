@@ -131,3 +131,59 @@ describe("from the table and from a problem to the text", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-problem-jump.zh-CN.png` });
   });
 });
+
+describe("the document's own ids inside Monaco", () => {
+  it("shows each referred fact's label inline, and goes from a reference to its definition (F12)", async () => {
+    const { page } = browser;
+    await openDraft(page, "zh-CN");
+    const line = lineOf(draft.document, '"fact": "educationLevel"');
+    await typeInLine(page, line, "", 3);
+    await expect.poll(() => page.textContent(".monaco-editor .view-lines"), { timeout: 15_000 }).toContain("最高学历");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-inline-labels.zh-CN.png` });
+    await page.keyboard.press("F12");
+    await expect.poll(() => cursorLine(page)).toBe(lineOf(draft.document, '"id": "educationLevel"'));
+  });
+
+  it("completes a fact id with its label where a condition names a fact, offering no test-case ids (English)", async () => {
+    const { page } = browser;
+    await openDraft(page, "en");
+    const line = lineOf(draft.document, '"fact": "educationLevel"');
+    await typeInLine(page, line, "", 2);
+    for (let i = 0; i < "educationLevel".length; i++) await page.keyboard.press("Backspace");
+    await page.keyboard.type("edu");
+    const widget = page.locator(".monaco-editor .suggest-widget");
+    await widget.waitFor({ state: "visible", timeout: 15_000 });
+    await expect.poll(() => widget.textContent()).toContain("educationLevel");
+    const offered = (await widget.textContent()) ?? "";
+    expect(offered).toContain("highest education");
+    expect(offered).not.toContain("tc0");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-complete-fact.en.png` });
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator(".monaco-editor .view-line", { hasText: '"fact": "educationLevel"' }).count()).toBeGreaterThan(0);
+  });
+});
+
+// Last: this test saves the draft.
+describe("renaming an id (F2)", () => {
+  it("renames a fact at its definition and every reference follows, the test cases' facts included", async () => {
+    const { page } = browser;
+    const before = readDraft(server.databaseUrl);
+    await openDraft(page, "zh-CN");
+    await typeInLine(page, lineOf(before.document, '"id": "educationLevel"'), "", 4);
+    await page.keyboard.press("F2");
+    const input = page.locator(".monaco-editor .rename-box input.rename-input");
+    await expect.poll(() => input.inputValue().catch(() => ""), { timeout: 15_000 }).toBe("educationLevel");
+    await input.fill("highestEducation");
+    await input.press("Enter");
+    await expect.poll(() => page.locator(".monaco-editor .view-line", { hasText: '"id": "highestEducation"' }).count()).toBe(1);
+    await page.click("[data-testid=save]");
+    await expect.poll(() => page.textContent("[data-testid=save-result]")).toContain("修订号");
+    const after = readDraft(server.databaseUrl);
+    expect(after.document).not.toContain('"educationLevel"');
+    const doc = JSON.parse(after.document) as { items: Array<{ scoring: { tiers?: Array<{ when: { fact: string } }> } }>; testCases: Array<{ facts: Record<string, unknown> }> };
+    expect(doc.items[0].scoring.tiers?.map((tier) => tier.when.fact)).toEqual(["highestEducation", "highestEducation", "highestEducation", "highestEducation"]);
+    const before_ = JSON.parse(before.document) as { testCases: Array<{ facts: Record<string, unknown> }> };
+    doc.testCases.forEach((testCase, i) => expect(testCase.facts.highestEducation).toEqual(before_.testCases[i].facts.educationLevel));
+    expect(await page.textContent("[data-testid=problems] h2")).toContain("(0)");
+  });
+});
