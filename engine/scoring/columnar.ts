@@ -30,7 +30,7 @@ import type {
   StandardDocument,
 } from "../../rules-schema/types";
 import { periodsIncludeEvaluationDay } from "../../rules-schema/types";
-import { cohortRowReader, type Cohort, type RecordsColumn, type ScalarColumn } from "../cohorts/cohort";
+import { cohortRowReader, columnValueReader, type Cohort, type RecordsColumn, type ScalarColumn } from "../cohorts/cohort";
 import { compileOnePerson, programLayout } from "./compiled";
 import { bindCandidates } from "./persons";
 import { booleanKind, compileCondition, isFactReference } from "./conditions";
@@ -45,7 +45,7 @@ import {
   wholeMonthsFromIso,
   type EvaluationDate,
 } from "./dates";
-import { combineValues, orderDerived, prepareFacts } from "./derived";
+import { combineValues, compileDerived, orderDerived, prepareFacts } from "./derived";
 import { totalAdjustmentsOf } from "./total-adjustments";
 import { calendarMonthsBetween, fixedWindowBounds, insideWindow, isExtendedPeriods, isExtendedWindow } from "./windows";
 import type { ApplicantScope, FactTable } from "./facts";
@@ -505,7 +505,7 @@ class ColumnarBuilder {
   }
 
   periods(derived: PeriodsDerived, target: string): RecordsCall {
-    if (isExtendedPeriods(derived)) throw new NeedsRows("periods with a window, except, groupBy, gaps in months or calendar months");
+    if (isExtendedPeriods(derived)) return this.decodedPeriods(derived, target);
     const access = this.records(derived.records);
     const column = access.column;
     return this.recordsBlock("periods", column, target, 0, (start, label, k) => {
@@ -613,6 +613,42 @@ class ColumnarBuilder {
       );
       return lines;
     });
+  }
+
+  /**
+   * Periods with a window, `except`, `groupBy`, gaps in months or calendar months: only the facts they read (their
+   * records, the `except` records, a declared anchor) are decoded for a row that has records, and measured by the
+   * function the other paths use, so the rest of the program stays on columns.
+   */
+  private decodedPeriods(derived: PeriodsDerived, target: string): RecordsCall {
+    const access = this.records(derived.records);
+    const reads = [derived.records];
+    if (derived.except) {
+      this.records(derived.except.records);
+      reads.push(derived.except.records);
+    }
+    const anchor = derived.within?.anchor;
+    if (anchor !== undefined) {
+      if (this.table.slot(anchor).kind !== "declared") throw new NeedsRows("a period window measured from a derived date");
+      reads.push(anchor);
+    }
+    if (!access.column) return { target, empty: 0, column: undefined };
+    // The cohort's own columns, a candidate's view included (decision 028: his columns stand in for the fact's).
+    const readers = reads.map((id) => {
+      const column = this.cohort.columns[id];
+      return column ? columnValueReader({ ...this.cohort, factIds: [id], columns: { [id]: column } }, id) : () => undefined;
+    });
+    const measure = compileDerived([derived], this.table, { periodsIncludeEvaluationDay: periodsIncludeEvaluationDay(this.doc) });
+    const when = this.when;
+    const scope: ApplicantScope = { facts: {}, derived: [undefined] };
+    const loop = (i: number): unknown => {
+      const facts: Record<string, unknown> = {};
+      for (let r = 0; r < reads.length; r++) facts[reads[r]] = readers[r](i);
+      scope.facts = facts;
+      measure.compute(scope, when);
+      return scope.derived[0];
+    };
+    return { target, empty: 0, column: access.column, loop };
   }
 
   perRecord(scoring: PerRecordScoring, target: string): RecordsCall {
