@@ -33,3 +33,14 @@ export function distinctFactValues(db: JifenDb, cohortId: number, factId: string
     .all({ path: `$."${factId.replace(/"/g, "")}"`, cohortId, limit }) as Array<{ value: string; count: number }>;
   return rows;
 }
+
+/**
+ * The fact keys at least one applicant of a cohort has a value for (`null` is no value). A cohort never changes once
+ * imported, so callers may keep the answer.
+ */
+export function factsCarriedByCohort(db: JifenDb, cohortId: number): Set<string> {
+  const rows = db.$client
+    .prepare("select distinct j.key as key from cohort_applicants a, json_each(a.facts) j where a.cohort_id = ? and j.type <> 'null'")
+    .all(cohortId) as Array<{ key: string }>;
+  return new Set(rows.map((row) => row.key));
+}

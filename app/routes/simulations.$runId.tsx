@@ -9,6 +9,7 @@ import { getCohort } from "../../db/cohorts";
 import { getVersion, listStandards } from "../../db/standards";
 import { scoreApplicant } from "../../engine/scoring/reference";
 import { applicantChange } from "../../engine/simulation/simulate";
+import { cohortCarries, missingFacts } from "../../engine/simulation/facts-read";
 import type { ScoreSheet } from "../../engine/types";
 import type { StandardDocument } from "../../rules-schema/types";
 import cohortStyles from "~/features/cohorts/cohorts.css?url";
@@ -16,6 +17,7 @@ import { ScoreSheetView } from "~/features/score-sheet/ScoreSheetView";
 import scoreSheetStyles from "~/features/score-sheet/score-sheet.css?url";
 import { CountBars, PairedBars, PairedBarsHorizontal } from "~/features/simulation/Charts";
 import { simulationText, useSimulationMessages } from "~/features/simulation/messages";
+import { MissingFactsWarning } from "~/features/simulation/MissingFactsWarning";
 import { groupableFacts, impactByGroup, loadRun, scoreHistogram, SimulationInputError } from "~/features/simulation/run.server";
 import simulationStyles from "~/features/simulation/simulation.css?url";
 import { pick, requestLang } from "~/i18n";
@@ -102,6 +104,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const candidateVersion = getVersion(db, run.candidateVersionId);
   const program = candidate.programs.find((p) => p.id === run.programId);
   const s = result.summary;
+  const poolBy = (program?.allocation as { poolBy?: string } | undefined)?.poolBy;
+  const poolFact = poolBy ? [...candidate.facts, ...baseline.facts].find((f) => f.id === poolBy) : undefined;
+  const poolLabel = (value: string): Text | null => {
+    const label = poolFact?.values?.find((v) => v.value === value)?.label;
+    return label ? { zh: label.zh, en: label.en ?? label.zh } : null;
+  };
+  // Pools in natural order (s1, s2, … s10), not as text.
+  const pools = [...s.pools].sort((a, b) => a.pool.localeCompare(b.pool, "zh-CN", { numeric: true })).map((pool) => ({ ...pool, label: poolLabel(pool.pool) }));
+  const missing = missingFacts(baseline, candidate, run.programId, cohortCarries(loaded.cohort)).map((f) => ({
+    label: f.label,
+    baseline: f.readByBaseline,
+    candidate: f.readByCandidate,
+  }));
   return {
     run: { id: run.id, createdAt: run.createdAt, evaluationDate: run.evaluationDate, quotas: run.quotas, seed: run.seed, elapsedMs: loaded.elapsedMs },
     standardId: run.standardId,
@@ -124,8 +139,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       meanTotalAfter: s.meanTotalAfter,
       noLongerRanked: s.noLongerRanked,
       newlyRanked: s.newlyRanked,
-      pools: s.pools,
+      pools,
     },
+    missing,
     histogram: scoreHistogram(loaded).map((b) => ({ label: `${b.from}`, before: b.before, after: b.after })),
     rankChanges: s.rankChanges.map((b) => ({ label: b.label, count: b.count })),
     items: s.items
@@ -239,6 +255,7 @@ export default function SimulationResult() {
         · {m("elapsed", { ms: data.run.elapsedMs })}
       </p>
       {data.stale ? <p className="notice notice-info">{m("staleNotice")}</p> : null}
+      {data.missing.length > 0 ? <MissingFactsWarning missing={data.missing} /> : null}
       <div className="result-actions">
         <Link to={review} className="button-link" data-testid="to-review">
           {m("toReview")}
@@ -301,7 +318,7 @@ export default function SimulationResult() {
         <tbody>
           {s.pools.map((pool) => (
             <tr key={pool.pool} data-pool={pool.pool}>
-              <td>{pool.pool === "*" && !data.hasPools ? m("wholeProgram") : pool.pool || "—"}</td>
+              <td>{pool.pool === "*" && !data.hasPools ? m("wholeProgram") : pool.label ? pick(lang, pool.label) : pool.pool || "—"}</td>
               <td>{pool.placesAfter ?? pool.placesBefore ?? "—"}</td>
               <td>
                 {pool.admittedBefore} → {pool.admittedAfter}

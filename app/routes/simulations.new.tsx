@@ -7,7 +7,10 @@ import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunct
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { listCohorts } from "../../db/cohorts";
-import { distinctFactValues } from "../../db/simulation-inputs";
+import { distinctFactValues, factsCarriedByCohort } from "../../db/simulation-inputs";
+import { missingFacts } from "../../engine/simulation/facts-read";
+import { cohortYear, evaluationDateFor, programForCohort } from "~/features/simulation/cohort-defaults";
+import { MissingFactsWarning } from "~/features/simulation/MissingFactsWarning";
 import { getVersion, listStandards } from "../../db/standards";
 import type { StandardDocument } from "../../rules-schema/types";
 import { isIsoDate } from "../../rules-schema/iso-date";
@@ -50,6 +53,19 @@ function poolsOf(doc: StandardDocument | null, programId: string, cohortId: numb
   return { fact: poolBy, factLabel: fact?.label ?? { zh: poolBy, en: poolBy }, values: values.slice(0, 60) };
 }
 
+/** The facts each cohort has values for: cohorts never change once imported, so this is kept per cohort. */
+const carriedCache = new Map<number, Set<string>>();
+function carriedBy(cohortId: number): (factId: string) => boolean {
+  let carried = carriedCache.get(cohortId);
+  if (!carried) {
+    carried = factsCarriedByCohort(getDb(), cohortId);
+    if (carriedCache.size > 50) carriedCache.clear();
+    carriedCache.set(cohortId, carried);
+  }
+  const known = carried;
+  return (factId) => known.has(factId);
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   requireUser(request);
   const db = getDb();
@@ -72,9 +88,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const candidateDoc = candidate ? parseDoc(getVersion(db, candidate.id)?.document) : null;
   const baselinePrograms = new Set((baselineDoc?.programs ?? []).map((p) => p.id));
   const programs = (candidateDoc?.programs ?? []).filter((p) => baselinePrograms.has(p.id)).map((p) => ({ id: p.id, label: p.label }));
-  const program = programs.find((p) => p.id === q.get("program")) ?? programs[0];
+  const carries = cohort ? carriedBy(cohort.id) : undefined;
+  const program =
+    programs.find((p) => p.id === q.get("program")) ??
+    programs.find((p) => p.id === programForCohort(programs, cohort, { baseline: baselineDoc, candidate: candidateDoc }, carries)) ??
+    programs[0];
   const candidateProgram = candidateDoc?.programs.find((p) => p.id === program?.id);
-  const date = q.get("date") ?? candidateProgram?.evaluationCutoff?.date ?? candidate?.effectiveFrom ?? today;
+  const year = cohortYear(cohort);
+  const date = q.get("date") || (year ? evaluationDateFor(year, candidateProgram) : undefined) || candidateProgram?.evaluationCutoff?.date || candidate?.effectiveFrom || today;
+  const missing =
+    program && carries && baselineDoc && candidateDoc
+      ? missingFacts(baselineDoc, candidateDoc, program.id, carries).map((f) => ({ label: f.label, baseline: f.readByBaseline, candidate: f.readByCandidate }))
+      : [];
   return {
     standards: standards.map((s) => ({ id: s.id, title: s.title })),
     standardId: standard?.id ?? "",
@@ -87,6 +112,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     programId: program?.id ?? "",
     pools: program ? poolsOf(candidateDoc, program.id, cohort?.id) : null,
     date,
+    dateFromCohortYear: !q.get("date") && year !== undefined ? year : null,
+    missing,
     seed: q.get("seed") ?? "",
   };
 }
@@ -160,9 +187,12 @@ export default function NewSimulation() {
   const reload = (event: React.ChangeEvent<HTMLSelectElement>) => {
     const form = event.currentTarget.form!;
     const params = new URLSearchParams();
+    // What follows from the changed choice is derived again: a cohort gives the program and the date, a program the date.
+    const derived: Record<string, string[]> = { standard: ["baseline", "candidate", "cohort", "program", "date", "seed"], cohort: ["program", "date"], program: ["date"] };
+    const dropped = new Set(derived[event.currentTarget.name] ?? []);
     for (const name of ["standard", "baseline", "candidate", "cohort", "program", "date", "seed"]) {
       const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
-      if (field && !(event.currentTarget.name === "standard" && name !== "standard")) params.set(name, field.value);
+      if (field && !dropped.has(name)) params.set(name, field.value);
     }
     submit(params, { method: "get", replace: true });
   };
@@ -181,7 +211,7 @@ export default function NewSimulation() {
             <select name="standard" defaultValue={data.standardId} onChange={reload} data-testid="standard" key={`s${data.standardId}`}>
               {data.standards.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {pick(lang, s.title)} ({s.id})
+                  {pick(lang, s.title)}
                 </option>
               ))}
             </select>
@@ -228,7 +258,7 @@ export default function NewSimulation() {
             <select name="program" defaultValue={data.programId} onChange={reload} data-testid="program" key={`p${data.standardId}${data.programId}`}>
               {data.programs.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {pick(lang, p.label)} ({p.id})
+                  {pick(lang, p.label)}
                 </option>
               ))}
             </select>
@@ -236,6 +266,11 @@ export default function NewSimulation() {
           <label>
             {m("fieldDate")} <span className="hint">{m("fieldDateHint")}</span>
             <input type="date" name="date" defaultValue={data.date} required data-testid="date" key={`d${data.date}`} />
+            {data.dateFromCohortYear !== null ? (
+              <span className="hint" data-testid="date-from-cohort">
+                {m("dateFromCohort", { year: data.dateFromCohortYear })}
+              </span>
+            ) : null}
           </label>
           <label>
             {m("fieldSeed")} <span className="hint">{m("fieldSeedHint")}</span>
@@ -247,26 +282,27 @@ export default function NewSimulation() {
         {data.pools ? (
           <>
             <p className="muted">{m("quotaPoolsIntro", { fact: pick(lang, data.pools.factLabel) })}</p>
-            <table className="grid compact quota-table" data-testid="pools">
-              <tbody>
-                {data.pools.values.map((pool) => (
-                  <tr key={pool.value}>
-                    <td>
-                      {pool.label ? pick(lang, pool.label) : pool.value || m("poolMissing")} <span className="muted">{m("poolApplicants", { count: pool.count })}</span>
-                    </td>
-                    <td>
-                      <input type="number" min={0} step={1} name={`quota:${pool.value}`} data-pool={pool.value} />
-                    </td>
-                  </tr>
-                ))}
-                <tr>
-                  <td>{m("quotaOther")}</td>
-                  <td>
-                    <input type="number" min={0} step={1} name="quota:*" defaultValue={0} data-pool="*" />
-                  </td>
-                </tr>
-              </tbody>
-            </table>
+            <label className="quota-single">
+              {m("quotaEveryPool")}
+              <input type="number" min={0} step={1} name="quota:*" required data-pool="*" data-testid="quota-every-pool" />
+            </label>
+            <details className="quota-overrides">
+              <summary>{m("quotaOverrides", { count: data.pools.values.length })}</summary>
+              <table className="grid compact quota-table" data-testid="pools">
+                <tbody>
+                  {data.pools.values.map((pool) => (
+                    <tr key={pool.value}>
+                      <td>
+                        {pool.label ? pick(lang, pool.label) : pool.value || m("poolMissing")} <span className="muted">{m("poolApplicants", { count: pool.count })}</span>
+                      </td>
+                      <td>
+                        <input type="number" min={0} step={1} name={`quota:${pool.value}`} data-pool={pool.value} placeholder={m("quotaSameAsEvery")} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
           </>
         ) : (
           <label className="quota-single">
@@ -274,6 +310,7 @@ export default function NewSimulation() {
             <input type="number" min={0} step={1} name="quota:*" required data-testid="quota" />
           </label>
         )}
+        {data.missing.length > 0 ? <MissingFactsWarning missing={data.missing} /> : null}
         {actionData && "error" in actionData ? (
           <p className="notice notice-bad" data-testid="run-error">
             {actionData.error}
@@ -289,3 +326,4 @@ export default function NewSimulation() {
     </section>
   );
 }
+

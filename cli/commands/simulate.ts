@@ -22,6 +22,8 @@ import {
 } from "../allocation-options";
 import { documentWithScoreLine } from "../../engine/allocation/rank";
 import { applicationFacts } from "../../rules-schema/persons";
+import type { LocalizedText, StandardDocument } from "../../rules-schema/types";
+import { cohortCarries, factsOfBoth, missingFacts, type MissingFact } from "../../engine/simulation/facts-read";
 
 interface SimulateOptions {
   baseline: string;
@@ -40,10 +42,56 @@ interface SimulateOptions {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-export function summaryText(summary: SimulationSummary, lang: CliLang): string {
+/** Labels of a simulation's program, items, facts and enum values, from both versions (the candidate's win). */
+export interface SummaryWords {
+  baseline: StandardDocument;
+  candidate: StandardDocument;
+}
+
+function wordsOf(docs: SummaryWords | undefined, lang: CliLang) {
+  const name = (text: LocalizedText | undefined, fallback: string) => (text ? say(lang, text) : fallback);
+  const both = docs ? [docs.baseline, docs.candidate] : [];
+  const find = <T extends { id: string }>(pick: (doc: StandardDocument) => T[] | undefined, id: string): T | undefined =>
+    [...both].reverse().map((doc) => (pick(doc) ?? []).find((entry) => entry.id === id)).find((entry) => entry !== undefined);
+  return {
+    program: (id: string) => name(find((doc) => doc.programs, id)?.label, id),
+    item: (id: string) => name(find((doc) => doc.items, id)?.label, id),
+    fact: (id: string) => name(find((doc) => doc.facts, id)?.label, id),
+    value: (factId: string, value: string) => name(find((doc) => doc.facts, factId)?.values?.find((v) => v.value === value)?.label, value),
+  };
+}
+
+/** The warning printed before a simulation whose cohort lacks facts a version reads (issue 21, part 8). */
+export function missingFactsText(missing: MissingFact[], lang: CliLang): string {
+  if (missing.length === 0) return "";
   const t = (zh: string, en: string) => say(lang, { zh, en });
+  const lines = [
+    t(
+      `注意：申请人数据中没有以下 ${missing.length} 项信息，所有申请人均按“未填写”计算，相关指标得分将全部为 0 或不满足条件，结果不反映真实影响：`,
+      `Warning: the cohort has no value for these ${missing.length} facts; every applicant is scored as if they were not given, so the indicators reading them score 0 or fail for everyone:`,
+    ),
+  ];
+  for (const fact of missing) {
+    const who = fact.readByBaseline && fact.readByCandidate ? t("修订前后两个版本都使用", "read by both versions") : fact.readByCandidate ? t("修订后版本使用", "read by the candidate") : t("修订前版本使用", "read by the baseline");
+    lines.push(`  ${say(lang, fact.label)}${t(`（${who}）`, ` (${who})`)}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function summaryText(summary: SimulationSummary, lang: CliLang, docs?: SummaryWords): string {
+  const t = (zh: string, en: string) => say(lang, { zh, en });
+  const words = wordsOf(docs, lang);
+  const program = docs?.candidate.programs.find((p) => p.id === summary.programId);
+  const poolBy = program?.allocation.kind === "quota" ? program.allocation.poolBy : undefined;
+  const poolName = (pool: string) => (pool === "*" && !poolBy ? t("全部", "all") : poolBy ? words.value(poolBy, pool) : pool);
+  const pools = [...summary.pools].sort((a, b) => a.pool.localeCompare(b.pool, "zh-CN", { numeric: true }));
   const lines: string[] = [];
-  lines.push(t(`项目 ${summary.programId}，评估日 ${summary.date}，申请人 ${summary.applicants} 名`, `Program ${summary.programId}, date ${summary.date}, ${summary.applicants} applicants`));
+  lines.push(
+    t(
+      `项目 ${words.program(summary.programId)}，评估日 ${summary.date}，申请人 ${summary.applicants} 名`,
+      `Program ${words.program(summary.programId)}, date ${summary.date}, ${summary.applicants} applicants`,
+    ),
+  );
   lines.push(t(`录取：修订前 ${summary.admittedBefore}，修订后 ${summary.admittedAfter}`, `Admitted: ${summary.admittedBefore} before, ${summary.admittedAfter} after`));
   lines.push(t(`新录取 ${summary.entered.length} 名，不再录取 ${summary.left.length} 名`, `Entered: ${summary.entered.length}; left: ${summary.left.length}`));
   lines.push(
@@ -53,9 +101,9 @@ export function summaryText(summary: SimulationSummary, lang: CliLang): string {
     ),
   );
   lines.push(t("名额池（分数线 前 → 后）：", "Pools (cut-off before → after):"));
-  for (const pool of summary.pools.slice(0, 30)) {
+  for (const pool of pools.slice(0, 30)) {
     const shift = pool.cutoffShift === null ? "" : ` (${pool.cutoffShift >= 0 ? "+" : ""}${round(pool.cutoffShift)})`;
-    lines.push(`  ${pool.pool}: ${pool.cutoffBefore ?? "—"} → ${pool.cutoffAfter ?? "—"}${shift}; ${t("录取", "admitted")} ${pool.admittedBefore} → ${pool.admittedAfter}`);
+    lines.push(`  ${poolName(pool.pool)}: ${pool.cutoffBefore ?? "—"} → ${pool.cutoffAfter ?? "—"}${shift}; ${t("录取", "admitted")} ${pool.admittedBefore} → ${pool.admittedAfter}`);
   }
   if (summary.pools.length > 30) lines.push(t(`  …另 ${summary.pools.length - 30} 个名额池`, `  … ${summary.pools.length - 30} more pools`));
   lines.push(t("名次变化（后 − 前，负数为上升）：", "Rank change (after − before, negative = up):"));
@@ -66,12 +114,12 @@ export function summaryText(summary: SimulationSummary, lang: CliLang): string {
     lines.push(t("指标（平均分 前 → 后，变化人数）：", "Items (mean points before → after, applicants changed):"));
     for (const item of changedItems) {
       const presence = item.presence === "added" ? t("（新增）", " (added)") : item.presence === "removed" ? t("（删除）", " (removed)") : "";
-      lines.push(`  ${item.id}${presence}: ${round(item.meanBefore)} → ${round(item.meanAfter)}, ${item.changedApplicants}`);
+      lines.push(`  ${words.item(item.id)}${presence}: ${round(item.meanBefore)} → ${round(item.meanAfter)}, ${item.changedApplicants}`);
     }
   }
   for (const group of summary.groups) {
-    lines.push(t(`按 ${group.fact} 分组（录取 前 → 后，平均分变化）：`, `By ${group.fact} (admitted before → after, mean change):`));
-    for (const v of group.values) lines.push(`  ${v.value || "—"}: ${v.admittedBefore} → ${v.admittedAfter}, ${v.meanChange >= 0 ? "+" : ""}${round(v.meanChange)}`);
+    lines.push(t(`按 ${words.fact(group.fact)} 分组（录取 前 → 后，平均分变化）：`, `By ${words.fact(group.fact)} (admitted before → after, mean change):`));
+    for (const v of group.values) lines.push(`  ${v.value ? words.value(group.fact, v.value) : "—"}: ${v.admittedBefore} → ${v.admittedAfter}, ${v.meanChange >= 0 ? "+" : ""}${round(v.meanChange)}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -104,7 +152,9 @@ export function register(program: Command): void {
         const candidate = documentWithScoreLine(loadStandard(options.candidate, lang), programId, scoreLine);
         checkProgram(candidate, options.program);
         startWorkerFor(options.cohort, 64 * 1024 * 1024);
-        const cohort = await readCohortColumns(options.cohort, applicationFacts(baseline));
+        // Both versions' facts are read from the file: a fact only the candidate reads is not dropped.
+        const cohort = await readCohortColumns(options.cohort, applicationFacts({ ...baseline, facts: factsOfBoth(baseline, candidate) }));
+        process.stderr.write(missingFactsText(missingFacts(baseline, candidate, programId, cohortCarries(cohort)), lang));
         const result = simulate({
           baseline,
           candidate,
@@ -125,7 +175,7 @@ export function register(program: Command): void {
           }
           await new Promise<void>((resolve) => out.end(() => resolve()));
         }
-        process.stdout.write(options.json ? JSON.stringify(result.summary) + "\n" : summaryText(result.summary, lang));
+        process.stdout.write(options.json ? JSON.stringify(result.summary) + "\n" : summaryText(result.summary, lang, { baseline, candidate }));
       } catch (error) {
         reportFailure(error, lang);
       }

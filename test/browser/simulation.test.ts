@@ -12,6 +12,9 @@ import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCohortFile } from "../../applicant-files/applicants";
 import { simulate, type SimulationResult } from "../../engine/simulation/simulate";
+import { generateCohort } from "../../engine/cohorts/cohort-generate";
+import { openDatabase } from "../../db/connection";
+import { createCohort } from "../../db/cohorts";
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { chooseCohortFile, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
 import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
@@ -89,6 +92,10 @@ describe("simulation", () => {
     expect(await page.inputValue("[data-testid=baseline]")).toBe(String(labels.find((v) => v.status === "published")!.id));
     expect(await page.inputValue("[data-testid=candidate]")).toBe(String(candidateVersionId));
     expect(await page.inputValue("[data-testid=program]")).toBe("settlement");
+    // The uploaded cohort was generated from the 2015 standard: the facts only the 2020 draft reads are named (issue 21, part 8).
+    const warning = (await page.textContent("[data-testid=missing-facts]")) ?? "";
+    expect(warning).toContain("南京市城镇职工社会保险缴费月数（修订后版本使用）");
+    expect(warning).not.toContain("socialInsuranceMonthsNanjing");
     await page.fill("[data-testid=date]", DATE);
     await page.fill("[data-testid=quota]", String(QUOTA));
     await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new.zh-CN.png`, fullPage: true });
@@ -105,6 +112,7 @@ describe("simulation", () => {
     runUrl = page.url();
     await page.unroute(/\/simulations\/new/);
     await page.waitForSelector("[data-testid=summary]");
+    expect(await page.textContent("[data-testid=missing-facts]")).toContain("南京市城镇职工社会保险缴费月数");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-summary.zh-CN.png` });
     expect(await num("[data-testid=applicants]")).toBe(2000);
     expect(await num("[data-testid=admitted-before]")).toBe(expected.summary.admittedBefore);
@@ -207,12 +215,47 @@ describe("simulation", () => {
     await page.goto(`${server.url}/simulations/new?lang=zh-CN`);
     await waitForHydration(page, "[data-testid=program]");
     await Promise.all([page.waitForURL(/program=school/), page.selectOption("[data-testid=program]", "school")]);
-    await page.waitForSelector("[data-testid=pools]");
+    // The pools sit folded under the one number for every pool.
+    await page.waitForSelector("[data-testid=pools]", { state: "attached" });
     const schools = new Set(readFileSync(csv.plainPath, "utf8").split("\n").slice(1).filter(Boolean).map((line) => Papa.parse<string[]>(line).data[0][1 + SUZHOU_2015.facts.findIndex((f) => f.id === "schoolId")]));
     expect(await page.locator('[data-testid=pools] input[data-pool]:not([data-pool="*"])').count()).toBe(schools.size);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new-pools.zh-CN.png`, fullPage: true });
     await page.goto(`${page.url()}&lang=en`);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new-pools.en.png`, fullPage: true });
     await page.goto(`${server.url}/simulations?lang=zh-CN`);
+  });
+
+  it("takes the program and the evaluation year from the cohort, and one quota for every pool", async () => {
+    const page = drafter.page;
+    const candidate = storedDocument(server.databaseUrl, versionLabels(server.databaseUrl).find((v) => v.status === "draft")!.label);
+    const db = openDatabase(server.databaseUrl);
+    let cohortId: number;
+    try {
+      // Facts of both versions, as a department supplies them for a simulation (the seed's past cohort does the same).
+      const older = generateCohort(SUZHOU_2015, 60, 2019);
+      const rows = generateCohort(candidate.doc, 60, 2019).map((facts, i) => ({ rowNo: i + 1, applicantRef: `Y${i + 1}`, facts: { ...older[i], ...facts } }));
+      ({ cohortId } = createCohort(db, { name: "2019年苏州积分入学申请人", standardId: "suzhou", sourceFormat: "generated", createdBy: null }, rows));
+    } finally {
+      db.$client.close();
+    }
+    for (const lang of ["en", "zh-CN"] as const) {
+      await page.goto(`${server.url}/simulations/new?cohort=${cohortId}&lang=${lang}`);
+      expect(await page.inputValue("[data-testid=program]")).toBe("school");
+      expect(await page.inputValue("[data-testid=date]")).toBe("2019-06-30");
+      expect(await page.textContent("[data-testid=date-from-cohort]")).toContain("2019");
+      // This cohort carries every fact both versions read for school admission: no warning.
+      expect(await page.locator("[data-testid=missing-facts]").count()).toBe(0);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/simulation-new-cohort-defaults.${lang}.png`, fullPage: true });
+    }
+    await waitForHydration(page, "[data-testid=run]");
+    await page.fill("[data-testid=quota-every-pool]", "4");
+    await page.click("[data-testid=run]");
+    await page.waitForURL(/\/simulations\/\d+$/, { timeout: 60_000 });
+    await page.waitForSelector("[data-testid=summary]");
+    const places = await page.locator("[data-testid=pools] tbody tr td:nth-child(2)").allTextContents();
+    expect(places.length).toBeGreaterThan(1);
+    expect(new Set(places)).toEqual(new Set(["4"]));
+    const pools = (await page.locator("[data-testid=pools] tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-pool") ?? ""))).filter((p) => p !== "");
+    expect(pools).toEqual([...pools].sort((a, b) => a.localeCompare(b, "en", { numeric: true })));
   });
 });

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { StandardDocument } from "../../rules-schema/types";
 import { jifen, suzhouPath, tempDir } from "./cli-allocation.helpers";
 
+const suzhou2020Path = suzhouPath.replace("suzhou-2015.json", "suzhou-2020.json");
+
 describe("jifen simulate", () => {
   it("compares two versions on a generated cohort and prints the summary as JSON or text", () => {
     const dir = tempDir();
@@ -31,6 +33,29 @@ describe("jifen simulate", () => {
     const text = jifen(args, { JIFEN_LANG: "zh-CN" });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`新录取 ${summary.entered.length} 名`);
+  });
+
+  it("warns, by label, about the facts the candidate reads that the cohort lacks, and names pools and items in words", () => {
+    const dir = tempDir();
+    const cohort = join(dir, "cohort-2015.csv");
+    expect(jifen(["generate-cohort", "--standard", suzhouPath, "--size", "200", "--seed", "gap", "--date", "2019-06-30", "--format", "csv", "--out", cohort]).code).toBe(0);
+    const run = jifen(
+      ["simulate", "--baseline", suzhouPath, "--candidate", suzhou2020Path, "--cohort", cohort, "--program", "school", "--date", "2019-06-30", "--quota", "*=5"],
+      { JIFEN_LANG: "zh-CN" },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("申请人数据中没有以下 4 项信息");
+    expect(run.stderr).toContain("苏州市城镇职工社会保险缴费月数（修订后版本使用）");
+    expect(run.stdout).toContain("项目 积分入学");
+    expect(run.stdout).toContain("文化程度:");
+    expect(run.stdout).not.toMatch(/^ {2}education:/m);
+    const pools = [...run.stdout.matchAll(/^ {2}(s\d+): /gm)].map((m) => m[1]);
+    expect(pools).toEqual([...pools].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
+    const english = jifen(["simulate", "--baseline", suzhouPath, "--candidate", suzhou2020Path, "--cohort", cohort, "--program", "school", "--date", "2019-06-30", "--quota", "*=5"], { JIFEN_LANG: "en" });
+    expect(english.stderr).toContain("Warning: the cohort has no value for these 4 facts");
+    expect(english.stderr).toContain("months of urban employee social insurance paid in Suzhou (read by the candidate)");
+    const complete = jifen(["simulate", "--baseline", suzhouPath, "--candidate", suzhouPath, "--cohort", cohort, "--program", "school", "--date", "2019-06-30", "--quota", "*=5"]);
+    expect(complete.stderr).not.toContain("Warning");
   });
 
   it("fails with a usage error when a file is missing", () => {

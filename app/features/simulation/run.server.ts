@@ -9,6 +9,7 @@ import { versionDocumentByHash } from "../../../db/simulation-inputs";
 import { getVersion } from "../../../db/standards";
 import type { JifenDb } from "../../../db/connection";
 import { categoricalCodes, cohortFromRows, type Cohort } from "../../../engine/cohorts/cohort";
+import { factsOfBoth } from "../../../engine/simulation/facts-read";
 import { OUTCOME } from "../../../engine/allocation/rank";
 import { simulate, type SimulationResult } from "../../../engine/simulation/simulate";
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
@@ -39,11 +40,7 @@ function remember(loaded: LoadedRun): void {
   while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
 }
 
-/** Facts of both versions (the baseline's definition when both define one), so every column a version reads exists. */
-export function factsOfBoth(baseline: StandardDocument, candidate: StandardDocument): FactDefinition[] {
-  const seen = new Set(baseline.facts.map((f) => f.id));
-  return [...baseline.facts, ...candidate.facts.filter((f) => !seen.has(f.id))];
-}
+export { factsOfBoth };
 
 function compute(baseline: StandardDocument, candidate: StandardDocument, applicants: StoredApplicant[], input: SimulationInputs) {
   const started = performance.now();
