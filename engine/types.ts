@@ -47,11 +47,13 @@ export interface ItemExplanation {
   input?: unknown;
   rawPoints?: number;
   /** perRecord: the records counted (their index in the input list) and the points each gave. */
-  records?: Array<{ index: number; points: number; counted: boolean; reason?: string }>;
+  records?: Array<{ index: number; points: number; counted: boolean; reason?: string; date?: unknown; quantity?: number }>;
+  /** perRecord with a look-back window: the dates it admitted for this applicant (none: its anchor fact is missing). */
+  window?: { from: IsoDate; fromInclusive: boolean; to: IsoDate } | null;
   /** Item cap applied: points before the cap. */
   cappedFrom?: number;
   /** Choose-one group: this item was not counted because another member was chosen. */
-  supersededBy?: { group: Id; item: Id };
+  supersededBy?: { group: Id; item: Id; forgone?: number };
   article?: string;
 }
 

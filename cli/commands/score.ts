@@ -1,7 +1,8 @@
 /**
  * `jifen score --standard FILE --program P --date D (--facts FILE.json | --applicants FILE.jsonl|.csv)`:
- * one applicant → the explained score sheet (a table in the user's language, or `--json`); many applicants →
- * one JSON line per applicant (`--format jsonl`, the default) or CSV (`--format csv`), from the compiled path.
+ * one applicant → the explained score sheet (aligned text in the user's language, `--format md|html` for a printable
+ * sheet, or `--json`); many applicants → one JSON line per applicant (`--format jsonl`, the default) or CSV
+ * (`--format csv`), from the compiled path. No total for an applicant who fails a gate or is vetoed (decision 037).
  * Exit 1 when the standard or the facts are found wanting (each problem names file, line and field), 2 on usage errors.
  */
 import { nestingBeyond } from "../../rules-schema/json-depth";
@@ -9,8 +10,11 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { compileProgram } from "../../engine/scoring/compiled";
 import { scoreApplicant } from "../../engine/scoring/reference";
-import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
-import type { StandardDocument } from "../../rules-schema/types";
+import type { CompactScore, Facts } from "../../engine/types";
+import type { StandardDocument, Verdict } from "../../rules-schema/types";
+import { explainScore } from "../../engine/scoring/explain";
+import { verdictOf } from "../../engine/scoring/testcases";
+import { sheetHtml, sheetMarkdown, sheetText } from "../score-sheet";
 import { checkDate, checkProgram, CliFailure, loadStandard, reportFailure, USAGE_ERROR } from "../allocation-options";
 import { CohortInputError, csvLine, readCohortFile, typeFactValue, type CohortRowError } from "../../applicant-files/applicants";
 import { detectLang, say, type CliLang } from "../locale";
@@ -94,74 +98,7 @@ function lineOfKey(text: string, key: string): number {
   return at < 0 ? 1 : text.slice(0, at).split("\n").length;
 }
 
-function pad(text: string, width: number): string {
-  let visible = 0;
-  for (const char of text) visible += /[\u1100-\uffff]/.test(char) ? 2 : 1;
-  return text + " ".repeat(Math.max(1, width - visible));
-}
-
-function itemNote(sheet: ScoreSheet, index: number, lang: CliLang): string {
-  const explanation = sheet.items[index].explanation;
-  const notes: string[] = [];
-  if (explanation.notApplicable) notes.push(say(lang, { zh: "不适用于本项目", en: "not for this program" }));
-  if (explanation.when && !explanation.when.result) notes.push(say(lang, { zh: "条件不满足", en: "condition not met" }));
-  if (explanation.chosenTier) notes.push(say(lang, { zh: `档次 ${explanation.chosenTier}`, en: `tier ${explanation.chosenTier}` }));
-  if (explanation.vesting && !explanation.vesting.vested) {
-    notes.push(say(lang, { zh: `未满 ${explanation.vesting.atLeast}，不计分`, en: `not vested (needs ${explanation.vesting.atLeast})` }));
-  }
-  if (explanation.cappedFrom !== undefined) notes.push(say(lang, { zh: `封顶（原 ${explanation.cappedFrom}）`, en: `capped (was ${explanation.cappedFrom})` }));
-  if (explanation.supersededBy) {
-    notes.push(say(lang, { zh: `择一：计 ${explanation.supersededBy.item}`, en: `one of group: ${explanation.supersededBy.item} counts` }));
-  }
-  if (explanation.article) notes.push(explanation.article);
-  return notes.join(lang === "zh-CN" ? "；" : "; ");
-}
-
-export function scoreSheetText(doc: StandardDocument, sheet: ScoreSheet, lang: CliLang): string {
-  const labels = new Map(doc.items.map((item) => [item.id, item.label]));
-  const categoryLabels = new Map(doc.categories.map((category) => [category.id, category.label]));
-  const lines: string[] = [];
-  lines.push(`${say(lang, doc.title)} (${doc.version}) — ${sheet.program} — ${sheet.date}`);
-  lines.push("");
-  lines.push(pad(say(lang, { zh: "指标", en: "Item" }), 44) + pad(say(lang, { zh: "得分", en: "Points" }), 10) + say(lang, { zh: "说明", en: "Notes" }));
-  sheet.items.forEach((item, index) => {
-    const label = labels.get(item.id);
-    lines.push(pad(`${item.id}${label ? ` ${say(lang, label)}` : ""}`, 44) + pad(String(item.points), 10) + itemNote(sheet, index, lang));
-  });
-  const totalAdjustments = [doc.total, ...doc.programs.map((program) => program.total)].flatMap((rule) => rule?.adjustments ?? []);
-  for (const adjustment of sheet.adjustments) {
-    const own = totalAdjustments.find((candidate) => candidate.id === adjustment.id)?.label;
-    const name = {
-      groupCap: { zh: `组封顶 ${adjustment.id}`, en: `group cap ${adjustment.id}` },
-      categoryCap: { zh: `类别封顶 ${adjustment.id}`, en: `category cap ${adjustment.id}` },
-      totalFloor: { zh: "总分下限", en: "total floor" },
-      totalCap: { zh: "总分上限", en: "total cap" },
-      totalAdjustment: { zh: `总分调整 ${own?.zh ?? adjustment.id}`, en: `adjustment of the total ${own?.en ?? adjustment.id}` },
-    }[adjustment.kind];
-    lines.push(pad(say(lang, name), 44) + String(adjustment.points));
-  }
-  lines.push("");
-  for (const [id, points] of Object.entries(sheet.categories)) {
-    const label = categoryLabels.get(id);
-    lines.push(pad(label ? say(lang, label) : id, 44) + String(points));
-  }
-  lines.push(pad(say(lang, { zh: "总分", en: "Total" }), 44) + String(sheet.total));
-  lines.push("");
-  for (const gate of sheet.gates.filter((g) => !g.passed)) {
-    lines.push(say(lang, { zh: `✗ 未满足：${gate.id} — ${gate.reason.zh}`, en: `✗ Not met: ${gate.id} — ${gate.reason.en}` }));
-  }
-  for (const veto of sheet.vetoes.filter((v) => v.triggered)) {
-    lines.push(say(lang, { zh: `✗ 一票否决：${veto.id} — ${veto.reason.zh}`, en: `✗ Veto: ${veto.id} — ${veto.reason.en}` }));
-  }
-  lines.push(
-    sheet.eligible
-      ? say(lang, { zh: "✓ 符合申请条件", en: "✓ Eligible" })
-      : say(lang, { zh: "✗ 不符合申请条件", en: "✗ Not eligible" }),
-  );
-  return lines.join("\n") + "\n";
-}
-
-function compactRecord(id: string, score: CompactScore, itemIds: string[], categoryIds: string[]) {
+function compactRecord(id: string, score: CompactScore, verdict: Verdict, itemIds: string[], categoryIds: string[]) {
   const byId = (ids: string[], values: number[]) => {
     const record: Record<string, number> = {};
     ids.forEach((key, index) => Object.defineProperty(record, key, { value: values[index], enumerable: true, writable: true, configurable: true }));
@@ -172,7 +109,8 @@ function compactRecord(id: string, score: CompactScore, itemIds: string[], categ
     eligible: score.eligible,
     vetoed: score.vetoed,
     failedGates: score.failedGates,
-    total: score.total,
+    verdict,
+    total: verdict === "vetoed" || verdict === "ineligible" ? null : score.total,
     categories: byId(categoryIds, score.categories),
     items: byId(itemIds, score.items),
   };
@@ -185,19 +123,38 @@ async function scoreCommand(options: ScoreOptions, lang: CliLang): Promise<void>
       USAGE_ERROR,
     );
   }
-  const format = options.format ?? "jsonl";
-  if (format !== "jsonl" && format !== "csv") {
-    throw new CliFailure({ zh: `--format 须为 jsonl 或 csv（收到 “${format}”）`, en: `--format must be jsonl or csv (got "${format}")` }, USAGE_ERROR);
+  const one = Boolean(options.facts);
+  const format = options.format ?? (one ? "text" : "jsonl");
+  const formats = one ? ["text", "md", "html"] : ["jsonl", "csv"];
+  if (!formats.includes(format)) {
+    throw new CliFailure(
+      one
+        ? { zh: `一位申请人时 --format 须为 text、md 或 html（收到 “${format}”）`, en: `With one applicant --format must be text, md or html (got "${format}")` }
+        : { zh: `多位申请人时 --format 须为 jsonl 或 csv（收到 “${format}”）`, en: `With many applicants --format must be jsonl or csv (got "${format}")` },
+      USAGE_ERROR,
+    );
   }
   const doc = loadStandard(options.standard, lang);
   const programId = checkProgram(doc, options.program);
   const cutoff = doc.programs.find((program) => program.id === programId)?.evaluationCutoff?.date;
+  if (options.date === undefined && cutoff === undefined) {
+    throw new CliFailure(
+      { zh: `项目 “${programId}” 没有规定计分截止日期，请用 --date YYYY-MM-DD 给出评估日期`, en: `Program "${programId}" sets no evaluation cut-off date: give the evaluation date with --date YYYY-MM-DD` },
+      USAGE_ERROR,
+    );
+  }
   const date = checkDate(options.date ?? cutoff, "--date");
 
   if (options.facts) {
     const facts = readFactsFile(options.facts, doc, lang);
     const sheet = await scoreApplicant(doc, facts, programId, date);
-    process.stdout.write(options.json ? JSON.stringify(sheet, null, 2) + "\n" : scoreSheetText(doc, sheet, lang));
+    const explanation = explainScore(doc, sheet);
+    if (options.json) {
+      const answer = { ...sheet, total: explanation.total, verdict: explanation.verdict.kind, explanation };
+      process.stdout.write(JSON.stringify(answer, null, 2) + "\n");
+      return;
+    }
+    process.stdout.write(format === "md" ? sheetMarkdown(explanation, lang) : format === "html" ? sheetHtml(explanation, lang) : sheetText(explanation, lang, process.stdout.columns || 100));
     return;
   }
 
@@ -205,15 +162,17 @@ async function scoreCommand(options: ScoreOptions, lang: CliLang): Promise<void>
   const compiled = compileProgram(doc, programId);
   const chunks: string[] = [];
   if (format === "csv") {
-    chunks.push(csvLine(["id", "eligible", "vetoed", "failedGates", "total", ...compiled.categoryIds.map((id) => `category:${id}`), ...compiled.itemIds.map((id) => `item:${id}`)]));
+    chunks.push(csvLine(["id", "eligible", "vetoed", "failedGates", "total", ...compiled.categoryIds.map((id) => `category:${id}`), ...compiled.itemIds.map((id) => `item:${id}`), "verdict"]));
   }
   cohort.rows.forEach((facts, index) => {
     const score = compiled.score(facts, date);
     const id = cohort.ids[index];
+    const verdict = verdictOf(doc, programId, score);
+    const total = verdict === "vetoed" || verdict === "ineligible" ? "" : score.total;
     chunks.push(
       format === "csv"
-        ? csvLine([id, score.eligible, score.vetoed, score.failedGates.join(" "), score.total, ...score.categories, ...score.items])
-        : JSON.stringify(compactRecord(id, score, compiled.itemIds, compiled.categoryIds)) + "\n",
+        ? csvLine([id, score.eligible, score.vetoed, score.failedGates.join(" "), total, ...score.categories, ...score.items, verdict])
+        : JSON.stringify(compactRecord(id, score, verdict, compiled.itemIds, compiled.categoryIds)) + "\n",
     );
     if (chunks.length >= 1000) process.stdout.write(chunks.splice(0).join(""));
   });
@@ -226,11 +185,11 @@ export function register(program: Command): void {
     .description("score one applicant (explained) or many (compiled) / 为申请人计分")
     .requiredOption("--standard <file>", "standard document (JSON)")
     .requiredOption("--program <id>", "program id")
-    .option("--date <date>", "evaluation date YYYY-MM-DD (default: the program's cut-off date)")
+    .option("--date <date>", "evaluation date YYYY-MM-DD (default: the program's evaluation cut-off date; required when it has none)")
     .option("--facts <file>", "one applicant's facts (JSON object)")
     .option("--applicants <file>", "many applicants (.jsonl or .csv)")
-    .option("--json", "one applicant: print the score sheet as JSON")
-    .option("--format <format>", "many applicants: jsonl (default) or csv")
+    .option("--json", "one applicant: the score sheet and its explanation as JSON (with ids)")
+    .option("--format <format>", "one applicant: text (default), md or html (a printable sheet); many applicants: jsonl (default) or csv")
     .action(async (options: ScoreOptions, command: Command) => {
       const lang = detectLang(command.optsWithGlobals<{ lang?: string }>().lang);
       try {

@@ -62,10 +62,15 @@ describe("jifen score", () => {
     writeFileSync(facts, JSON.stringify(doc.testCases[0].facts));
     const table = jifen(...base, "--facts", facts);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/remoteArea Outer districts\s+20\s+capped \(was 24\)/);
+    // Issue 22: labels with the arithmetic, not ids; the cap with the amount it removed; the verdict last.
+    expect(table.stdout).toMatch(/Outer districts\s+20\s+12 years → 12 years × 2 points = 24 points/);
+    expect(table.stdout.replace(/\s+/g, " ")).toContain("capped at 20 points: 24 points → 20 points (4 points removed)");
+    expect(table.stdout).not.toContain("remoteArea");
     expect(table.stdout).toMatch(/Total\s+199/);
+    expect(table.stdout.trim().split("\n").at(-1)).toMatch(/^✓ /);
     const sheet = JSON.parse(jifen(...base, "--facts", facts, "--json").stdout);
-    expect(sheet).toMatchObject({ total: 199, eligible: true, categories: { base: 147, bonus: 102, deduction: -50 } });
+    expect(sheet).toMatchObject({ total: 199, eligible: true, verdict: "admitted", categories: { base: 147, bonus: 102, deduction: -50 } });
+    expect(sheet.explanation.items.find((item: { id: string }) => item.id === "remoteArea").arithmetic[0].zh).toBe("12年 → 12年 × 2分 = 24分");
   });
 
   it("many applicants: JSON lines or CSV from the compiled path", () => {
@@ -76,12 +81,15 @@ describe("jifen score", () => {
     const rows = run.stdout.trim().split("\n").map((line) => JSON.parse(line));
     expect(rows.map((row) => [row.id, row.total, row.vetoed])).toEqual([
       ["graduateEngineer", 199, false],
-      ["vetoedWithFloor", 0, true],
-      ["noPermitSchool", 100, false],
+      ["vetoedWithFloor", null, true],
+      ["noPermitSchool", null, false],
     ]);
+    // Issue 22: no total for the vetoed and the ineligible, the verdict says why.
+    expect(rows.map((row) => row.verdict)).toEqual(["admitted", "vetoed", "ineligible"]);
     const csv = jifen(...base, "--applicants", lines, "--format", "csv").stdout.trim().split("\n");
     expect(csv[0]).toMatch(/^id,eligible,vetoed,failedGates,total,category:base,/);
-    expect(csv[1]).toMatch(/^graduateEngineer,true,false,,199,147,102,-50,30,90,/);
+    expect(csv[1]).toMatch(/^graduateEngineer,true,false,,199,147,102,-50,30,90,.*,admitted$/);
+    expect(csv[2]).toMatch(/^vetoedWithFloor,false,true,,,.*,vetoed$/);
   });
 
   it("bad facts name the file, line and field, exit 1; usage errors exit 2", () => {

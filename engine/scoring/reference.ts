@@ -16,6 +16,7 @@ import type {
 import { booleanKind, factsReadBy, resolvePath } from "./conditions";
 import { adjustmentPoints, totalAdjustmentsOf } from "./total-adjustments";
 import { evaluationDate, type EvaluationDate } from "./dates";
+import { compileWindowBounds } from "./windows";
 import { compileLookback, prepareFacts, setOwn, type DerivedEvaluator } from "./derived";
 import { ownValue, recordsOf, type ApplicantScope, type FactTable } from "./facts";
 import { scoreCandidateSheets } from "./persons";
@@ -321,7 +322,10 @@ async function scoreItem(
       const readOnce = scoring.onceBy ? table.fieldReader(scoring.records, scoring.onceBy) : undefined;
       const readGroup = scoring.groupCap ? table.fieldReader(scoring.records, scoring.groupCap.by) : undefined;
       const recordsExplained: NonNullable<ItemExplanation["records"]> = [];
+      const readDate = scoring.within ? table.fieldReader(scoring.records, scoring.within.dateField) : undefined;
+      if (scoring.within) explanation.window = compileWindowBounds(scoring.within, table)(scope, date) ?? null;
       const candidates: RecordCandidate[] = [];
+      const quantities = new Map<number, unknown>();
       for (let recordIndex = 0; recordIndex < records.length; recordIndex++) {
         const record = records[recordIndex];
         if (engine && scoring.where) {
@@ -332,7 +336,7 @@ async function scoreItem(
           }
         }
         if (inWindow && !inWindow(record, date, scope)) {
-          recordsExplained.push({ index: recordIndex, points: 0, counted: false, reason: "within" });
+          recordsExplained.push({ index: recordIndex, points: 0, counted: false, reason: "within", date: readDate?.(record) });
           continue;
         }
         let recordPoints = scoring.points ?? 0;
@@ -344,6 +348,7 @@ async function scoreItem(
           }
           recordPoints = exact(scoring.perUnit.rate * quantity);
         }
+        if (readQuantity) quantities.set(recordIndex, readQuantity(record));
         candidates.push({
           index: recordIndex,
           points: recordPoints,
@@ -358,6 +363,8 @@ async function scoreItem(
           points: candidate.points,
           counted: total.counted[i],
           ...(total.counted[i] ? {} : { reason: "onceBy" }),
+          ...(readDate ? { date: readDate(records[candidate.index]) } : {}),
+          ...(quantities.has(candidate.index) ? { quantity: quantities.get(candidate.index) as number } : {}),
         }),
       );
       recordsExplained.sort((a, b) => a.index - b.index);
@@ -438,8 +445,8 @@ async function scoreOnePerson(
       for (const member of members) if (member.points > winner.points) winner = member;
       for (const member of members) {
         if (member === winner) continue;
+        member.explanation.supersededBy = { group: group.id, item: winner.id, forgone: member.points };
         member.points = 0;
-        member.explanation.supersededBy = { group: group.id, item: winner.id };
       }
     } else if (group.cap !== undefined) {
       let sum = 0;

@@ -230,7 +230,7 @@ describe("groups, category caps and the total floor", () => {
   it("choose-one: on equal points the first member listed wins and the other says so", async () => {
     const sheet = await score(doc, { level: "high", years: 0, area: 0 });
     expect(pointsOf(sheet)).toMatchObject({ education: 60, title: 0 });
-    expect(sheet.items[1].explanation.supersededBy).toEqual({ group: "oneOf", item: "education" });
+    expect(sheet.items[1].explanation.supersededBy).toEqual({ group: "oneOf", item: "education", forgone: 60 });
   });
   it("a cap group's excess is an adjustment of its category; a category cap another adjustment", async () => {
     const sheet = await score(doc, { level: "high", years: 4, area: 30 });

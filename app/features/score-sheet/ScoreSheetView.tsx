@@ -25,6 +25,7 @@ import {
   type Lang,
 } from "../read-view/describe";
 import { scoreSheetText } from "./messages";
+import { explainScore, type Explanation } from "../../../engine/scoring/explain";
 
 export interface ScoreSheetViewProps {
   sheet: ScoreSheet;
@@ -42,6 +43,8 @@ type Text = (key: Parameters<typeof scoreSheetText>[1], params?: Record<string, 
 export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetViewProps) {
   const m: Text = (key, params) => scoreSheetText(lang, key, params);
   const ctx: DescribeContext = { doc, lang };
+  const explanation = explainScore(doc, sheet);
+  const totalText = explanation.total === null ? m("noScore") : formatPoints(explanation.total);
   const program = doc.programs.find((candidate) => candidate.id === sheet.program);
   const itemsByCategory = doc.categories.map((category) => ({
     category,
@@ -53,8 +56,11 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
       <div className="score-summary">
         <div className="score-total">
           <span className="muted">{m("total")}</span>
-          <strong data-testid="total">{formatPoints(sheet.total)}</strong>
+          <strong data-testid="total">{totalText}</strong>
         </div>
+        <span className={`badge ${explanation.verdict.kind === "admitted" ? "badge-ok" : "badge-bad"}`} data-testid="verdict" data-verdict={explanation.verdict.kind}>
+          {pickText(lang, explanation.verdict.text)}
+        </span>
         <span className={`badge ${sheet.eligible ? "badge-ok" : "badge-bad"}`} data-testid="eligibility">
           {sheet.eligible ? m("eligible") : m("notEligible")}
         </span>
@@ -124,7 +130,7 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
                     {formatPoints(outcome.points)}
                   </td>
                   <td>
-                    <ItemExplanationView outcome={outcome} item={item} ctx={ctx} m={m} facts={facts} />
+                    <ItemExplanationView outcome={outcome} item={item} ctx={ctx} m={m} facts={facts} explanation={explanation} />
                   </td>
                 </tr>
               );
@@ -158,7 +164,7 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
           <tr className="total-row">
             <th scope="row">{m("total")}</th>
             <td className="num strong" data-testid="total-row">
-              {formatPoints(sheet.total)}
+              {totalText}
             </td>
             <td />
           </tr>
@@ -308,12 +314,14 @@ function ItemExplanationView({
   ctx,
   m,
   facts,
+  explanation: explained,
 }: {
   outcome: ItemOutcome;
   item: ScoringItem | undefined;
   ctx: DescribeContext;
   m: Text;
   facts?: Facts;
+  explanation: Explanation;
 }) {
   const { lang } = ctx;
   const explanation = outcome.explanation;
@@ -330,7 +338,8 @@ function ItemExplanationView({
       );
     }
     const whenFailed = explanation.when !== undefined && !explanation.when.result;
-    if (!whenFailed && item) parts.push(...scoringParts(outcome, item, ctx, m, facts));
+    const arithmetic = explained.items[explained.items.findIndex((entry) => entry.id === outcome.id)]?.arithmetic ?? [];
+    if (!whenFailed && item) parts.push(...scoringParts(outcome, item, ctx, m, facts, arithmetic.map((line) => pickText(lang, line))));
     if (explanation.vesting) {
       const info = factInfo(ctx, explanation.vesting.fact);
       const params = {
@@ -347,7 +356,9 @@ function ItemExplanationView({
         </div>,
       );
     }
-    if (explanation.supersededBy) {
+    const winnerPoints = explanation.supersededBy ? explained.items.find((entry) => entry.id === explanation.supersededBy?.item)?.points : undefined;
+    // Every member at 0: nothing was chosen, and naming one as counted would mislead.
+    if (explanation.supersededBy && winnerPoints !== undefined && winnerPoints !== 0) {
       const group = ctx.doc.groups?.find((candidate) => candidate.id === explanation.supersededBy?.group);
       const winner = ctx.doc.items?.find((candidate) => candidate.id === explanation.supersededBy?.item);
       parts.push(
@@ -364,11 +375,10 @@ function ItemExplanationView({
   return <div className="explanation">{parts}</div>;
 }
 
-function scoringParts(outcome: ItemOutcome, item: ScoringItem, ctx: DescribeContext, m: Text, facts?: Facts): React.ReactNode[] {
+function scoringParts(outcome: ItemOutcome, item: ScoringItem, ctx: DescribeContext, m: Text, facts: Facts | undefined, arithmetic: string[]): React.ReactNode[] {
   const { lang } = ctx;
   const explanation = outcome.explanation;
   const scoring = item.scoring;
-  const raw = explanation.rawPoints ?? explanation.cappedFrom ?? outcome.points;
   switch (scoring.kind) {
     case "fixed":
       return [<div key="fixed">{pointsText(lang, scoring.points)}</div>];
@@ -396,9 +406,10 @@ function scoringParts(outcome: ItemOutcome, item: ScoringItem, ctx: DescribeCont
     case "accrual": {
       const rule = scoring.kind === "linear" ? describeLinear(ctx, scoring) : describeAccrual(ctx, scoring);
       return [
-        <div key="computed">
-          {m("computed", { fact: factLabel(ctx, scoring.fact), value: describeValue(ctx, scoring.fact, explanation.input), rule, points: pointsText(lang, raw) })}
-        </div>,
+        <div key="rule" className="small muted">{rule}</div>,
+        ...arithmetic.map((line, index) => (
+          <div key={`arithmetic-${index}`} className="arithmetic" data-testid="arithmetic">{line}</div>
+        )),
       ];
     }
     case "perRecord": {
@@ -410,6 +421,14 @@ function scoringParts(outcome: ItemOutcome, item: ScoringItem, ctx: DescribeCont
       const fields = ctx.doc.facts.find((fact) => fact.id === scoring.records)?.fields ?? [];
       const within = scoring.within ? describeWindow(ctx, scoring.within) : "";
       return [
+        ...arithmetic.map((line, index) => (
+          <div key={`arithmetic-${index}`} className="arithmetic" data-testid="arithmetic">{line}</div>
+        )),
+        explanation.window ? (
+          <div key="window" className="small muted">
+            {m("window", { within, from: formatDate(lang, explanation.window.from), to: formatDate(lang, explanation.window.to) })}
+          </div>
+        ) : null,
         <div key="records">
           {m("records", { records: recordsLabel, count: records.length })}
           <ul className="record-list">

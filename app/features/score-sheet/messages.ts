@@ -3,6 +3,8 @@ import { defineMessages } from "../../i18n";
 
 export const { useMessages: useScoreSheetMessages, translateIn: scoreSheetText } = defineMessages({
   total: { zh: "总分", en: "Total" },
+  noScore: { zh: "不计分", en: "No score" },
+  window: { zh: "时间范围：{within}，即{from}至{to}", en: "Window: {within}, {from} to {to}" },
   eligible: { zh: "符合准入条件", en: "Eligible" },
   notEligible: { zh: "不符合准入条件", en: "Not eligible" },
   vetoed: { zh: "一票否决", en: "Vetoed" },
