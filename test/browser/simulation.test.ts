@@ -15,6 +15,7 @@ import { simulate, type SimulationResult } from "../../engine/simulation/simulat
 import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { openDatabase } from "../../db/connection";
 import { createCohort } from "../../db/cohorts";
+import { OUTCOME } from "../../engine/allocation/rank";
 import type { FactDefinition, StandardDocument } from "../../rules-schema/types";
 import { chooseCohortFile, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
 import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
@@ -153,7 +154,9 @@ describe("simulation", () => {
     expect(await sheets.count()).toBe(2);
     const i = Array.from(expected.columns.ids).indexOf(ref);
     const totals = await sheets.locator("[data-testid=total]").allTextContents();
-    expect(totals.map((t) => Number(t.replace(/[^\d.-]/g, "")))).toEqual([expected.columns.totalBefore[i], expected.columns.totalAfter[i]]);
+    // Issue 22: a version under which the applicant fails a gate or is vetoed shows no score.
+    const shown = (outcome: number, total: number) => (outcome === OUTCOME.ineligible || outcome === OUTCOME.vetoed ? "不计分" : String(total));
+    expect(totals).toEqual([shown(expected.columns.outcomeBefore[i], expected.columns.totalBefore[i]), shown(expected.columns.outcomeAfter[i], expected.columns.totalAfter[i])]);
     await page.locator("#compare").screenshot({ path: `${SCREENSHOT_DIR}/simulation-compare.zh-CN.png` });
     await page.goto(`${runUrl}?applicant=${ref}&lang=en`);
     await page.waitForSelector("[data-testid=summary]");

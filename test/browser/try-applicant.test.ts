@@ -116,7 +116,8 @@ describe("try an applicant (Suzhou 2015, settlement)", () => {
 
     expect(await itemText(page, "education")).toContain("取“硕士研究生”档：200分");
     expect(await itemText(page, "education")).toContain("（实际：硕士研究生）");
-    expect(await itemText(page, "social_insurance")).toContain("80个月 → 每满1个月积5分 → 400分");
+    expect(await itemText(page, "social_insurance")).toContain("每满1个月积5分");
+    expect(await itemText(page, "social_insurance")).toContain("80个月 → 80个月 × 5分 = 400分");
     expect(await itemText(page, "property")).toContain("市区自有产权住房合计面积 不少于 75㎡（实际：110㎡）");
     expect(await itemText(page, "age")).toContain("30周岁");
     expect(await itemText(page, "residence")).toContain("依据：苏府规字〔2015〕7号");
@@ -137,8 +138,10 @@ describe("try an applicant (Suzhou 2015, settlement)", () => {
     await page.fill('[name="fact:perCapitaHousingAreaM2"]', "12");
     await compute(page);
     await page.waitForSelector("[data-testid=score-sheet]");
-    // 130 months → 650, capped at 500: total 1000 − 400 + 500 = 1100; the housing-area gate fails.
-    expect(await page.textContent("[data-testid=total]")).toBe("1100");
+    // 130 months → 650, capped at 500 (the points 1000 − 400 + 500 = 1100); the housing-area gate fails, so there is
+    // no score to show (issue 22) and the verdict names the condition.
+    expect(await page.textContent("[data-testid=total]")).toBe("No score");
+    expect(await page.textContent("[data-testid=verdict]")).toMatch(/^Not eligible: “.+” not met; no score$/);
     expect(await page.textContent("[data-testid=eligibility]")).toBe("Not eligible");
     expect(await itemText(page, "social_insurance")).toContain("Capped: 650 points → 500 points.");
     const gate = await page.textContent("[data-testid=gates] tr[data-gate=g_settlement_housing]");
