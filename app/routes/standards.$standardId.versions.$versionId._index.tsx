@@ -18,6 +18,10 @@ import { Outline } from "~/features/editor/Outline";
 import { editorMessages } from "~/features/editor/messages";
 import { registerDraftingAids } from "~/features/editor/language-features";
 import { schemaForEditor } from "~/features/editor/completions";
+import { DraftingTools } from "~/features/editor/DraftingTools";
+import { escapeSnippet, insertionFor, snippetText, type SnippetKind, type TriedApplicant } from "~/features/editor/snippets";
+import { quickEditEdits, type QuickEditTarget } from "~/features/editor/quick-edit";
+import { triedApplicantKey } from "~/features/editor/tried-applicant";
 import editorStyles from "~/features/editor/editor.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
@@ -150,7 +154,8 @@ export default function EditVersion() {
     const timer = setTimeout(() => setOutlineText(text), OUTLINE_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text, outlineText]);
-  const outline = useMemo(() => buildOutline(indexDocument(outlineText), lang), [outlineText, lang]);
+  const outlineIndex = useMemo(() => indexDocument(outlineText), [outlineText]);
+  const outline = useMemo(() => buildOutline(outlineIndex, lang), [outlineIndex, lang]);
   const current = cursorOffset === undefined ? undefined : entryAtOffset(outline, cursorOffset)?.pointer;
 
   /** Puts the cursor on the entry at a JSON pointer (or its nearest existing parent), near the top of the editor. */
@@ -169,6 +174,72 @@ export default function EditVersion() {
     editor.revealLineNearTop(position.lineNumber);
     editor.focus();
   }, []);
+
+  const { m } = editorMessages.useMessages();
+
+  /** Inserts a snippet where its kind belongs, through Monaco's snippet controller (Tab between blanks, one undo). */
+  const insertSnippet = useCallback(
+    (kind: SnippetKind): string | undefined => {
+      const editor = editorRef.current;
+      const model = editor?.getModel();
+      if (!editor || !model) return undefined;
+      const index = indexDocument(model.getValue());
+      const cursor = editor.getPosition();
+      const cursorPointer = cursor ? entryAtOffset(buildOutline(index, lang), model.getOffsetAt(cursor))?.pointer : undefined;
+      const insertion = insertionFor(kind, index, cursorPointer);
+      if (!insertion) return kind === "tier" ? m("insertTierNowhere") : m("insertNowhere");
+      let tried: TriedApplicant | undefined;
+      if (kind === "testCase") {
+        try {
+          const stored = window.localStorage.getItem(triedApplicantKey(version.standardId, version.id));
+          tried = stored ? (JSON.parse(stored) as TriedApplicant) : undefined;
+        } catch {
+          tried = undefined;
+        }
+      }
+      editor.setPosition(model.getPositionAt(insertion.offset));
+      editor.focus();
+      const snippet = escapeSnippet(insertion.before) + snippetText(kind, index, lang, tried) + escapeSnippet(insertion.after);
+      (editor.getContribution("snippetController2") as unknown as { insert(template: string): void }).insert(snippet);
+      return kind === "testCase" && !tried ? m("insertNoTried") : m("insertedHint");
+    },
+    [lang, m, version.standardId, version.id],
+  );
+
+  /** Writes the quick-edit form's figures as one Monaco edit (one undo), or says what is wrong and writes nothing. */
+  const quickEdit = useCallback(
+    (target: QuickEditTarget, values: Record<string, string>): string | undefined => {
+      const editor = editorRef.current;
+      const model = editor?.getModel();
+      if (!editor || !model) return undefined;
+      const changed = target.fields.filter((field) => (values[field.name] ?? "").trim() !== (field.value === undefined ? "" : String(field.value)));
+      for (const field of changed) {
+        const result = quickEditEdits(indexDocument(model.getValue()), field.pointer, values[field.name] ?? "", field.required, field.name);
+        if (!result.ok) {
+          const name = m(`field_${field.name}`);
+          return result.reason === "required" ? m("quickRequired", { field: name }) : result.reason === "negativeCap" ? m("quickNegativeCap") : m("quickNotNumber", { field: name });
+        }
+      }
+      editor.pushUndoStop();
+      for (const field of changed) {
+        const result = quickEditEdits(indexDocument(model.getValue()), field.pointer, values[field.name] ?? "", field.required, field.name);
+        if (!result.ok) continue;
+        editor.executeEdits(
+          "quick-edit",
+          result.edits.map((edit) => {
+            const start = model.getPositionAt(edit.offset);
+            const end = model.getPositionAt(edit.offset + edit.length);
+            return { range: { startLineNumber: start.lineNumber, startColumn: start.column, endLineNumber: end.lineNumber, endColumn: end.column }, text: edit.content };
+          }),
+        );
+      }
+      editor.pushUndoStop();
+      // Back to the text, where Ctrl+Z takes the change back.
+      editor.focus();
+      return undefined;
+    },
+    [m],
+  );
 
   const editorSchema = useMemo(() => schemaForEditor(schema), [schema]);
   const onReady = useCallback(
@@ -239,6 +310,7 @@ export default function EditVersion() {
       </fetcher.Form>
       <div className="drafting">
         <div className="drafting-side">
+          {canEdit ? <DraftingTools index={outlineIndex} current={current} onInsert={insertSnippet} onQuickEdit={quickEdit} /> : null}
           <Outline outline={outline} current={current} problems={problems} onReveal={(pointer) => reveal({ pointer })} />
         </div>
         <JsonEditor

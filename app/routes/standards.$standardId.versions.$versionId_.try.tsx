@@ -7,6 +7,7 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
+import { triedApplicantKey } from "~/features/editor/tried-applicant";
 import { saveDraftDocument } from "../../db/standards";
 import { scoreApplicant } from "../../engine/scoring/reference";
 import type { Facts, ScoreSheet } from "../../engine/types";
@@ -230,6 +231,16 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
   useEffect(() => {
     if (outcome?.savedRevision) setBaseRevision(outcome.savedRevision);
   }, [outcome]);
+  // The editor fills a new test case from the last applicant tried here (issue 25, part 5).
+  useEffect(() => {
+    if (!outcome?.sheet || !outcome.facts) return;
+    const tried = { program: String(outcome.values.program ?? ""), date: String(outcome.values.date ?? ""), facts: outcome.facts, expect: expectedFigures(outcome.sheet) };
+    try {
+      window.localStorage.setItem(triedApplicantKey(loaded.version.standardId, loaded.version.id), JSON.stringify(tried));
+    } catch {
+      // Storage full or disabled: the editor then offers a blank test case.
+    }
+  }, [outcome, loaded.version.standardId, loaded.version.id]);
   const errorCount = Object.keys(errors).length;
   const busy = navigation.state !== "idle";
   const ctx: DescribeContext = { doc, lang };

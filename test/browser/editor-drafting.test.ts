@@ -163,6 +163,48 @@ describe("the document's own ids inside Monaco", () => {
   });
 });
 
+describe("snippets and quick edits", () => {
+  it("inserts a new indicator from a snippet and fills its blanks with Tab; the outline shows it", async () => {
+    const { page } = browser;
+    await openDraft(page, "zh-CN");
+    await waitForHydration(page, "[data-testid=insert-snippet]");
+    await page.selectOption("[data-testid=insert-snippet]", "item-fixed");
+    await expect.poll(() => page.textContent("[data-testid=insert-notice]")).toContain("Tab");
+    await page.keyboard.type("housing_subsidy");
+    await page.keyboard.press("Tab");
+    // The category is a choice of the document's categories: close the list, keep the first, go on to the label.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("住房补贴");
+    const entry = page.locator('[data-testid=outline] button[data-id="housing_subsidy"]');
+    await expect.poll(() => entry.textContent(), { timeout: 15_000 }).toBe("住房补贴10分");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-snippet.zh-CN.png` });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Z");
+  });
+
+  it("changes a tier's points in the quick-edit form, and Ctrl+Z takes it back (English)", async () => {
+    const { page } = browser;
+    await openDraft(page, "en");
+    const bachelor = page.locator('[data-testid=outline] button[data-pointer="/items/0/scoring/tiers/1"]');
+    await bachelor.click();
+    const points = page.locator("[data-testid=quick-points]");
+    await expect.poll(() => points.inputValue()).toBe("60");
+    expect(await page.textContent("[data-testid=quick-edit-entry]")).toContain("bachelor");
+    await points.fill("sixty");
+    await page.click("[data-testid=quick-apply]");
+    await expect.poll(() => page.textContent("[data-testid=quick-message]")).toContain("must be a number");
+    await points.fill("75");
+    await page.click("[data-testid=quick-apply]");
+    await expect.poll(() => bachelor.textContent()).toBe("bachelor75 pts");
+    await expect.poll(() => page.locator(".monaco-editor .view-line", { hasText: '"points": 75' }).count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/editor-quick-edit.en.png` });
+    await page.keyboard.press("Control+Z");
+    await expect.poll(() => bachelor.textContent()).toBe("bachelor60 pts");
+    await expect.poll(() => points.inputValue()).toBe("60");
+  });
+});
+
 // Last: this test saves the draft.
 describe("renaming an id (F2)", () => {
   it("renames a fact at its definition and every reference follows, the test cases' facts included", async () => {
