@@ -134,6 +134,11 @@ export interface FactDefinition {
    * `<person>.<fact>`. Absent = one value for the application.
    */
   perPerson?: boolean;
+  /**
+   * The applicant can change this fact by his own action (more months paid, a higher degree): "what it would take"
+   * (engine/levers/what-it-takes.ts) proposes changes of such facts only. Absent = he cannot.
+   */
+  actionable?: boolean;
 }
 
 export interface EnumValue {

@@ -9,6 +9,8 @@ import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavi
 import { useEffect, useRef, useState } from "react";
 import { triedApplicantKey } from "~/features/editor/tried-applicant";
 import { saveDraftDocument } from "../../db/standards";
+import { whatItTakes } from "../../engine/levers/what-it-takes";
+import { describeWhatItTakes } from "../../engine/levers/what-it-takes-words";
 import { scoreApplicant } from "../../engine/scoring/reference";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { FactDefinition, Id, StandardDocument, TestCase } from "../../rules-schema/types";
@@ -74,8 +76,18 @@ interface TryOutcome {
   errors: Record<string, string>;
   sheet?: ScoreSheet;
   facts?: Facts;
+  /** What it would take to reach the line, in words (issue 24, part 1). */
+  takes?: string[];
   message?: { ok: boolean; text: string };
   savedRevision?: number;
+}
+
+/** The line the applicant is measured against: as entered, else the program's threshold; none for a quota program left blank. */
+function lineToReach(doc: StandardDocument, programId: Id, entered: string): { value?: number; error?: true } {
+  const text = entered.trim();
+  if (text) return /^-?\d+(\.\d+)?$/.test(text) ? { value: Number(text) } : { error: true };
+  const allocation = doc.programs.find((program) => program.id === programId)?.allocation;
+  return allocation?.kind === "threshold" ? { value: allocation.threshold } : {};
 }
 
 function nextTestCaseId(doc: StandardDocument): string {
@@ -140,7 +152,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const detail = error instanceof Error ? error.message : String(error);
     return data<TryOutcome>({ ...base, message: { ok: false, text: tryText(lang, "engineError", { detail }) } }, { status: 400 });
   }
-  const scored: TryOutcome = { ...base, sheet, facts: parsed.facts };
+  const line = lineToReach(doc, parsed.program, String(form.get("line") ?? ""));
+  if (line.error) return data<TryOutcome>({ ...base, errors: { line: tryText(lang, "lineInvalid") } }, { status: 400 });
+  const takes =
+    line.value === undefined
+      ? undefined
+      : describeWhatItTakes(doc, whatItTakes({ doc, programId: parsed.program, facts: parsed.facts, date: parsed.date, line: line.value }), lang === "en" ? "en" : "zh");
+  const scored: TryOutcome = { ...base, sheet, facts: parsed.facts, takes };
   if (intent !== "save") return data<TryOutcome>(scored);
 
   const labelZh = String(form.get("labelZh") ?? "").trim();
@@ -285,6 +303,12 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
                 <span className="field-hint small muted">{m("evaluationDateHint")}</span>
                 <FieldError message={errors.date} name="date" />
               </label>
+              <label className="field">
+                <span className="field-label">{m("line")}</span>
+                <input type="text" inputMode="decimal" name="line" defaultValue={values.line ?? ""} aria-invalid={errors.line ? true : undefined} data-testid="line" />
+                <span className="field-hint small muted">{m("lineHint")}</span>
+                <FieldError message={errors.line} name="line" />
+              </label>
             </div>
           </fieldset>
           {[{ legend: m("sectionApplicant"), facts: doc.facts, person: "applicant" }, ...personFieldsets(doc, lang)].map((set) => (
@@ -331,6 +355,14 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
             <>
               <h2>{m("result")}</h2>
               <ScoreSheetView sheet={outcome.sheet} doc={doc} lang={lang} facts={outcome.facts} />
+              {outcome.takes ? (
+                <section className="what-it-takes" data-testid="what-it-takes">
+                  <h3>{m("whatItTakes")}</h3>
+                  {outcome.takes.map((text, k) => (
+                    <p key={k}>{text}</p>
+                  ))}
+                </section>
+              ) : null}
               {loaded.canSave ? (
                 <fieldset className="try-fieldset save-case" data-testid="save-case">
                   <legend>{m("saveTitle")}</legend>

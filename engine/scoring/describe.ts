@@ -78,6 +78,14 @@ export function factInfo(ctx: DescribeContext, id: Id): FactInfo {
     const list = (ctx.doc.lists ?? []).find((candidate) => candidate.id === id.slice(LIST_PREFIX.length));
     if (list) return { label: pickText(ctx.lang, list.label), type: "list" };
   }
+  // Another person's own value of a per-person fact (`spouse.education`, decision 028): the fact's, under his label.
+  const dot = id.indexOf(".");
+  const person = dot > 0 ? id.slice(0, dot) : "";
+  const own = person && (ctx.doc.persons ?? []).some((role) => role.id === person) ? ctx.doc.facts.find((fact) => fact.id === id.slice(dot + 1) && fact.perPerson) : undefined;
+  if (own) {
+    const whose = pickText(ctx.lang, personLabel(ctx.doc, person));
+    return { label: ctx.lang === "en" ? `${whose}'s ${pickText(ctx.lang, own.label)}` : `${whose}${pickText(ctx.lang, own.label)}`, unit: own.unit, type: own.type, values: own.values };
+  }
   return { label: id };
 }
 

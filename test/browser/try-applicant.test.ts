@@ -129,6 +129,29 @@ describe("try an applicant (Suzhou 2015, settlement)", () => {
     await shot(page, "try-applicant.zh-CN.png");
   });
 
+  it("tells an applicant below the line what it would take, in words, in both languages (issue 24, part 1)", async () => {
+    const { page } = drafter;
+    const version = stored(server.databaseUrl, "suzhou", "2015");
+    for (const lang of ["zh-CN", "en"] as const) {
+      await page.goto(`${server.url}/standards/suzhou/versions/${version.id}/try?lang=${lang}`);
+      await fillSuzhouApplicant(page);
+      // The applicant above scores 1000 by hand; at 5 points a month of social insurance, 10 more months reach 1050.
+      await page.fill("[data-testid=line]", "1050");
+      await compute(page);
+      const takes = await page.waitForSelector("[data-testid=what-it-takes]");
+      const text = (await takes.textContent()) ?? "";
+      if (lang === "zh-CN") {
+        expect(text).toContain("目前总分 1000 分；分数线 1050 分。");
+        expect(text).toContain("苏州大市范围内城镇职工社会保险缴费月数：80个月 → 90个月（再增加10个月）：总分 1000 → 1050 分");
+      } else {
+        expect(text).toContain("Now: total 1000; the line is 1050.");
+        expect(text).toMatch(/: 80 months → 90 months \(10 months more\): total 1000 → 1050, reaching the line of 1050/);
+      }
+      expect(text).not.toMatch(/socialInsuranceMonths|educationLevel/);
+      await shot(page, `try-what-it-takes.${lang}.png`);
+    }
+  });
+
   it("explains a failed gate and a cap in English", async () => {
     const { page } = drafter;
     const version = stored(server.databaseUrl, "suzhou", "2015");

@@ -14,6 +14,13 @@ export const { useMessages: useTryMessages, translateIn: tryText } = defineMessa
   program: { zh: "积分项目", en: "Program" },
   evaluationDate: { zh: "评估日期", en: "Evaluation date" },
   evaluationDateHint: { zh: "积分计算截至此日（年龄、年限均按此日计算）。", en: "Points are counted up to this date (ages and durations too)." },
+  line: { zh: "分数线（可不填）", en: "Line to reach (optional)" },
+  lineHint: {
+    zh: "填写录取分数线后，低于分数线时列出申请人还差什么；按分值线录取的项目不填即按其分值线。",
+    en: "With a line, an applicant below it is told what it would take to reach it; a threshold program uses its threshold when left blank.",
+  },
+  lineInvalid: { zh: "分数线须为数字，例如 120。", en: "The line must be a number, for example 120." },
+  whatItTakes: { zh: "还差什么", en: "What it would take" },
   sectionApplicant: { zh: "申请人情况", en: "The applicant" },
   submit: { zh: "计算得分", en: "Compute the score" },
   computing: { zh: "正在计算…", en: "Computing…" },
