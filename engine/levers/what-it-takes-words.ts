@@ -3,51 +3,24 @@
  * label and values ("在本市缴纳社会保险月数：40个月 → 54个月（再增加14个月）"), then what it brings
  * ("总分 93 → 100 分，达到 100 分的分数线").
  */
-import type { FactDefinition, LocalizedText, StandardDocument } from "../../rules-schema/types";
+import type { StandardDocument } from "../../rules-schema/types";
+import { describeValue, factInfo, factLabel, formatNumber, pickText, quantity, type DescribeContext } from "../scoring/describe";
 import type { FactChange, Proposal, Standing, WhatItTakes } from "./what-it-takes";
 
 type Lang = "zh" | "en";
 
-const UNIT_WORDS: Record<string, { zh: string; en: string }> = {
-  month: { zh: "个月", en: "months" },
-  months: { zh: "个月", en: "months" },
-  year: { zh: "年", en: "years" },
-  years: { zh: "年", en: "years" },
-  day: { zh: "天", en: "days" },
-  days: { zh: "天", en: "days" },
-  hour: { zh: "小时", en: "hours" },
-  hours: { zh: "小时", en: "hours" },
-  m2: { zh: "㎡", en: "m²" },
-  yuan: { zh: "元", en: "yuan" },
-  time: { zh: "次", en: "times" },
-};
-
-const pick = (lang: Lang, text: LocalizedText | undefined, fallback: string) => (text ? (lang === "en" ? text.en || text.zh : text.zh || text.en) : fallback);
-const round = (n: number) => String(Math.round(n * 100) / 100);
-
-function amount(lang: Lang, value: number, unit: string | undefined): string {
-  const words = unit ? (UNIT_WORDS[unit] ?? { zh: unit, en: unit }) : undefined;
-  if (!words) return round(value);
-  return lang === "en" ? `${round(value)} ${words.en}` : `${round(value)}${words.zh}`;
-}
-
-function valueText(lang: Lang, fact: FactDefinition | undefined, value: unknown): string {
-  if (value === undefined || value === null || value === "") return lang === "en" ? "not given" : "未填写";
-  if (typeof value === "boolean") return lang === "en" ? (value ? "yes" : "no") : value ? "是" : "否";
-  if (typeof value === "number") return amount(lang, value, fact?.unit);
-  const label = fact?.values?.find((entry) => entry.value === value)?.label;
-  return label ? pick(lang, label, String(value)) : String(value);
-}
+const context = (doc: StandardDocument, lang: Lang): DescribeContext => ({ doc, lang: lang === "en" ? "en" : "zh-CN" });
+const round = (n: number) => formatNumber(Math.round(n * 100) / 100);
 
 export function describeChange(doc: StandardDocument, change: FactChange, lang: Lang): string {
-  const fact = doc.facts.find((f) => f.id === change.fact);
-  const label = pick(lang, fact?.label, change.fact);
-  const from = valueText(lang, fact, change.from);
-  const to = valueText(lang, fact, change.to);
+  const ctx = context(doc, lang);
+  const label = factLabel(ctx, change.fact);
+  const from = describeValue(ctx, change.fact, change.from);
+  const to = describeValue(ctx, change.fact, change.to);
   let more = "";
   if (typeof change.to === "number") {
     const base = typeof change.from === "number" ? change.from : 0;
-    const delta = amount(lang, change.to - base, fact?.unit);
+    const delta = quantity(ctx.lang, change.to - base, factInfo(ctx, change.fact).unit);
     more = lang === "en" ? ` (${delta} more)` : `（再增加${delta}）`;
   }
   return lang === "en" ? `${label}: ${from} → ${to}${more}` : `${label}：${from} → ${to}${more}`;
@@ -65,7 +38,10 @@ function noScore(doc: StandardDocument, standing: Standing, lang: Lang): string 
   if (standing.vetoed) {
     return lang === "en" ? "no score (a veto applies)" : "不计分（一票否决）";
   }
-  const labels = standing.failedGates.map((id) => pick(lang, doc.gates?.find((gate) => gate.id === id)?.label, id));
+  const labels = standing.failedGates.map((id) => {
+    const gate = doc.gates?.find((candidate) => candidate.id === id);
+    return gate ? pickText(context(doc, lang).lang, gate.label) : id;
+  });
   return lang === "en" ? `no score (conditions of application not met: ${labels.join("; ")})` : `不计分（不符合申请条件：${labels.join("；")}）`;
 }
 
