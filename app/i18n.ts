@@ -126,6 +126,10 @@ const messages = {
   notFound: { zh: "未找到该页面。", en: "Page not found." },
   notFoundHint: { zh: "地址可能有误，或该页面已不存在。", en: "The address may be mistyped, or the page no longer exists." },
   errorTitle: { zh: "出错了", en: "Something went wrong" },
+  errorHint: { zh: "请求未能完成，请返回后重试；如仍出错，请联系系统管理员。", en: "The request could not be completed. Go back and try again; if it happens again, tell the administrator." },
+  forbiddenTitle: { zh: "无权访问", en: "Not allowed" },
+  forbiddenHint: { zh: "您的角色无权查看或执行此操作。", en: "Your role does not allow this page or action." },
+  badRequestHint: { zh: "请求的内容有误，未做任何更改。", en: "The request was not understood; nothing was changed." },
   demoHint: {
     zh: "演示账号：admin / drafter / reviewer / publisher，密码 jifen-demo",
     en: "Demo accounts: admin / drafter / reviewer / publisher, password jifen-demo",

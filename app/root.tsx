@@ -16,6 +16,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { langCookie, parseLang, requestLang, translate, type Lang } from "./i18n";
+import { errorText, errorTitle } from "./components/error-text";
 import { currentUser } from "./lib/auth.server";
 import stylesHref from "./styles.css?url";
 
@@ -102,29 +103,30 @@ export default function App() {
   );
 }
 
-/** A thrown response's own message; Remix's English "No route matches URL …" becomes the officer's words. */
-function errorText(error: { status: number; data: unknown; statusText: string }, lang: Lang): string {
-  if (typeof error.data !== "string") return error.statusText;
-  return error.status === 404 && error.data.startsWith("Error: No route matches") ? translate(lang, "notFoundHint") : error.data;
-}
-
+/**
+ * Error pages keep the layout (the navigation) and speak the UI's language. Unknown addresses reach the splat route
+ * (`$.tsx`), so the root loader has run and knows the language and the user; only if the root loader itself failed is
+ * the page said in both languages, Chinese first. No stack trace is shown.
+ */
 export function ErrorBoundary() {
   const error = useRouteError();
   const root = useRouteLoaderData("root") as RootData | undefined;
-  // Where no route matched, the root loader did not run and the language is not known: say it in both, Chinese first.
   const langs: Lang[] = root ? [root.lang] : ["zh-CN", "en"];
   const status = isRouteErrorResponse(error) ? error.status : 500;
   return (
-    <main className="page">
-      {langs.map((lang) => (
-        <section key={lang} lang={lang}>
-          <h1>{status === 404 ? translate(lang, "notFound") : translate(lang, "errorTitle")}</h1>
-          {isRouteErrorResponse(error) ? <p>{errorText(error, lang)}</p> : null}
-          <p>
-            <Link to="/standards">{translate(lang, "back")}</Link>
-          </p>
-        </section>
-      ))}
-    </main>
+    <>
+      {root ? <Header {...root} /> : null}
+      <main className="page" data-testid="error-page" data-status={status}>
+        {langs.map((lang) => (
+          <section key={lang} lang={lang}>
+            <h1>{errorTitle(status, lang)}</h1>
+            <p>{isRouteErrorResponse(error) ? errorText(error, lang) : translate(lang, "errorHint")}</p>
+            <p>
+              <Link to="/standards">{translate(lang, "back")}</Link>
+            </p>
+          </section>
+        ))}
+      </main>
+    </>
   );
 }

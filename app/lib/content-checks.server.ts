@@ -1,6 +1,6 @@
 /** What the validator and the engine say of a version's content: the evidence publishing requires. */
 import { validateDocumentText } from "../../rules-schema/validate";
-import { runRankingCases } from "../../engine/allocation/ranking-cases";
+import { runRankingCases, type RankingCaseResult } from "../../engine/allocation/ranking-cases";
 import { runTestCases } from "../../engine/scoring/testcases";
 import type { ContentChecks } from "../../db/workflow";
 import type { StandardDocument } from "../../rules-schema/types";
@@ -47,6 +47,32 @@ export function differenceInWords(doc: StandardDocument, d: TestCaseDifference):
     default:
       return { zh: `计算出错：${String(d.actual)}`, en: `The calculation failed: ${String(d.actual)}` };
   }
+}
+
+/**
+ * A ranking case's failures in the officer's words, as the test cases' are: who was expected to be admitted and was
+ * not, who was admitted unexpectedly, the order expected and found. Applicants are named as the case names them.
+ */
+export function rankingDifferencesInWords(r: RankingCaseResult): { zh: string[]; en: string[] } {
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (r.error) {
+    zh.push(`此排序用例无法运行（${r.error.message}），请检查其积分项目和名额设置`);
+    en.push(`This ranking case could not run (${r.error.message}); check its program and places`);
+  }
+  if (r.missing.length) {
+    zh.push(`预期录取但未录取：${r.missing.join("、")}`);
+    en.push(`Expected to be admitted but not admitted: ${r.missing.join(", ")}`);
+  }
+  if (r.unexpected.length) {
+    zh.push(`录取了预期之外的申请人：${r.unexpected.join("、")}`);
+    en.push(`Admitted though not expected: ${r.unexpected.join(", ")}`);
+  }
+  if (r.order && !r.order.matches) {
+    zh.push(`排名顺序：预期 ${r.order.expected.join(" > ")}，实际 ${r.order.actual.join(" > ")}`);
+    en.push(`Ranking order: expected ${r.order.expected.join(" > ")}, got ${r.order.actual.join(" > ")}`);
+  }
+  return { zh, en };
 }
 
 export interface CaseSummary {
@@ -103,7 +129,8 @@ export async function checkContent(documentText: string, contentHash: string): P
     if (r.missing.length) differences.push(`not admitted but expected: ${r.missing.join(", ")}`);
     if (r.unexpected.length) differences.push(`admitted but not expected: ${r.unexpected.join(", ")}`);
     if (r.order && !r.order.matches) differences.push(`order ${r.order.actual.join(" > ")} ≠ ${r.order.expected.join(" > ")}`);
-    cases.push({ id: r.id, label: rankingLabels.get(r.id) ?? { zh: r.id, en: r.id }, kind: "ranking", pass: r.passed, differences, words: { zh: differences, en: differences } });
+    const words = rankingDifferencesInWords(r);
+    cases.push({ id: r.id, label: rankingLabels.get(r.id) ?? { zh: r.id, en: r.id }, kind: "ranking", pass: r.passed, differences, words });
   }
   const report: ContentReport = {
     checks: { documentValid: true, casesPassed: cases.every((c) => c.pass) },

@@ -39,8 +39,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const report = await checkContent(version.document, version.contentHash);
   const runs = listSimulationRuns(db, { standardId: version.standardId }).filter((r) => r.candidateVersionId === version.id);
   const programLabels = new Map<string, { zh: string; en: string }>();
+  let title: { zh: string; en: string } | undefined;
   try {
-    for (const p of (JSON.parse(version.document) as { programs?: Array<{ id: string; label: { zh: string; en: string } }> }).programs ?? []) programLabels.set(p.id, p.label);
+    const parsed = JSON.parse(version.document) as { title?: { zh: string; en: string }; programs?: Array<{ id: string; label: { zh: string; en: string } }> };
+    if (parsed.title && typeof parsed.title.zh === "string") title = parsed.title;
+    for (const p of parsed.programs ?? []) programLabels.set(p.id, p.label);
   } catch {
     // a draft that is not JSON: programs keep their ids
   }
@@ -52,6 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     version: {
       id: version.id,
       standardId: version.standardId,
+      title: title ?? { zh: version.standardId, en: version.standardId },
       versionLabel: version.versionLabel,
       status: version.status,
       revision: version.revision,
@@ -198,7 +202,7 @@ export default function Review() {
         </Link>
       </p>
       <h1>
-        {m("title")}: {version.standardId} · {version.versionLabel}{" "}
+        {m("title")}: {pick(lang, version.title)} · {version.versionLabel}{" "}
         <span className={`status status-${version.status}`}>{t(`status_${version.status}` as MessageKey)}</span>
       </h1>
       <ol className="steps" data-testid="steps">
@@ -380,7 +384,6 @@ export default function Review() {
             {report.cases.map((c) => (
               <tr key={`${c.kind}-${c.id}`} className={c.pass ? "" : "error"}>
                 <td>{canAccept && c.kind === "score" && !c.pass ? <input type="checkbox" name="case" value={c.id} aria-label={pick(lang, c.label)} /> : null}</td>
-                <td className="mono">{c.id}</td>
                 <td>{pick(lang, c.label)}</td>
                 <td>{c.kind === "score" ? m("caseKindScore") : m("caseKindRanking")}</td>
                 <td className={c.pass ? "ok" : "error"}>

@@ -3,6 +3,7 @@
  * eligibility, vetoes, totals, programs, legal basis and notes, in sentences. Read-only, printable, for any status.
  * (`$versionId_` keeps this page out of the editor route's layout while sharing its URL prefix.)
  */
+import { errorText, errorTitle } from "~/components/error-text";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { createContext, useContext } from "react";
@@ -423,14 +424,14 @@ function CategoryRows({ category, items, ctx }: { category: Category; items: Sco
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const { m } = useReadViewMessages();
+  const { m, lang } = useReadViewMessages();
   return (
     <section>
       <p>
         <Link to="/standards">← {m("back")}</Link>
       </p>
       <p className="notice" role="alert">
-        {isRouteErrorResponse(error) ? `${error.status} ${typeof error.data === "string" ? error.data : error.statusText}` : m("invalidJson")}
+        {isRouteErrorResponse(error) ? `${errorTitle(error.status, lang)} ${errorText(error, lang)}` : m("invalidJson")}
       </p>
     </section>
   );

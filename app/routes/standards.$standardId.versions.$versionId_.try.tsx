@@ -4,6 +4,7 @@
  * as a test case of the draft (optimistic concurrency on the revision the page loaded).
  * (`$versionId_` keeps this page out of the editor route's layout while sharing its URL prefix.)
  */
+import { errorText, errorTitle } from "~/components/error-text";
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
@@ -553,14 +554,14 @@ function RecordsField({
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const { m } = useTryMessages();
+  const { m, lang } = useTryMessages();
   return (
     <section>
       <p>
         <Link to="/standards">← {m("back")}</Link>
       </p>
       <p className="notice" role="alert">
-        {isRouteErrorResponse(error) ? `${error.status} ${typeof error.data === "string" ? error.data : error.statusText}` : String(error)}
+        {isRouteErrorResponse(error) ? `${errorTitle(error.status, lang)} ${errorText(error, lang)}` : translate(lang, "errorHint")}
       </p>
     </section>
   );

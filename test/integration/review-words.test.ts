@@ -249,4 +249,19 @@ describe("test results in the officer's words, and accepting the actual results"
     expect((await checkContent(all!.text, "raised-bachelor-all")).checks.casesPassed).toBe(true);
     expect(withActualResultsAccepted(text, report, [])).toBeNull();
   });
+
+  it("says a failing ranking case in words too: who was expected, who was admitted, the order", async () => {
+    const doc = JSON.parse(EXAMPLE) as { rankingCases: Array<{ id: string; quotas: Record<string, number>; expect: { admitted: string[]; order?: string[] } }> };
+    const rankingCase = doc.rankingCases[0];
+    const places = Object.values(rankingCase.quotas)[0];
+    // One place fewer than the case expects to fill: someone expected is not admitted.
+    for (const key of Object.keys(rankingCase.quotas)) rankingCase.quotas[key] = places - 1;
+    const report = await checkContent(JSON.stringify(doc, null, 2), "ranking-one-place-fewer");
+    const failed = report.cases.find((c) => c.id === rankingCase.id)!;
+    expect(failed.kind).toBe("ranking");
+    expect(failed.pass).toBe(false);
+    expect(failed.words.zh.join("\n")).toMatch(/^预期录取但未录取：\S+/m);
+    expect(failed.words.en.join("\n")).toMatch(/^Expected to be admitted but not admitted: \S+/m);
+    expect(failed.words.zh.join("\n")).not.toMatch(/not admitted but expected|admitted but not expected/);
+  });
 });
