@@ -12,6 +12,7 @@ import { getDb } from "~/lib/db.server";
 
 const dashboardMessages = defineMessages({
   inEffectToday: { zh: "今日生效", en: "In effect today" },
+  newStandard: { zh: "新建计分标准（从模板或复制）", en: "New standard (from the template or a copy)" },
   noneInEffect: { zh: "今日无生效版本", en: "No version in effect today" },
   readTable: { zh: "标准表格", en: "Table" },
   tryApplicant: { zh: "试算", en: "Try" },
@@ -75,6 +76,11 @@ export default function Dashboard() {
     <section>
       <h1>{t("standardsTitle")}</h1>
       <p className="muted">{t("standardsIntro")}</p>
+      <p>
+        <Link to="/standards/new" data-testid="new-standard">
+          {m("newStandard")}
+        </Link>
+      </p>
       <section className="card inbox" data-testid="inbox">
         <h2>{m("inboxTitle")}</h2>
         <div className="inbox-lists">

@@ -205,6 +205,44 @@ describe("snippets and quick edits", () => {
   });
 });
 
+describe("starting a new standard", () => {
+  it("starts a standard from the blank template and lands in its editor, a draft with no problems (English)", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards?lang=en`);
+    await waitForHydration(page, "[data-testid=new-standard]");
+    await page.click("[data-testid=new-standard]");
+    await page.waitForSelector("[data-testid=new-standard-form]");
+    await page.fill("[data-testid=new-id]", "nanjing");
+    await page.fill("[data-testid=new-versionLabel]", "2027");
+    await page.fill("[data-testid=new-jurisdictionCode]", "320100");
+    await page.fill("[data-testid=new-jurisdictionZh]", "南京市");
+    await page.fill("[data-testid=new-jurisdictionEn]", "Nanjing");
+    await page.fill("[data-testid=new-titleZh]", "南京市积分落户计分标准");
+    await page.fill("[data-testid=new-titleEn]", "Nanjing points settlement standard");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/new-standard.en.png`, fullPage: true });
+    await page.click("[data-testid=new-create]");
+    await page.waitForURL(/\/standards\/nanjing\/versions\/\d+$/);
+    await waitForEditor(page);
+    expect(await page.textContent("h1")).toContain("nanjing · 2027");
+    await expect.poll(() => page.textContent('[data-testid=outline] button[data-pointer="/items/0"]')).toBe("education10–20 pts");
+    await expect.poll(() => page.textContent("[data-testid=problems] h2"), { timeout: 15_000 }).toContain("(0)");
+    // Monaco renders spaces as no-break spaces.
+    expect((await page.textContent(".monaco-editor .view-lines"))?.replace(/\u00a0/g, " ")).toContain('"id": "nanjing"');
+  });
+
+  it("refuses a taken id with a located message, in Chinese", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/standards/new?lang=zh-CN`);
+    await waitForHydration(page, "[data-testid=new-from-copy]");
+    await page.click("[data-testid=new-from-copy]");
+    await page.fill("[data-testid=new-id]", "suzhou");
+    await page.click("[data-testid=new-create]");
+    await expect.poll(() => page.textContent('[data-error-for="id"]')).toContain("已有编号为“suzhou”的计分标准");
+    expect(await page.textContent("[data-testid=new-errors]")).toContain("未创建");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/new-standard-refused.zh-CN.png`, fullPage: true });
+  });
+});
+
 // Last: this test saves the draft.
 describe("renaming an id (F2)", () => {
   it("renames a fact at its definition and every reference follows, the test cases' facts included", async () => {
