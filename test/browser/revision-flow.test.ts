@@ -99,7 +99,10 @@ describe("a revision of a published standard", () => {
     await expect.poll(() => page.textContent("[data-testid=workflow-result]")).toContain("Done.");
     await page.goto(`${versionUrl(revisionId)}/review?lang=en`);
     expect(await page.textContent("[data-testid=checks]")).toMatch(/Embedded test cases pass \((\d+)\/\1\)/);
-    expect(await page.textContent("[data-testid=audit]")).toContain("起草人 Drafter accepted the actual results of test case(s) tc01_ordinary_graduate");
+    // The accepted cases are named by their labels, not their ids (issue 21, part 7).
+    const audit = (await page.textContent("[data-testid=audit]")) ?? "";
+    expect(audit).toContain("起草人 Drafter accepted the actual results of test case(s) “ordinary graduate home-owner (settlement)”");
+    expect(audit).not.toContain("tc01_ordinary_graduate");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/review-cases-accepted.en.png`, fullPage: true });
     // Not simulated yet: the drafter may submit only with a recorded reason, and is offered the simulation.
     await page.goto(`${versionUrl(revisionId)}/review?lang=zh-CN`);

@@ -19,6 +19,8 @@ export interface AuditNames {
   versionLabel(id: number | string | undefined | null): string | undefined;
   cohortName(id: number | string | undefined | null): string | undefined;
   programLabel(id: string | undefined | null): string | undefined;
+  /** A test case by its label (optional: callers without documents name cases by id). */
+  caseLabel?(id: string): string | undefined;
   /** The candidate version of a simulation run. */
   runCandidate(runId: number | string): number | undefined;
 }
@@ -88,7 +90,7 @@ export function auditSentence(row: AuditRow, names: AuditNames, lang: Lang): str
     }
     case "version.save":
       if (Array.isArray(d.acceptedCases) && d.acceptedCases.length) {
-        const cases = (d.acceptedCases as string[]).join(en ? ", " : "、");
+        const cases = (d.acceptedCases as string[]).map((id) => { const label = names.caseLabel?.(id); return label ? `“${label}”` : id; }).join(en ? ", " : "、");
         return en
           ? `${who} accepted the actual results of test case(s) ${cases} as expected, saving ${self} as revision ${String(d.revision ?? "")}`
           : `${who} 将测试用例 ${cases} 的实际结果采纳为预期，${self}保存为修订号 ${String(d.revision ?? "")}`;

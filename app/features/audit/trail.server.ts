@@ -37,11 +37,16 @@ export function auditNames(db: JifenDb, standardId: string, lang: Lang): AuditNa
   const labels = new Map(versions.map((v) => [v.id, v.versionLabel]));
   const cohorts = new Map(listCohorts(db, standardId).map((c) => [c.id, c.name]));
   const programs = new Map<string, { zh: string; en: string }>();
-  // Program labels from the newest version that names the program (labels rarely change between versions).
+  const caseLabels = new Map<string, { zh: string; en: string }>();
+  // Program (and test case) labels from the newest version that names the program (labels rarely change between versions).
   for (const v of [...versions].reverse()) {
     try {
-      const doc = JSON.parse(getVersion(db, v.id)?.document ?? "{}") as { programs?: Array<{ id: string; label: { zh: string; en: string } }> };
+      const doc = JSON.parse(getVersion(db, v.id)?.document ?? "{}") as {
+        programs?: Array<{ id: string; label: { zh: string; en: string } }>;
+        testCases?: Array<{ id: string; label: { zh: string; en: string } }>;
+      };
       for (const p of doc.programs ?? []) if (!programs.has(p.id) && p.label) programs.set(p.id, p.label);
+      for (const c of doc.testCases ?? []) if (!caseLabels.has(c.id) && c.label) caseLabels.set(c.id, c.label);
     } catch {
       // a draft that is not JSON names no programs
     }
@@ -52,6 +57,10 @@ export function auditNames(db: JifenDb, standardId: string, lang: Lang): AuditNa
     cohortName: (id) => (id === null || id === undefined ? undefined : cohorts.get(Number(id))),
     programLabel: (id) => {
       const label = id ? programs.get(id) : undefined;
+      return label ? (lang === "en" ? label.en : label.zh) : undefined;
+    },
+    caseLabel: (id) => {
+      const label = caseLabels.get(id);
       return label ? (lang === "en" ? label.en : label.zh) : undefined;
     },
     runCandidate: (runId) => {
