@@ -1,7 +1,8 @@
-/** A simulation's per-applicant results as an Excel workbook (written with exceljs's streaming writer). */
+/** A simulation as an Excel workbook: summary, cut-offs per pool, applicants, items (exceljs's streaming writer). */
 import { PassThrough } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { exportHeader, exportRows } from "~/features/simulation/export.server";
+import { writeSimulationWorkbook } from "~/features/simulation/export.server";
+import { getVersion } from "../../db/standards";
 import { loadRun } from "~/features/simulation/run.server";
 import { requestLang } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
@@ -13,16 +14,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const runId = Number(params.runId);
   const loaded = Number.isInteger(runId) ? loadRun(getDb(), runId) : undefined;
   if (!loaded) throw new Response("Not found", { status: 404 });
-  const { default: ExcelJS } = await import("exceljs");
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(lang === "en" ? "Simulation" : "模拟测算");
-  sheet.addRow(exportHeader(lang)).commit();
-  for (const row of exportRows(loaded, lang)) sheet.addRow(row).commit();
-  sheet.commit();
-  await workbook.commit();
+  const db = getDb();
+  const label = (id: number | null) => (id === null ? "—" : getVersion(db, id)?.versionLabel ?? `#${id}`);
+  await writeSimulationWorkbook(loaded, lang, out, { baseline: label(loaded.run.baselineVersionId), candidate: label(loaded.run.candidateVersionId) });
   return new Response(Buffer.concat(chunks), {
     headers: {
       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -18,7 +18,7 @@ import scoreSheetStyles from "~/features/score-sheet/score-sheet.css?url";
 import { CountBars, PairedBars, PairedBarsHorizontal } from "~/features/simulation/Charts";
 import { simulationText, useSimulationMessages } from "~/features/simulation/messages";
 import { MissingFactsWarning } from "~/features/simulation/MissingFactsWarning";
-import { groupableFacts, impactByGroup, loadRun, scoreHistogram, SimulationInputError } from "~/features/simulation/run.server";
+import { changeReasonsOf, groupableFacts, impactByGroup, loadRun, scoreHistogram, SimulationInputError } from "~/features/simulation/run.server";
 import simulationStyles from "~/features/simulation/simulation.css?url";
 import { pick, requestLang } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
@@ -71,13 +71,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return label ? { zh: label.zh, en: label.en ?? label.zh } : { zh: value, en: value };
   };
 
+  const reasons = changeReasonsOf(loaded);
   const page = (key: string, ids: string[]) => {
     const pages = Math.max(1, Math.ceil(ids.length / PAGE_SIZE));
     const current = Math.min(pages, Math.max(1, Number(q.get(key)) || 1));
     const rows = ids.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((id) => {
-      const change = applicantChange(result, loaded.indexOf.get(id)!);
+      const row = loaded.indexOf.get(id)!;
+      const change = applicantChange(result, row);
       return {
         ...change,
+        reason: reasons.reasonOf(row)?.text ?? null,
         items: change.items.map((item) => ({ ...item, label: itemLabels.get(item.id) ?? { zh: item.id, en: item.id } })),
       };
     });
@@ -185,6 +188,7 @@ function ChangeRows({ table, pageKey, testId, title }: { table: ChangeTable; pag
                 <th>{m("colTotal")}</th>
                 <th>{m("colRank")}</th>
                 <th>{m("colItems")}</th>
+                <th>{m("colReason")}</th>
                 <th />
               </tr>
             </thead>
@@ -207,6 +211,7 @@ function ChangeRows({ table, pageKey, testId, title }: { table: ChangeTable; pag
                           </span>
                         ))}
                   </td>
+                  <td data-testid="reason">{row.reason ? pick(lang, row.reason) : ""}</td>
                   <td>
                     <Link to={withParams(location.search, { applicant: row.id }, "#compare")} preventScrollReset data-testid="compare-link">
                       {m("compare")}

@@ -7,7 +7,8 @@
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { detectLang, say, type CliLang } from "../locale";
-import { simulate, applicantChange, type SimulationSummary } from "../../engine/simulation/simulate";
+import { simulate, applicantChange, type SimulationResult, type SimulationSummary } from "../../engine/simulation/simulate";
+import { ChangeReasons } from "../../engine/simulation/reasons";
 import { readCohortColumns } from "../../applicant-files/applicants";
 import {
   checkDate,
@@ -124,6 +125,28 @@ export function summaryText(summary: SimulationSummary, lang: CliLang, docs?: Su
   return lines.join("\n") + "\n";
 }
 
+const REASONS_SHOWN = 20;
+
+/** Who entered and who left, each with the sentence saying why (decision 038); the first 20 of each. */
+export function reasonsText(result: SimulationResult, reasons: ChangeReasons, lang: CliLang): string {
+  const lines: string[] = [];
+  const index = new Map<string, number>();
+  Array.from(result.columns.ids).forEach((id, i) => index.set(id, i));
+  for (const [ids, title] of [
+    [result.summary.entered, { zh: "新进入录取", en: "Entered" }],
+    [result.summary.left, { zh: "被挤出", en: "Left" }],
+  ] as const) {
+    if (ids.length === 0) continue;
+    lines.push(say(lang, { zh: `${title.zh}（${ids.length} 名）：`, en: `${title.en} (${ids.length}):` }));
+    for (const id of ids.slice(0, REASONS_SHOWN)) {
+      const reason = reasons.reasonOf(index.get(id) as number);
+      lines.push(`  ${id}  ${reason ? say(lang, reason.text) : ""}`);
+    }
+    if (ids.length > REASONS_SHOWN) lines.push(say(lang, { zh: `  …另 ${ids.length - REASONS_SHOWN} 名（--changes 写出全部）`, en: `  … ${ids.length - REASONS_SHOWN} more (--changes writes them all)` }));
+  }
+  return lines.length > 0 ? lines.join("\n") + "\n" : "";
+}
+
 export function register(program: Command): void {
   program
     .command("simulate")
@@ -166,16 +189,19 @@ export function register(program: Command): void {
           groupBy: options.groupBy ?? [],
           onProgress: progressLine(lang, { zh: "计分", en: "Scoring" }),
         });
+        const reasons = new ChangeReasons(result, baseline, candidate);
         if (options.changes) {
           const out = createWriteStream(options.changes);
           const c = result.columns;
           for (let i = 0; i < c.ids.length; i++) {
             if (c.totalBefore[i] === c.totalAfter[i] && c.rankBefore[i] === c.rankAfter[i] && c.outcomeBefore[i] === c.outcomeAfter[i]) continue;
-            if (!out.write(JSON.stringify(applicantChange(result, i)) + "\n")) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+            const reason = reasons.reasonOf(i);
+            const line = { ...applicantChange(result, i), ...(reason ? { reason: { kind: reason.kind, text: reason.text } } : {}) };
+            if (!out.write(JSON.stringify(line) + "\n")) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
           }
           await new Promise<void>((resolve) => out.end(() => resolve()));
         }
-        process.stdout.write(options.json ? JSON.stringify(result.summary) + "\n" : summaryText(result.summary, lang, { baseline, candidate }));
+        process.stdout.write(options.json ? JSON.stringify(result.summary) + "\n" : summaryText(result.summary, lang, { baseline, candidate }) + reasonsText(result, reasons, lang));
       } catch (error) {
         reportFailure(error, lang);
       }

@@ -128,6 +128,11 @@ export interface SimulationColumns {
   changeItem: Int32Array;
   changeBefore: Float64Array;
   changeAfter: Float64Array;
+  /** Pool of each row under each version (an index into the version's pool names; "*" when the program has none). */
+  poolBefore: Int32Array;
+  poolAfter: Int32Array;
+  poolNamesBefore: readonly string[];
+  poolNamesAfter: readonly string[];
 }
 
 export interface SimulationResult {
@@ -230,6 +235,10 @@ export function simulate(input: SimulationInput): SimulationResult {
     changeItem: changes.item.subarray(0, changes.length),
     changeBefore: changes.before.subarray(0, changes.length),
     changeAfter: changes.after.subarray(0, changes.length),
+    poolBefore: columnsBefore.poolCodes,
+    poolAfter: columnsAfter.poolCodes,
+    poolNamesBefore: columnsBefore.poolNames,
+    poolNamesAfter: columnsAfter.poolNames,
   };
 
   const { entered, left, histogram, newlyRanked, noLongerRanked, sumBefore, sumAfter, changedTotals, admittedBefore, admittedAfter } = compareRows(columns);

@@ -176,23 +176,42 @@ describe("simulation", () => {
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-csv]")]);
     const text = readFileSync((await csvDownload.path())!, "utf8").replace(/^\uFEFF/, "");
     const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data;
-    expect(parsed[0][0]).toBe("申请编号");
+    expect(parsed[0]).toEqual(["申请编号", "名额池", "总分（前）", "名次（前）", "结果（前）", "总分（后）", "名次（后）", "结果（后）", "变化", "原因", "变化的项目"]);
     expect(parsed.length - 1).toBe(2000);
-    const enteredInCsv = parsed.slice(1).filter((r) => r[7] === "新进入录取").map((r) => r[0]);
+    const enteredInCsv = parsed.slice(1).filter((r) => r[8] === "新进入录取").map((r) => r[0]);
     expect(enteredInCsv.sort()).toEqual([...expected.summary.entered].sort());
+    // Issue 22: every applicant who entered or left has a reason in words.
+    for (const r of parsed.slice(1).filter((r) => r[8] !== "")) expect(r[9], r[0]).toMatch(/(新进入录取|被挤出|不再录取)$/);
     const row = parsed.find((r) => r[0] === expected.summary.entered[0])!;
     const i = Array.from(expected.columns.ids).indexOf(row[0]);
-    expect(Number(row[1])).toBe(expected.columns.totalBefore[i]);
-    expect(Number(row[4])).toBe(expected.columns.totalAfter[i]);
+    const shownTotal = (outcome: number, total: number) => (outcome === OUTCOME.ineligible || outcome === OUTCOME.vetoed ? "" : String(total));
+    expect(row[2]).toBe(shownTotal(expected.columns.outcomeBefore[i], expected.columns.totalBefore[i]));
+    expect(row[5]).toBe(shownTotal(expected.columns.outcomeAfter[i], expected.columns.totalAfter[i]));
 
     const [xlsxDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-xlsx]")]);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile((await xlsxDownload.path())!);
-    const sheet = workbook.worksheets[0];
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(["摘要", "各名额池分数线", "申请人", "指标"]);
+    const summarySheet = workbook.getWorksheet("摘要")!;
+    const summaryValues = new Map<string, unknown>();
+    summarySheet.eachRow((r) => summaryValues.set(String(r.getCell(1).value), r.getCell(2).value));
+    expect(summaryValues.get("新进入录取")).toBe(expected.summary.entered.length);
+    expect(summaryValues.get("录取人数（后）")).toBe(expected.summary.admittedAfter);
+    const cutoffSheet = workbook.getWorksheet("各名额池分数线")!;
+    expect(cutoffSheet.getRow(1).getCell(6).value).toBe("录取分数线（前）");
+    expect(cutoffSheet.rowCount).toBe(1 + expected.summary.pools.length);
+    const sheet = workbook.getWorksheet("申请人")!;
     expect(sheet.rowCount).toBe(2001);
+    expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(sheet.autoFilter).toBeTruthy();
+    expect(sheet.getRow(1).values).toEqual([undefined, ...parsed[0]]);
+    expect(workbook.getWorksheet("指标")!.rowCount).toBeGreaterThan(1);
     const leftInXlsx: string[] = [];
     sheet.eachRow((r, n) => {
-      if (n > 1 && r.getCell(8).value === "退出录取") leftInXlsx.push(String(r.getCell(1).value));
+      if (n > 1 && r.getCell(9).value === "退出录取") {
+        leftInXlsx.push(String(r.getCell(1).value));
+        expect(String(r.getCell(10).value)).toMatch(/(被挤出|不再录取)$/);
+      }
     });
     expect(leftInXlsx.sort()).toEqual([...expected.summary.left].sort());
   });

@@ -120,6 +120,7 @@ export const { useMessages: useSimulationMessages, translateIn: simulationText }
   colTotal: { zh: "总分（前 → 后）", en: "Total (before → after)" },
   colRank: { zh: "名次（前 → 后）", en: "Rank (before → after)" },
   colItems: { zh: "变化的项目", en: "Items that changed" },
+  colReason: { zh: "原因", en: "Why" },
   compare: { zh: "对比计分单", en: "Compare sheets" },
   none: { zh: "无", en: "none" },
   notRanked: { zh: "未排名", en: "not ranked" },

@@ -13,6 +13,7 @@ import { factsOfBoth } from "../../../engine/simulation/facts-read";
 import { OUTCOME } from "../../../engine/allocation/rank";
 import { simulate, type SimulationResult } from "../../../engine/simulation/simulate";
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
+import { ChangeReasons, conditionsFromFacts } from "../../../engine/simulation/reasons";
 
 export interface LoadedRun {
   run: SimulationRunRecord;
@@ -186,6 +187,19 @@ export function loadRun(db: JifenDb, runId: number): LoadedRun | undefined {
 }
 
 const admitted = (code: number) => code === OUTCOME.round1 || code === OUTCOME.round2;
+
+const reasonsByRun = new WeakMap<LoadedRun, ChangeReasons>();
+
+/** Why each applicant entered or left (decision 038), built once per loaded run. */
+export function changeReasonsOf(loaded: LoadedRun): ChangeReasons {
+  let reasons = reasonsByRun.get(loaded);
+  if (!reasons) {
+    const conditions = conditionsFromFacts(loaded.baseline, loaded.candidate, loaded.run.programId, loaded.run.evaluationDate, (row) => loaded.applicants[row].facts);
+    reasons = new ChangeReasons(loaded.result, loaded.baseline, loaded.candidate, conditions);
+    reasonsByRun.set(loaded, reasons);
+  }
+  return reasons;
+}
 
 export interface GroupRow {
   value: string;
