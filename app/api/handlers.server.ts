@@ -4,6 +4,7 @@
  * (app/api/node-http.server.ts) through `handleApiCall`, the same handlers over a minimal request/reply pair
  * (building web Request and Response objects cost more than scoring). See docs/decisions/007-department-api.md.
  */
+import { explainScore } from "../../engine/scoring/explain";
 import { canonicalJson } from "../../rules-schema/canonical";
 import { isIsoDate } from "../../rules-schema/iso-date";
 import type { StandardDocument } from "../../rules-schema/types";
@@ -221,7 +222,8 @@ export async function getStandardInEffect(request: ApiCall, standardId: string):
 /**
  * POST /api/v1/standards/{id}/evaluate — one applicant. Default: the compiled path's figures by item id, decided
  * with the other requests of the same moment as a group (singles.server.ts), on a batch worker when there is one;
- * `?explain=true`: the reference path's full ScoreSheet (conditions, fact values, tiers chosen) as `sheet` too.
+ * `?explain=true`: the reference path's full ScoreSheet (conditions, fact values, tiers chosen) as `sheet` too, its
+ * `explanation` in both languages (decision 037: no total for the ineligible and the vetoed) and the `verdict`.
  */
 export async function evaluateApplicant(request: ApiCall, standardId: string): Promise<ApiReply> {
   const db = getDb();
@@ -253,7 +255,8 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
         checkToken(request, db, "evaluate", "now");
         if (versionHeadInEffect(db, standardId, date)?.id !== version.head.id) throw new StaleSnapshot();
       });
-      return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash, score, sheet });
+      const explanation = explainScore(version.doc, sheet);
+      return jsonReply({ ...versionFields(version), program, date, decisionId, inputHash: decision.inputHash, score, verdict: explanation.verdict.kind, sheet, explanation });
     } catch (error) {
       const stale = error instanceof StaleSnapshot || (error instanceof ApiError && attempt === 1 && changeWatch(db).current() !== generation);
       if (!stale || attempt >= 3) throw error instanceof StaleSnapshot ? versionKeptChanging() : error;
@@ -433,7 +436,7 @@ function requireVersionOf(db: JifenDb, versionId: number): LoadedVersion {
 /**
  * POST /api/v1/decisions/{id}/replay — for an appeal (复核): recomputes the stored input with the stored version
  * (its content checked against the recorded hash) and says whether the result is identical; single evaluations
- * (and applicants of a batch) come back with the full explained sheet.
+ * (and applicants of a batch) come back with the full explained sheet and its explanation (decision 037).
  */
 export async function replayDecision(request: ApiCall, rawId: string): Promise<ApiReply> {
   const db = getDb();
@@ -467,7 +470,7 @@ export async function replayDecision(request: ApiCall, rawId: string): Promise<A
     inputHashMatches,
     recorded: JSON.parse(decision.output) as unknown,
     replayed,
-    ...(sheet ? { sheet } : {}),
+    ...(sheet ? { sheet, explanation: explainScore(version.doc, sheet) } : {}),
     ...batchReference(decision),
   });
 }

@@ -117,7 +117,7 @@ export const openApiDocument = {
         summary: "Score one applicant with the version in effect on the date (scope evaluate)",
         parameters: [
           standardIdParam,
-          { name: "explain", in: "query", required: false, schema: { type: "boolean" }, description: "true: also return the full explained score sheet (reference path). Default false." },
+          { name: "explain", in: "query", required: false, schema: { type: "boolean" }, description: "true: also return the full explained score sheet (reference path), its explanation in both languages (no total where there is no score) and the verdict. Default false." },
         ],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EvaluateRequest" } } } },
         responses: {
@@ -295,7 +295,96 @@ export const openApiDocument = {
           decisionId: { type: "integer" },
           inputHash: { ...sha256Hex, description: "SHA-256 of the canonical JSON of {facts, program, date}." },
           score: { $ref: "#/components/schemas/ScoreSummary" },
+          verdict: { $ref: "#/components/schemas/Verdict" },
           sheet: { $ref: "#/components/schemas/ScoreSheet" },
+          explanation: { $ref: "#/components/schemas/Explanation" },
+        },
+      },
+      Verdict: {
+        enum: ["admitted", "belowLine", "ineligible", "vetoed"],
+        description:
+          "The program's verdict (decision 024): admitted (reaches the score line; for a quota program: eligible and ranked), belowLine, ineligible (a gate fails), vetoed. For ineligible and vetoed there is no score: `score.total` keeps the points counted, for the record only, and must not be published as a total (decision 037). 不符合准入条件或一票否决者不计分。",
+      },
+      Text: { type: "object", required: ["zh", "en"], properties: { zh: { type: "string" }, en: { type: "string" } } },
+      ExplainedFact: {
+        type: "object",
+        required: ["fact", "label", "value"],
+        properties: { fact: { type: "string" }, label: { $ref: "#/components/schemas/Text" }, value: { $ref: "#/components/schemas/Text" } },
+      },
+      Explanation: {
+        type: "object",
+        description:
+          "The score sheet explained in both languages, as every output of the product shows it (engine/scoring/explain.ts, decision 037): per item the inputs read, the arithmetic in words (`arithmetic`: \"84个月 → 7年 × 4分 = 28分\"), then `limits` (vesting, the item's cap with the amount removed, a choose-one group) and `notes` (tiers or bands not reached, the window with its dates, records not counted); gates and vetoes by label with the facts that decided them; the verdict in words; `total` null when there is no score. Ids beside the texts for machines; the texts never show them.",
+        required: ["standard", "program", "date", "dateText", "gates", "vetoes", "items", "adjustments", "categories", "verdict", "total"],
+        properties: {
+          standard: {
+            type: "object",
+            properties: { id: { type: "string" }, title: { $ref: "#/components/schemas/Text" }, version: { type: "string" }, documentNumbers: { type: "array", items: { type: "string" } } },
+          },
+          program: { type: "object", properties: { id: { type: "string" }, label: { $ref: "#/components/schemas/Text" } } },
+          date: isoDate,
+          dateText: { $ref: "#/components/schemas/Text" },
+          persons: {
+            type: "object",
+            properties: {
+              scored: { type: "string" },
+              text: { $ref: "#/components/schemas/Text" },
+              candidates: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { person: { type: "string" }, label: { $ref: "#/components/schemas/Text" }, total: { type: ["number", "null"] }, status: { $ref: "#/components/schemas/Text" }, counts: { type: "boolean" } },
+                },
+              },
+            },
+          },
+          gates: { type: "array", items: { $ref: "#/components/schemas/ExplainedRule" } },
+          vetoes: { type: "array", items: { $ref: "#/components/schemas/ExplainedRule" } },
+          items: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "label", "category", "points", "notApplicable", "inputs", "arithmetic", "limits", "notes"],
+              properties: {
+                id: { type: "string" },
+                label: { $ref: "#/components/schemas/Text" },
+                category: { type: "string" },
+                points: { type: "number" },
+                notApplicable: { type: "boolean" },
+                inputs: { type: "array", items: { $ref: "#/components/schemas/ExplainedFact" } },
+                arithmetic: { type: "array", items: { $ref: "#/components/schemas/Text" } },
+                limits: { type: "array", items: { $ref: "#/components/schemas/Text" } },
+                notes: { type: "array", items: { $ref: "#/components/schemas/Text" } },
+                article: { type: "string" },
+              },
+            },
+          },
+          adjustments: {
+            type: "array",
+            items: { type: "object", required: ["kind", "points", "label"], properties: { kind: { type: "string" }, id: { type: "string" }, category: { type: "string" }, points: { type: "number" }, label: { $ref: "#/components/schemas/Text" } } },
+          },
+          categories: {
+            type: "array",
+            items: { type: "object", properties: { id: { type: "string" }, label: { $ref: "#/components/schemas/Text" }, points: { type: "number" } } },
+          },
+          verdict: {
+            type: "object",
+            required: ["kind", "text"],
+            properties: { kind: { $ref: "#/components/schemas/Verdict" }, line: { type: "number" }, text: { $ref: "#/components/schemas/Text" } },
+          },
+          total: { type: ["number", "null"], description: "null: the applicant fails a gate or is vetoed, so there is no score." },
+        },
+      },
+      ExplainedRule: {
+        type: "object",
+        required: ["id", "label", "ok", "conditions", "facts"],
+        properties: {
+          id: { type: "string" },
+          label: { $ref: "#/components/schemas/Text" },
+          ok: { type: "boolean", description: "A gate that holds, a veto not triggered." },
+          conditions: { type: "array", items: { $ref: "#/components/schemas/Text" } },
+          facts: { type: "array", items: { $ref: "#/components/schemas/ExplainedFact" } },
+          reason: { $ref: "#/components/schemas/Text" },
         },
       },
       Applicant: {
@@ -526,6 +615,7 @@ export const openApiDocument = {
           recorded: { type: "object" },
           replayed: { type: "object" },
           sheet: { $ref: "#/components/schemas/ScoreSheet" },
+          explanation: { $ref: "#/components/schemas/Explanation" },
           batch: batchReference,
         },
       },

@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function ReadView() {
   const { version } = useLoaderData<typeof loader>();
-  const { m } = useReadViewMessages();
+  const { m, lang } = useReadViewMessages();
   const { t } = useT();
   const doc = version.document as StandardDocument | null;
   const base = `/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}`;
@@ -51,6 +51,16 @@ export default function ReadView() {
         <Link to={`${base}/try`} data-testid="link-try">
           {m("tryApplicant")}
         </Link>
+        {doc && version.errorCount === 0 ? (
+          <>
+            <a href={`${base}/table.docx?lang=${lang}`} data-testid="export-docx" download>
+              {m("exportDocx")}
+            </a>
+            <a href={`${base}/table.xlsx?lang=${lang}`} data-testid="export-xlsx" download>
+              {m("exportXlsx")}
+            </a>
+          </>
+        ) : null}
         <button type="button" onClick={() => window.print()} data-testid="print">
           {m("print")}
         </button>

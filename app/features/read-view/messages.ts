@@ -4,6 +4,8 @@ import { defineMessages } from "../../i18n";
 export const { useMessages: useReadViewMessages, translateIn: readViewText } = defineMessages({
   pageTitle: { zh: "计分标准（表格）", en: "Scoring standard (table)" },
   print: { zh: "打印", en: "Print" },
+  exportDocx: { zh: "导出 Word", en: "Export to Word" },
+  exportXlsx: { zh: "导出 Excel", en: "Export to Excel" },
   openEditor: { zh: "打开编辑器（JSON）", en: "Open the editor (JSON)" },
   tryApplicant: { zh: "试算申请人", en: "Try an applicant" },
   readTable: { zh: "表格视图", en: "Table view" },
