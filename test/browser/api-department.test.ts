@@ -167,6 +167,12 @@ describe("version in effect and evaluation", () => {
     expect(explained.json.sheet.total).toBe(plain.json.score.total);
     expect(explained.json.sheet.items.length).toBe(suzhou.items.length);
     expect(explained.json.score).toEqual(plain.json.score);
+    // Issue 22: the same explanation model as every other output, documented in the OpenAPI document.
+    expect(explained.json.explanation.total).toBe(explained.json.score.eligible && !explained.json.score.vetoed ? plain.json.score.total : null);
+    expect(explained.json.explanation.verdict.kind).toBe(explained.json.verdict);
+    const social = explained.json.explanation.items.find((item: { id: string }) => item.id === "social_insurance");
+    expect(social.arithmetic[0].zh).toMatch(/^\d+个月 → \d+个月 × 5分 = \d+分$/);
+    expect(social.arithmetic[0].en).toMatch(/^\d+ months → \d+ months × 5 points = \d+ points$/);
   });
 
   it("scores a batch with the same figures as single evaluations, one decision per applicant", async () => {
