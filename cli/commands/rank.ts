@@ -37,9 +37,12 @@ interface RankOptions {
   out?: string;
 }
 
+/** No total for an applicant who fails a gate or is vetoed (decision 037): the reason says why. */
+const noScore = (reason: string | undefined) => reason === "ineligible" || reason === "vetoed";
+
 export function allocationCsv(result: AllocationResult): string {
   let text = csvLine(["id", "pool", "total", "rank", "admitted", "reason"]);
-  for (const a of result.applicants) text += csvLine([a.id, a.pool, a.total, a.rank ?? "", a.admitted ?? "", a.reason ?? ""]);
+  for (const a of result.applicants) text += csvLine([a.id, a.pool, noScore(a.reason) ? "" : a.total, a.rank ?? "", a.admitted ?? "", a.reason ?? ""]);
   return text;
 }
 
@@ -84,7 +87,7 @@ export function register(program: Command): void {
                 ...(result.tiePolicy ? { tiePolicy: result.tiePolicy } : {}),
                 admittedCount: result.admittedCount,
                 pools: result.pools,
-                applicants: result.applicants,
+                applicants: result.applicants.map((a) => (noScore(a.reason) ? { ...a, total: null } : a)),
               }) + "\n";
         if (options.out) {
           writeFileSync(options.out, text);

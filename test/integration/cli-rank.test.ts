@@ -40,6 +40,16 @@ describe("jifen rank", () => {
     const lines = readFileSync(out, "utf8").trim().split("\n");
     expect(lines[0]).toBe("id,pool,total,rank,admitted,reason");
     expect(lines).toHaveLength(suzhou.rankingCases![0].applicants.length + 1);
+    // Issue 22: no total for an applicant who fails a gate or is vetoed.
+    for (const line of lines.slice(1).filter((l) => /,(ineligible|vetoed)$/.test(l))) expect(line.split(",")[2], line).toBe("");
+    const nobody = join(dir, "nobody.csv");
+    writeFileSync(nobody, "id,socialInsuranceMonths\nnobody,0\n");
+    const ranked = jifen(["rank", "--standard", suzhouPath, "--program", "settlement", "--cohort", nobody, "--date", "2016-05-15", "--quota", "2", "--format", "csv"]);
+    expect(ranked.code).toBe(0);
+    const row = ranked.stdout.trim().split("\n")[1].split(",");
+    expect(row[0]).toBe("nobody");
+    expect(row.at(-1)).toBe("ineligible");
+    expect(row[2]).toBe("");
   });
 
   it("fails clearly on bad quotas, unknown programs and bad rows", () => {
