@@ -7,6 +7,8 @@ import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { getCohort } from "../../db/cohorts";
 import { getVersion, listStandards } from "../../db/standards";
+import { whatItTakes } from "../../engine/levers/what-it-takes";
+import { describeWhatItTakes } from "../../engine/levers/what-it-takes-words";
 import { scoreApplicant } from "../../engine/scoring/reference";
 import { applicantChange } from "../../engine/simulation/simulate";
 import { cohortCarries, missingFacts } from "../../engine/simulation/facts-read";
@@ -43,6 +45,30 @@ function labelsOf(doc: StandardDocument, other: StandardDocument) {
 function forSheet(doc: StandardDocument): StandardDocument {
   const { testCases: _t, rankingCases: _r, ...rest } = doc;
   return rest;
+}
+
+type LoadedRun = NonNullable<ReturnType<typeof loadRun>>;
+
+/**
+ * For an applicant the candidate does not admit: what it would take to reach his pool's cut-off under the candidate
+ * (or the program's threshold), in words (issue 24, part 1). None when he is admitted or his pool has no cut-off.
+ */
+function whatItTakesAfter(loaded: LoadedRun, i: number, lang: "zh-CN" | "en"): string[] | undefined {
+  const { run, result, candidate } = loaded;
+  if (applicantChange(result, i).admittedAfter) return undefined;
+  const allocation = candidate.programs.find((p) => p.id === run.programId)?.allocation;
+  if (!allocation) return undefined;
+  const facts = loaded.applicants[i].facts;
+  let line: number | null | undefined;
+  if (allocation.kind === "threshold") line = allocation.threshold;
+  else {
+    const pool = allocation.poolBy ? String(facts[allocation.poolBy] ?? "") : undefined;
+    const pools = result.summary.pools;
+    line = (pool === undefined ? pools[0] : pools.find((p) => p.pool === pool))?.cutoffAfter;
+  }
+  if (line === null || line === undefined) return undefined;
+  const answer = whatItTakes({ doc: candidate, programId: run.programId, facts, date: run.evaluationDate, line });
+  return describeWhatItTakes(candidate, answer, lang === "en" ? "en" : "zh");
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -88,7 +114,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 
   const applicantRef = q.get("applicant")?.trim() || result.summary.entered[0] || result.summary.left[0] || "";
-  let compare: { ref: string; sheets?: { before: ScoreSheet; after: ScoreSheet }; facts?: Record<string, unknown>; missing?: boolean } | null = null;
+  let compare: { ref: string; sheets?: { before: ScoreSheet; after: ScoreSheet }; facts?: Record<string, unknown>; missing?: boolean; takes?: string[] } | null = null;
   if (applicantRef) {
     const i = loaded.indexOf.get(applicantRef);
     if (i === undefined) compare = { ref: applicantRef, missing: true };
@@ -98,7 +124,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         scoreApplicant(baseline, applicantFacts, run.programId, run.evaluationDate),
         scoreApplicant(candidate, applicantFacts, run.programId, run.evaluationDate),
       ]);
-      compare = { ref: applicantRef, sheets: { before, after }, facts: applicantFacts };
+      compare = { ref: applicantRef, sheets: { before, after }, facts: applicantFacts, takes: whatItTakesAfter(loaded, i, lang) };
     }
   }
 
@@ -433,6 +459,14 @@ export default function SimulationResult() {
               facts={data.compare.facts}
               caption={m("captionAfter", { version: data.candidateLabel })}
             />
+          </div>
+        ) : null}
+        {data.compare?.takes ? (
+          <div className="what-it-takes" data-testid="what-it-takes">
+            <h3>{m("whatItTakes", { version: data.candidateLabel })}</h3>
+            {data.compare.takes.map((text, k) => (
+              <p key={k}>{text}</p>
+            ))}
           </div>
         ) : null}
       </div>

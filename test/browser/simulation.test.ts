@@ -170,6 +170,23 @@ describe("simulation", () => {
     await page.goto(`${runUrl}?lang=zh-CN`);
   });
 
+  it("tells an applicant who left what it would take to reach his pool's cut-off under the candidate (issue 24, part 1)", async () => {
+    const page = drafter.page;
+    const ref = expected.summary.left[0];
+    expect(ref).toBeTruthy();
+    for (const lang of ["zh-CN", "en"] as const) {
+      await page.goto(`${runUrl}?applicant=${ref}&lang=${lang}`);
+      const text = (await page.locator("[data-testid=what-it-takes]").textContent()) ?? "";
+      const line = Number((lang === "en" ? /the line is ([\d.]+)/ : /分数线 ([\d.]+) 分/).exec(text)?.[1]);
+      expect(expected.summary.pools.map((pool) => pool.cutoffAfter)).toContain(line);
+      // Every proposal ends at or above the line; ids never appear.
+      const reached = [...text.matchAll(lang === "en" ? /total [\d.]+ → ([\d.]+), reaching/g : /总分 [\d.]+ → ([\d.]+) 分，达到/g)].map((m) => Number(m[1]));
+      for (const total of reached) expect(total).toBeGreaterThanOrEqual(line);
+      expect(text).not.toMatch(/socialInsuranceMonths|educationLevel|housingFundMonths/);
+      await page.locator("[data-testid=what-it-takes]").screenshot({ path: `${SCREENSHOT_DIR}/simulation-what-it-takes.${lang}.png` });
+    }
+  });
+
   it("exports CSV and XLSX with one row per applicant", async () => {
     const page = drafter.page;
     await page.goto(runUrl);

@@ -127,6 +127,7 @@ export const { useMessages: useSimulationMessages, translateIn: simulationText }
   pageOf: { zh: "第 {page} / {pages} 页", en: "Page {page} of {pages}" },
   previous: { zh: "上一页", en: "Previous" },
   next: { zh: "下一页", en: "Next" },
+  whatItTakes: { zh: "未被录取：按候选版本 {version}，还差什么", en: "Not admitted: what it would take under the candidate {version}" },
   compareTitle: { zh: "申请人 {ref}：前后计分单对比", en: "Applicant {ref}: score sheets side by side" },
   compareHint: { zh: "输入申请编号，或在上表中点“对比计分单”。", en: "Enter an applicant number, or click \"Compare sheets\" in a table above." },
   compareFor: { zh: "申请编号", en: "Applicant" },
