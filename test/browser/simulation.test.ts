@@ -185,6 +185,8 @@ describe("simulation", () => {
       expect(text).not.toMatch(/socialInsuranceMonths|educationLevel|housingFundMonths/);
       await page.locator("[data-testid=what-it-takes]").screenshot({ path: `${SCREENSHOT_DIR}/simulation-what-it-takes.${lang}.png` });
     }
+    // The language chosen sticks to the session: back to Chinese for the tests that follow.
+    await page.goto(`${runUrl}?lang=zh-CN`);
   });
 
   it("exports CSV and XLSX with one row per applicant", async () => {
