@@ -16,7 +16,10 @@ import {
   type DescribeContext,
   type Lang,
 } from "../../../engine/scoring/describe";
-import type { LoadedVersion } from "./load-version.server";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requestLang } from "~/i18n";
+import { requireUser } from "~/lib/auth.server";
+import { loadVersionDocument, type LoadedVersion } from "./load-version.server";
 
 type Identity = Pick<LoadedVersion, "versionLabel" | "effectiveFrom" | "effectiveTo" | "documentNumber" | "announcedOn">;
 
@@ -174,4 +177,24 @@ export async function officialTableXlsx(doc: StandardDocument, identity: Identit
     for (const row of t.rows) sheet.addRow(row).alignment = { wrapText: true, vertical: "top" };
   });
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+const DOWNLOADS = {
+  docx: { make: officialTableDocx, type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+  xlsx: { make: officialTableXlsx, type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+};
+
+/** The signed-in user's download of a version's official table as Word or Excel; refused while the version has problems. */
+export async function officialTableDownload({ request, params }: Pick<LoaderFunctionArgs, "request" | "params">, format: keyof typeof DOWNLOADS): Promise<Response> {
+  requireUser(request);
+  const lang = requestLang(request);
+  const version = loadVersionDocument(params);
+  if (!version.document || version.errorCount > 0) {
+    throw new Response(lang === "en" ? "This version has problems to fix before it can be exported." : "此版本尚有问题需要修改，暂不能导出。", { status: 409 });
+  }
+  const body = await DOWNLOADS[format].make(version.document, version, lang);
+  const name = `${version.standardId}-${version.versionLabel}`.replace(/[^A-Za-z0-9._-]/g, "_");
+  return new Response(new Uint8Array(body), {
+    headers: { "Content-Type": DOWNLOADS[format].type, "Content-Disposition": `attachment; filename="${name}.${format}"` },
+  });
 }
