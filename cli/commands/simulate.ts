@@ -8,7 +8,8 @@ import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { detectLang, say, type CliLang } from "../locale";
 import { simulate, applicantChange, type SimulationResult, type SimulationSummary } from "../../engine/simulation/simulate";
-import { ChangeReasons } from "../../engine/simulation/reasons";
+import { cohortRow } from "../../engine/cohorts/cohort";
+import { ChangeReasons, conditionsFromFacts } from "../../engine/simulation/reasons";
 import { readCohortColumns } from "../../applicant-files/applicants";
 import {
   checkDate,
@@ -189,7 +190,8 @@ export function register(program: Command): void {
           groupBy: options.groupBy ?? [],
           onProgress: progressLine(lang, { zh: "计分", en: "Scoring" }),
         });
-        const reasons = new ChangeReasons(result, baseline, candidate);
+        // Newly ineligible or eligible applicants are told which conditions of application decided it.
+        const reasons = new ChangeReasons(result, baseline, candidate, conditionsFromFacts(baseline, candidate, programId, date, (row) => cohortRow(cohort, row)));
         if (options.changes) {
           const out = createWriteStream(options.changes);
           const c = result.columns;

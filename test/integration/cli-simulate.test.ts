@@ -35,6 +35,36 @@ describe("jifen simulate", () => {
     expect(text.stdout).toContain(`新录取 ${summary.entered.length} 名`);
   });
 
+  it("says which condition of application made each applicant who left newly ineligible (issue 22, part 3)", () => {
+    const dir = tempDir();
+    const cohort = join(dir, "cohort.csv");
+    expect(jifen(["generate-cohort", "--standard", suzhouPath, "--size", "200", "--seed", "gate", "--date", "2016-05-01", "--format", "csv", "--out", cohort]).code).toBe(0);
+    const candidate = JSON.parse(readFileSync(suzhouPath, "utf8")) as StandardDocument;
+    // A new condition of application nobody meets: everyone admitted before leaves, for that reason.
+    candidate.gates = [
+      ...(candidate.gates ?? []),
+      {
+        id: "g_test_impossible",
+        label: { zh: "社保缴费月数为负（测试用条件）", en: "negative months of social insurance (a test condition)" },
+        reason: { zh: "测试", en: "test" },
+        condition: { fact: "socialInsuranceMonths", operator: "lessThan", value: -1 },
+      },
+    ];
+    const candidatePath = join(dir, "candidate.json");
+    writeFileSync(candidatePath, JSON.stringify(candidate));
+    const changes = join(dir, "changes.jsonl");
+    const run = jifen(["simulate", "--baseline", suzhouPath, "--candidate", candidatePath, "--cohort", cohort, "--program", "school", "--date", "2016-05-01", "--quota", "*=5", "--json", "--changes", changes]);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { left: string[] };
+    expect(summary.left.length).toBeGreaterThan(0);
+    const lines = readFileSync(changes, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; reason?: { text: { zh: string; en: string } } });
+    for (const id of summary.left) {
+      const reason = lines.find((line) => line.id === id)?.reason;
+      expect(reason?.text.zh).toContain("社保缴费月数为负（测试用条件）");
+      expect(reason?.text.en).toContain("negative months of social insurance (a test condition)");
+    }
+  });
+
   it("warns, by label, about the facts the candidate reads that the cohort lacks, and names pools and items in words", () => {
     const dir = tempDir();
     const cohort = join(dir, "cohort-2015.csv");
