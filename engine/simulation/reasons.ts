@@ -50,7 +50,7 @@ export class ChangeReasons {
     candidate: StandardDocument,
     private readonly conditionsOf?: ConditionsOf,
   ) {
-    for (const item of [...baseline.items, ...candidate.items]) if (!this.labels.has(item.id)) this.labels.set(item.id, item.label);
+    for (const item of [...candidate.items, ...baseline.items]) if (!this.labels.has(item.id)) this.labels.set(item.id, item.label);
   }
 
   /** The reason of row `i`, or undefined when its admission did not change. */

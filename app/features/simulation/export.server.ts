@@ -52,7 +52,7 @@ function poolLabel(loaded: LoadedRun, name: string, lang: Lang): string {
 
 export function* exportRows(loaded: LoadedRun, lang: Lang): Generator<Cell[]> {
   const labels = new Map<string, string>();
-  for (const item of [...loaded.baseline.items, ...loaded.candidate.items]) if (!labels.has(item.id)) labels.set(item.id, pick(lang, item.label));
+  for (const item of [...loaded.candidate.items, ...loaded.baseline.items]) if (!labels.has(item.id)) labels.set(item.id, pick(lang, item.label));
   const reasons = changeReasonsOf(loaded);
   const c = loaded.result.columns;
   const size = loaded.result.summary.applicants;
@@ -156,7 +156,7 @@ export async function writeSimulationWorkbook(loaded: LoadedRun, lang: Lang, out
   itemHead.font = { bold: true };
   itemHead.commit();
   const labels = new Map<string, { zh: string; en: string }>();
-  for (const item of [...loaded.baseline.items, ...loaded.candidate.items]) if (!labels.has(item.id)) labels.set(item.id, item.label);
+  for (const item of [...loaded.candidate.items, ...loaded.baseline.items]) if (!labels.has(item.id)) labels.set(item.id, item.label);
   const presence = { both: en ? "both" : "两版均有", added: en ? "added" : "新增", removed: en ? "removed" : "删除" };
   const round = (n: number) => Math.round(n * 100) / 100;
   for (const item of loaded.result.summary.items) {
