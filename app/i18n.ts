@@ -138,6 +138,10 @@ const messages = {
 
 export type MessageKey = keyof typeof messages;
 
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(messages, key);
+}
+
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
   const entry = messages[key];
   let text: string = lang === "en" ? entry.en : entry.zh;

@@ -4,6 +4,7 @@
  * removed entries as the table would show them. Pure (no React, no I/O): the structural diff (engine/) says what
  * changed and matches entries by id; this module only says it in words. Ids and JSON pointers never appear here.
  */
+import { isMessageKey, translate } from "../../i18n";
 import type { DiffStatus, DocumentDiff } from "../../../engine/simulation/document-diff";
 import { jsonEqual } from "../../../engine/simulation/document-diff";
 import type {
@@ -60,6 +61,12 @@ export interface ChangeGroup {
 
 type Text = { zh: string; en: string };
 const w = (lang: Lang, text: Text) => (lang === "en" ? text.en : text.zh);
+
+/** A document's status in the words the rest of the UI uses for it (app/i18n's status_*). */
+function statusWords(lang: Lang, status: unknown): string {
+  const key = `status_${String(status)}`;
+  return isMessageKey(key) ? translate(lang, key) : String(status ?? "");
+}
 
 const NONE: Text = { zh: "（无）", en: "(none)" };
 const TECHNICAL_ONLY: Text = {
@@ -148,15 +155,6 @@ const KIND_WORDS: Record<Category["kind"], Text> = {
   base: { zh: "基础分", en: "base" },
   bonus: { zh: "加分", en: "bonus" },
   deduction: { zh: "扣减分", en: "deduction" },
-};
-
-const STATUS_WORDS: Record<string, Text> = {
-  draft: { zh: "草稿", en: "draft" },
-  in_review: { zh: "审核中", en: "in review" },
-  approved: { zh: "已批准", en: "approved" },
-  published: { zh: "已发布", en: "published" },
-  superseded: { zh: "已被替代", en: "superseded" },
-  withdrawn: { zh: "已撤回", en: "withdrawn" },
 };
 
 /** One row of the official table on one line: "军队退役人员：是，30分" / "military veteran: yes — 30 points". */
@@ -381,7 +379,7 @@ function headerFacets(ctx: DescribeContext, doc: StandardDocument): Facet[] {
     [F.jurisdiction, pickText(lang, doc.jurisdiction?.name)],
     [F.formatVersion, doc.formatVersion ?? "1.0"],
     [F.docVersion, doc.version],
-    [F.docStatus, STATUS_WORDS[doc.status] ? w(lang, STATUS_WORDS[doc.status]) : String(doc.status ?? "")],
+    [F.docStatus, statusWords(lang, doc.status)],
     [F.effectiveFrom, doc.effectiveFrom ? formatDate(lang, doc.effectiveFrom) : ""],
     [F.effectiveTo, doc.effectiveTo ? formatDate(lang, doc.effectiveTo) : ""],
     [F.legalBasis, joinList(lang, doc.legalBasis.map((basis) => basis.documentNumber), "and")],
