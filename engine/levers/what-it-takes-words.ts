@@ -59,9 +59,13 @@ export function describeWhatItTakes(doc: StandardDocument, result: WhatItTakes, 
         ? lang === "en"
           ? "The standard marks no fact the applicant can change himself, so nothing can be proposed."
           : "本标准未标明申请人可通过自身努力改变的事项，无法给出建议。"
-        : lang === "en"
-          ? "No change of one or two facts the applicant can act on reaches the line."
-          : "改变申请人可改变的一至两项事实都无法达到分数线。";
+        : result.reason === "searchLimit"
+          ? lang === "en"
+            ? "No change was found within the search's limit; try with fewer facts the applicant can change."
+            : "在计算上限内未找到可达到分数线的改变；可减少可改变的事项后再试。"
+          : lang === "en"
+            ? "No change of one or two facts the applicant can act on reaches the line."
+            : "改变申请人可改变的一至两项事实都无法达到分数线。";
     return [head, why];
   }
   const intro = lang === "en" ? "Any one of these would reach it:" : "以下任一项即可达到：";

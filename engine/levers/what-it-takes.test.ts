@@ -118,6 +118,14 @@ describe("what it would take", () => {
     });
   });
 
+  it("stops at its limit of evaluations and says so, rather than stalling a request", () => {
+    const below = applicants.find(({ facts }) => !reaches(facts, LINE))!;
+    const result = whatItTakes({ doc, programId: program, facts: below.facts, date: DATE, line: LINE, maxEvaluations: 2 });
+    expect(result).toMatchObject({ outcome: "none", reason: "searchLimit" });
+    expect(describeWhatItTakes(doc, result, "zh").join("")).toContain("计算上限");
+    expect(describeWhatItTakes(doc, result, "en").join("")).toContain("search's limit");
+  });
+
   it("says it in words, in both languages, with labels rather than ids", () => {
     const facts = { ...applicants.find(({ facts }) => !reaches(facts, LINE))!.facts };
     const result = whatItTakes({ doc, programId: program, facts, date: DATE, line: LINE });

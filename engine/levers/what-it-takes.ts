@@ -27,6 +27,8 @@ export interface WhatItTakesInput {
   maxFacts?: number;
   /** At most this many proposals (default 5). */
   limit?: number;
+  /** At most this many applicants scored while searching (default 200,000: well under a second), so that no request stalls. */
+  maxEvaluations?: number;
 }
 
 export interface FactChange {
@@ -53,7 +55,7 @@ export type WhatItTakes =
   | ({ outcome: "reached"; total: number } & Standing)
   | ({ outcome: "proposals"; proposals: Proposal[] } & Standing)
   /** `noActionableFacts`: the standard marks no fact the applicant can change; `outOfReach`: no change of one or two such facts within their ranges reaches the line. */
-  | ({ outcome: "none"; reason: "noActionableFacts" | "outOfReach" } & Standing);
+  | ({ outcome: "none"; reason: "noActionableFacts" | "outOfReach" | "searchLimit" } & Standing);
 
 /** How far an integer or number fact is tried above its value when the standard gives it no maximum. */
 const SCAN_ABOVE = 1200;
@@ -120,7 +122,11 @@ export function actionableFacts(doc: StandardDocument): Id[] {
 export function whatItTakes(input: WhatItTakesInput): WhatItTakes {
   const { doc, facts, date, line } = input;
   const compiled = compileProgram(doc, input.programId);
-  const score = (f: Facts): CompactScore => compiled.score(f, date);
+  let budget = input.maxEvaluations ?? 200_000;
+  const score = (f: Facts): CompactScore => {
+    budget--;
+    return compiled.score(f, date);
+  };
   const reaches = (s: CompactScore) => s.eligible && !s.vetoed && s.total >= line;
   const now = score(facts);
   const standing: Standing = { total: now.eligible && !now.vetoed ? now.total : null, failedGates: now.failedGates, vetoed: now.vetoed, line };
@@ -136,7 +142,7 @@ export function whatItTakes(input: WhatItTakesInput): WhatItTakes {
   /** The smallest value of `id` (from its candidates, up to but excluding `below`) that reaches the line with `base`. */
   const smallest = (base: Facts, id: Id, below = Infinity): { value: Value; score: CompactScore } | undefined => {
     const values = candidates.get(id)!;
-    for (let k = 0; k < values.length && k < below; k++) {
+    for (let k = 0; k < values.length && k < below && budget > 0; k++) {
       const tried = score({ ...base, [id]: values[k] });
       if (reaches(tried)) return { value: values[k], score: tried };
     }
@@ -150,7 +156,7 @@ export function whatItTakes(input: WhatItTakesInput): WhatItTakes {
     if (found) singles.push({ changes: [change(id, found.value)], total: found.score.total });
   }
   if (singles.length > 0 || maxFacts < 2) {
-    if (singles.length === 0) return { outcome: "none", ...standing, reason: "outOfReach" };
+    if (singles.length === 0) return { outcome: "none", ...standing, reason: budget > 0 ? "outOfReach" : "searchLimit" };
     return { outcome: "proposals", ...standing, proposals: ordered(singles, ids).slice(0, limit) };
   }
 
@@ -161,7 +167,7 @@ export function whatItTakes(input: WhatItTakesInput): WhatItTakes {
     const values = candidates.get(id)!;
     const found: number[] = [];
     let previous = keyOf(now);
-    for (let k = 0; k < values.length && found.length < MAX_LEVELS; k++) {
+    for (let k = 0; k < values.length && found.length < MAX_LEVELS && budget > 0; k++) {
       const key = keyOf(score({ ...facts, [id]: values[k] }));
       if (key !== previous) found.push(k);
       previous = key;
@@ -204,7 +210,7 @@ export function whatItTakes(input: WhatItTakesInput): WhatItTakes {
       }
     }
   }
-  if (pairs.length === 0) return { outcome: "none", ...standing, reason: "outOfReach" };
+  if (pairs.length === 0) return { outcome: "none", ...standing, reason: budget > 0 ? "outOfReach" : "searchLimit" };
   return { outcome: "proposals", ...standing, proposals: ordered(pairs, ids).slice(0, limit) };
 }
 
