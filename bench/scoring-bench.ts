@@ -9,7 +9,8 @@
 import type { Id, IsoDate, StandardDocument } from "../rules-schema/types";
 import { cohortFromRows } from "../engine/cohorts/cohort";
 import { bindColumnar } from "../engine/scoring/columnar";
-import { CohortScorer, startScoringWorker } from "../engine/parallel/parallel";
+import { startScoringWorker } from "../engine/parallel/parallel";
+import { CohortScorer } from "../engine/cohorts/cohort-chunks";
 import { compileProgram, scoreMany } from "../engine/scoring/compiled";
 import { scoreApplicant } from "../engine/scoring/reference";
 import type { Facts } from "../engine/types";

@@ -1,88 +1,83 @@
 /**
- * The worker side of parallel cohort scoring (engine/parallel.ts): binds the program (or, for a what-if, both
- * versions) to the shared cohort once per task key, then takes chunks of rows alongside the main thread. Loaded
- * through parallel-worker.mjs, which registers tsx first (the engine is TypeScript in every setting: tests, the
- * command line, the server).
+ * The worker side of parallel work (engine/parallel/parallel.ts). It knows no stage: each message names a task
+ * by its module under engine/ and its export (`TaskRef`); the worker imports that module once, binds a chunked
+ * task's data once per key, and then takes chunks of rows alongside the main thread, or runs a one-off task.
+ * Loaded through parallel-worker.mjs, which registers tsx first (the engine is TypeScript in every setting: tests,
+ * the command line, the server).
  */
-import { parentPort, type MessagePort } from "node:worker_threads";
-import type { Id, IsoDate, Program, StandardDocument } from "../../rules-schema/types";
-import type { AllocationReply } from "./parallel";
-import { allocateColumns, type RankColumns } from "../allocation/rank";
-import type { Cohort } from "../cohorts/cohort";
-import { bindColumnar, type ColumnarProgram } from "../scoring/columnar";
-import { ALLOCATION, CHUNK, scoreRowsInto, takeChunks, type ChunkPlan, type ScoreColumnsOut } from "./parallel-chunks";
-import { bindWhatIf, whatIfRowsInto, type WhatIfColumnsOut, type WhatIfPair } from "../simulation/whatif-chunks";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { CHUNK, ONCE, TASK_MODULE, takeChunks, taskKey, type ChunkPlan, type ChunkTask, type OnceTask, type TaskRef } from "./parallel-chunks";
 
-/** What a scorer binds: one program, or both versions of a what-if (engine/whatif-chunks.ts). */
-export type Binding =
-  | { kind: "score"; doc: StandardDocument; programId: Id; date: IsoDate; cohort: Cohort }
-  | { kind: "whatif"; baseline: StandardDocument; candidate: StandardDocument; programId: Id; date: IsoDate; cohort: Cohort };
-
-interface TaskBase {
-  /** The binding to score with, sent before under this key. */
+/** Do the rows of `plan` with the task bound under `key`. */
+export interface ChunksMessage {
+  kind: "chunks";
   key: string;
   plan: ChunkPlan;
+  out: unknown;
+  /** Where each chunk's reply goes, posted before the chunk is marked done (when the task replies). */
+  port?: MessagePort;
 }
 
-/** Score each row's total and flags. */
-export interface ScoreTask extends TaskBase {
-  kind: "score";
-  out: ScoreColumnsOut;
-}
-
-/** Score each row under two versions and compare their items. */
-export interface WhatIfTask extends TaskBase {
-  kind: "whatif";
-  out: WhatIfColumnsOut;
-  /** Where each chunk's changed items go, posted before the chunk is marked done. */
+/** Run a one-off task; its reply goes to `port` before `state[0]` says done (ONCE). */
+export interface OnceMessage {
+  kind: "once";
+  task: TaskRef;
+  input: unknown;
+  state: Int32Array;
   port: MessagePort;
 }
 
-export type WorkerTask = ScoreTask | WhatIfTask;
-
-/** Allocate one program over ranking columns in shared memory (engine/parallel.ts, `allocatePair`). */
-export interface AllocationTask {
-  kind: "allocate";
-  program: Program;
-  /** Without applicant ids (the program draws no lots); a key that is the total column is left out. */
-  columns: Omit<RankColumns, "ids" | "keys" | "idOrder"> & { keys: Array<Float64Array | undefined>; idOrder: Int32Array };
-  quotas: Record<string, number>;
-  seed?: string;
-  out: { rank: Int32Array; outcome: Uint8Array; state: Int32Array };
-  /** Where the pools go (an AllocationReply), posted before the state says done. */
-  port: MessagePort;
-}
-
-export type WorkerMessage = WorkerTask | AllocationTask | { kind: "bind"; key: string; binding: Binding } | { kind: "drop"; key: string };
-
-/** A what-if chunk's changed items, as the worker posts them. */
-export interface ChunkChanges {
-  chunk: number;
-  item: Int32Array;
-  before: Float64Array;
-  after: Float64Array;
-  length: number;
-}
+export type WorkerMessage =
+  | ChunksMessage
+  | OnceMessage
+  | { kind: "bind"; key: string; task: TaskRef; binding: unknown }
+  | { kind: "drop"; key: string }
+  | { kind: "load"; tasks: TaskRef[] };
 
 export type WorkerReply = { kind: "ready" } | { kind: "failed"; key: string; message: string };
 
-interface Bound {
-  program?: ColumnarProgram;
-  pair?: WhatIfPair;
+type AnyChunkTask = ChunkTask<unknown, unknown, unknown>;
+type AnyTask = AnyChunkTask | OnceTask<unknown, unknown>;
+
+const modules = new Map<string, Promise<AnyTask>>();
+
+function load(ref: TaskRef): Promise<AnyTask> {
+  const key = taskKey(ref);
+  let loaded = modules.get(key);
+  if (!loaded) {
+    loaded = TASK_MODULE.test(ref.module)
+      ? import(new URL(`../${ref.module}`, import.meta.url).href).then((module: Record<string, AnyTask | undefined>) => {
+          const task = module[ref.name];
+          if (!task) throw new Error(`${ref.module} exports no task ${ref.name}`);
+          return task;
+        })
+      : Promise.reject(new Error(`not a task module: ${ref.module}`));
+    // A module that fails to load is reported with each task that needs it, and tried again then.
+    loaded.catch(() => modules.delete(key));
+    modules.set(key, loaded);
+  }
+  return loaded;
 }
 
-/** Bindings by key, in the order they came; the main thread drops each when it lets go of its scorer. */
+interface Bound {
+  task: AnyChunkTask;
+  bound: unknown;
+}
+
+/** Bindings by key, in the order they came; the main thread drops each when it lets go of its work. */
 const bound = new Map<string, Bound | Error>();
-/** A bound cohort holds memory: past this many, the oldest binding goes (its scorer's later tasks run on the main thread). */
+/** A bound cohort holds memory: past this many, the oldest binding goes (its later chunks run on the main thread). */
 const MAX_BINDINGS = 4;
 
-function bind(key: string, binding: Binding): void {
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+async function bind(key: string, ref: TaskRef, binding: unknown): Promise<void> {
   try {
-    if (binding.kind === "score") bound.set(key, { program: bindColumnar(binding.doc, binding.programId, binding.cohort, binding.date) });
-    else bound.set(key, { pair: bindWhatIf(binding.baseline, binding.candidate, binding.programId, binding.cohort, binding.date) });
+    const task = (await load(ref)) as AnyChunkTask;
+    bound.set(key, { task, bound: task.bind(binding) });
   } catch (error) {
-    // Reported with the first task of this key, whose chunks the main thread then scores.
-    bound.set(key, error instanceof Error ? error : new Error(String(error)));
+    // Reported with the first chunks of this key, which the main thread then does.
+    bound.set(key, asError(error));
   }
   for (const oldest of bound.keys()) {
     if (bound.size <= MAX_BINDINGS) break;
@@ -90,60 +85,62 @@ function bind(key: string, binding: Binding): void {
   }
 }
 
-function run(task: WorkerTask): void {
+function runChunks(message: ChunksMessage): void {
   let current = -1;
   try {
-    const binding = bound.get(task.key);
+    const binding = bound.get(message.key);
     if (binding instanceof Error) throw binding;
-    // A task of a binding this worker no longer holds: the main thread scores its chunks.
+    // Chunks of a binding this worker no longer holds: the main thread does them.
     if (!binding) return;
-    const { program, pair } = binding;
-    takeChunks(task.plan, CHUNK.worker, (start, end, c) => {
+    const { task, bound: data } = binding;
+    const { port, out } = message;
+    takeChunks(message.plan, CHUNK.worker, (start, end, c) => {
       current = c;
-      if (task.kind === "score") scoreRowsInto(program!, start, end, task.out);
-      else {
-        const log = whatIfRowsInto(pair!, start, end, task.out);
-        const message: ChunkChanges = { chunk: c, item: log.item, before: log.before, after: log.after, length: log.length };
-        task.port.postMessage(message, [log.item.buffer, log.before.buffer, log.after.buffer]);
-      }
+      const reply = task.rows(data, start, end, out, c);
+      if (port && reply) port.postMessage({ c, body: reply.message }, reply.transfer ?? []);
     });
   } catch (error) {
-    // The main thread scores a failed chunk itself; it hears why from this message.
+    // The main thread does a failed chunk itself; it hears why from this message.
     if (current >= 0) {
-      Atomics.store(task.plan.status, current, CHUNK.failed);
-      Atomics.notify(task.plan.status, current);
+      Atomics.store(message.plan.status, current, CHUNK.failed);
+      Atomics.notify(message.plan.status, current);
     }
-    parentPort?.postMessage({ kind: "failed", key: task.key, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    parentPort?.postMessage({ kind: "failed", key: message.key, message: asError(error).message } satisfies WorkerReply);
   } finally {
-    if (task.kind === "whatif") task.port.close();
+    message.port?.close();
   }
 }
 
-function allocate(task: AllocationTask): void {
-  let state: number = ALLOCATION.failed;
+async function runOnce(message: OnceMessage): Promise<void> {
+  let state: number = ONCE.failed;
   try {
-    const { columns } = task;
-    const keys = columns.keys.map((key) => key ?? columns.total);
-    const result = allocateColumns(task.program, { ...columns, keys, ids: [] }, task.quotas, { seed: task.seed });
-    task.out.rank.set(result.rank);
-    task.out.outcome.set(result.outcome);
-    task.port.postMessage({ pools: result.pools, admittedCount: result.admittedCount } satisfies AllocationReply);
-    state = ALLOCATION.done;
+    const task = (await load(message.task)) as OnceTask<unknown, unknown>;
+    message.port.postMessage(task.run(message.input));
+    state = ONCE.done;
   } catch (error) {
-    parentPort?.postMessage({ kind: "failed", key: "allocation", message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    parentPort?.postMessage({ kind: "failed", key: taskKey(message.task), message: asError(error).message } satisfies WorkerReply);
   } finally {
-    task.port.close();
-    Atomics.store(task.out.state, 0, state);
-    Atomics.notify(task.out.state, 0);
+    message.port.close();
+    Atomics.store(message.state, 0, state);
+    Atomics.notify(message.state, 0);
   }
 }
 
-function receive(message: WorkerMessage): void {
-  if (message.kind === "bind") bind(message.key, message.binding);
+async function receive(message: WorkerMessage): Promise<void> {
+  if (message.kind === "bind") await bind(message.key, message.task, message.binding);
   else if (message.kind === "drop") bound.delete(message.key);
-  else if (message.kind === "allocate") allocate(message);
-  else run(message);
+  else if (message.kind === "load") await Promise.allSettled(message.tasks.map(load));
+  else if (message.kind === "once") await runOnce(message);
+  else runChunks(message);
 }
 
-parentPort?.on("message", receive);
+// One message after another: a binding's module may still be loading when its first chunks arrive.
+let queue: Promise<void> = Promise.resolve();
+parentPort?.on("message", (message: WorkerMessage) => {
+  queue = queue.then(() => receive(message));
+});
+
+// Ready once the tasks the main thread had defined when it started this worker are loaded.
+const preload = ((workerData as { preload?: TaskRef[] } | null)?.preload ?? []).map(load);
+await Promise.allSettled(preload);
 parentPort?.postMessage({ kind: "ready" } satisfies WorkerReply);

@@ -2,14 +2,16 @@
  * Scoring a cohort on both cores must give every row exactly the figures of one thread, whichever thread scored
  * it, and must still give them when the worker is turned off.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadStandards } from "../../test/fixtures/engine/standards";
 import { cohortRow } from "../cohorts/cohort";
 import { generateCohortColumns } from "../cohorts/cohort-generate";
 import { RankColumnsBuilder, scoreCohortInto } from "../cohorts/cohort-score";
 import { bindColumnar } from "../scoring/columnar";
-import { flagsOf } from "./parallel-chunks";
-import { CohortScorer, scoringWorkerReady, shareCohort, stopScoringWorker, WhatIfScorer } from "./parallel";
+import { CohortScorer, flagsOf, shareCohort } from "../cohorts/cohort-chunks";
+import { scoringWorkerReady, stopScoringWorker } from "./parallel";
+import { WhatIfScorer } from "../simulation/whatif-scorer";
 import { simulate } from "../simulation/simulate";
 import type { StandardDocument } from "../../rules-schema/types";
 
@@ -155,5 +157,16 @@ describe("scoring a cohort on both cores", () => {
     const { ids: _columnIds, ...columns } = fromColumns.columns;
     const { ids: _rowIds, ...rowColumns } = fromRows.columns;
     expect(columns).toEqual(rowColumns);
+  });
+
+  it("is a mechanism that names no stage: its modules import nothing of the engine outside engine/parallel", () => {
+    const dir = new URL("./", import.meta.url);
+    const sources = readdirSync(dir).filter((name) => /\.(ts|mjs)$/.test(name) && !name.endsWith(".test.ts"));
+    expect(sources).toContain("parallel-worker.ts");
+    for (const name of sources) {
+      const text = readFileSync(new URL(name, dir), "utf8");
+      const imports = [...text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((match) => match[1]);
+      for (const specifier of imports) expect(specifier, `${name} imports ${specifier}`).toMatch(/^(node:|tsx\/|\.\/)/);
+    }
   });
 });

@@ -32,6 +32,7 @@ import type {
 import { periodsIncludeEvaluationDay } from "../../rules-schema/types";
 import { cohortRowReader, columnValueReader, type Cohort, type RecordsColumn, type ScalarColumn } from "../cohorts/cohort";
 import { compileOnePerson, programLayout } from "./compiled";
+import { Constants } from "./codegen-constants";
 import { bindCandidates } from "./persons";
 import { booleanKind, compileCondition, isFactReference } from "./conditions";
 import {
@@ -150,25 +151,6 @@ export function assertColumnarSource(source: string): void {
     if (!COLUMNAR_WORDS.has(word) && !/^(c|d|e|g|k|l|q)\d+$/.test(word)) {
       throw new Error(`generated columnar scorer contains an unexpected word: ${word}`);
     }
-  }
-}
-
-class Constants {
-  readonly values: unknown[] = [];
-  private readonly seen = new Map<unknown, string>();
-  ref(value: unknown): string {
-    const known = this.seen.get(value);
-    if (known !== undefined) return known;
-    const name = `c${this.values.length}`;
-    this.values.push(value);
-    if (value !== null && (typeof value === "object" || typeof value === "function")) this.seen.set(value, name);
-    return name;
-  }
-  compile<T>(lines: string[]): T {
-    const hoisted = this.values.map((_, n) => `c${n} = c[${n}]`);
-    const source = (hoisted.length > 0 ? `const ${hoisted.join(", ")};\n` : "") + lines.join("\n");
-    assertColumnarSource(source);
-    return new Function("c", source)(this.values) as T;
   }
 }
 
@@ -460,16 +442,19 @@ class ColumnarBuilder {
     if (!column) return { target, empty, column };
     const k = new Constants();
     const label = "l0";
-    const loop = k.compile<(i: number) => unknown>([
-      `return function ${kind}(i) {`,
-      "let s, t, u, v, w, p = 0, x = 0, y = 0, a = 0, b = 0, n = 0, m = 0;",
-      `let ${target} = ${k.ref(empty)};`,
-      `${label}: {`,
-      ...body(k.ref(column.start), label, k),
-      "}",
-      `return ${target};`,
-      "};",
-    ]);
+    const loop = k.compile<(i: number) => unknown>(
+      [
+        `return function ${kind}(i) {`,
+        "let s, t, u, v, w, p = 0, x = 0, y = 0, a = 0, b = 0, n = 0, m = 0;",
+        `let ${target} = ${k.ref(empty)};`,
+        `${label}: {`,
+        ...body(k.ref(column.start), label, k),
+        "}",
+        `return ${target};`,
+        "};",
+      ],
+      assertColumnarSource,
+    ).value;
     return { target, empty, column, loop };
   }
 
@@ -995,7 +980,7 @@ function generateRowScorer(
   out(`${stName}[0] = total; ${stName}[1] = vetoed; ${stName}[2] = failed;`);
   out("return total;");
   out("};");
-  return k.compile<(i: number) => number>(lines);
+  return k.compile<(i: number) => number>(lines, assertColumnarSource).value;
 }
 
 export interface BindOptions {

@@ -12,6 +12,7 @@ import type { ApplicantScope, FactTable } from "./facts";
 import { operatorFor } from "./operators";
 import { accrualPoints, capMagnitude, exact, isNumber, linearPoints, matchingBand } from "./points";
 import type { CompactScore } from "../types";
+import { Constants } from "./codegen-constants";
 
 export type ProgramScorer = (scope: ApplicantScope, date: EvaluationDate) => CompactScore;
 
@@ -45,19 +46,6 @@ export function assertSafeSource(source: string): void {
   if (/["'`$\\]/.test(source)) throw new Error("generated scorer contains a quote, backtick, $ or backslash");
   for (const word of source.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
     if (!KEYWORDS.has(word) && !/^(c|g)\d+$/.test(word)) throw new Error(`generated scorer contains an unexpected word: ${word}`);
-  }
-}
-
-class Constants {
-  readonly values: unknown[] = [];
-  private readonly seen = new Map<unknown, string>();
-  ref(value: unknown): string {
-    const known = this.seen.get(value);
-    if (known !== undefined) return known;
-    const name = `c${this.values.length}`;
-    this.values.push(value);
-    if (value !== null && (typeof value === "object" || typeof value === "function")) this.seen.set(value, name);
-    return name;
   }
 }
 
@@ -210,10 +198,7 @@ export function generateProgramScorer(input: CodegenInput): { scorer: ProgramSco
   out(`return { eligible: failedGates.length === 0 && !vetoed, vetoed: vetoed, failedGates: failedGates, items: items, categories: cats, total: ${exactName}(total) };`);
   out("};");
 
-  const hoisted = k.values.map((_, i) => `c${i} = c[${i}]`);
-  const source = (hoisted.length > 0 ? `const ${hoisted.join(", ")};\n` : "") + lines.join("\n");
-  assertSafeSource(source);
-  const scorer = new Function("c", source)(k.values) as ProgramScorer;
+  const { value: scorer, source } = k.compile<ProgramScorer>(lines, assertSafeSource);
   return { scorer, source };
 }
 

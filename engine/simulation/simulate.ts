@@ -14,7 +14,9 @@ import { idOrderOf, OUTCOME, reasonOfOutcome, type NotAdmittedReason, type PoolA
 import { categoricalCodes, cohortFromRows, type Cohort } from "../cohorts/cohort";
 import { findProgram } from "../scoring/reference";
 import { cohortFactsReader, cohortSize, compactRowScorer, RankColumnsBuilder, rankFactsReader, type CohortSource } from "../cohorts/cohort-score";
-import { allocatePair, PARALLEL_MIN_ROWS, WhatIfScorer } from "../parallel/parallel";
+import { allocatePair } from "../allocation/allocate-pair";
+import { PARALLEL_MIN_ROWS } from "../parallel/parallel";
+import { WhatIfScorer } from "./whatif-scorer";
 import { bindWhatIf, ChangeLog, foldBlockSums, ItemDiff, itemUnion, sumBlocks, SUM_BLOCK, type ItemUnion } from "./whatif-chunks";
 
 export interface SimulationInput {

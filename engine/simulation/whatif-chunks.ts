@@ -1,5 +1,5 @@
 /**
- * The what-if's per-row work (engine/simulate.ts), in a form both threads run (engine/parallel.ts): score a row
+ * The what-if's per-row work (engine/simulation/simulate.ts), in a form both threads run (whatif-scorer.ts): score a row
  * under the baseline and the candidate, keep both totals and flags, and compare their item points, keeping only
  * the changed ones.
  *
@@ -10,10 +10,11 @@
 import type { Id, IsoDate, StandardDocument } from "../../rules-schema/types";
 import type { Cohort } from "../cohorts/cohort";
 import { bindColumnar, type ColumnarProgram } from "../scoring/columnar";
-import { flagsOf } from "../parallel/parallel-chunks";
+import { flagsOf } from "../cohorts/cohort-chunks";
+import { CHUNK_MULTIPLE } from "../parallel/parallel";
 
 /** Rows per block of item sums; chunks of rows given to threads are whole blocks. */
-export const SUM_BLOCK = 64;
+export const SUM_BLOCK = CHUNK_MULTIPLE;
 
 export function sumBlocks(size: number): number {
   return Math.ceil(size / SUM_BLOCK);
@@ -161,7 +162,7 @@ export function foldBlockSums(blockSums: Float64Array, itemCount: number): { bef
 export interface WhatIfColumnsOut {
   totalBefore: Float64Array;
   totalAfter: Float64Array;
-  /** ELIGIBLE and VETOED bits (engine/parallel-chunks.ts). */
+  /** ELIGIBLE and VETOED bits (engine/cohorts/cohort-chunks.ts). */
   flagsBefore: Uint8Array;
   flagsAfter: Uint8Array;
   /** Changed items per row. */
