@@ -271,23 +271,37 @@ async function* jsonLineBatches(
   if (out.length > 0) yield out;
 }
 
-function jsonLineRow(text: string, line: number, dataRow: number, byId: Map<Id, FactDefinition>, mapping: ColumnMapping | undefined, shape: RowShape): AnyApplicantRow {
+/**
+ * One line of a JSON Lines file as the import reads it: the line's object and its fields (the line's `facts` object
+ * when it has one and no fact is named "facts", else the line itself, whose `id` is then the applicant number, not a
+ * field); or the line's problem. The import and the upload screen's preview both read lines through this.
+ */
+export function readJsonLine(
+  text: string,
+  line: number,
+  isFact: (key: string) => boolean,
+): { object: Record<string, unknown>; fields: Record<string, unknown>; hasFactsObject: boolean } | { error: CohortRowError } {
   const tooDeep = nestingBeyond(text);
-  if (tooDeep) {
-    return { line, errors: [rowError("badJson", line, undefined, `嵌套层数超过 ${tooDeep.limit} 层`, `nested more than ${tooDeep.limit} levels deep`, { limit: tooDeep.limit })] };
-  }
+  if (tooDeep) return { error: rowError("badJson", line, undefined, `嵌套层数超过 ${tooDeep.limit} 层`, `nested more than ${tooDeep.limit} levels deep`, { limit: tooDeep.limit }) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { line, errors: [rowError("badJson", line, undefined, `不是有效的 JSON：${(error as Error).message}`, `not valid JSON: ${(error as Error).message}`)] };
+    return { error: rowError("badJson", line, undefined, `不是有效的 JSON：${(error as Error).message}`, `not valid JSON: ${(error as Error).message}`) };
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    return { line, errors: [rowError("notAnObject", line, undefined, "每行须为一个 JSON 对象", "each line must be one JSON object")] };
+    return { error: rowError("notAnObject", line, undefined, "每行须为一个 JSON 对象", "each line must be one JSON object") };
   }
   const object = parsed as Record<string, unknown>;
-  const hasFactsObject = object.facts !== null && typeof object.facts === "object" && !Array.isArray(object.facts) && !byId.has("facts");
-  const source = renameKeys((hasFactsObject ? object.facts : object) as Record<string, unknown>, mapping);
+  const hasFactsObject = object.facts !== null && typeof object.facts === "object" && !Array.isArray(object.facts) && !isFact("facts");
+  return { object, fields: (hasFactsObject ? object.facts : object) as Record<string, unknown>, hasFactsObject };
+}
+
+function jsonLineRow(text: string, line: number, dataRow: number, byId: Map<Id, FactDefinition>, mapping: ColumnMapping | undefined, shape: RowShape): AnyApplicantRow {
+  const read = readJsonLine(text, line, (key) => byId.has(key));
+  if ("error" in read) return { line, errors: [read.error] };
+  const { object, hasFactsObject } = read;
+  const source = renameKeys(read.fields, mapping);
   const id = object.id === undefined ? `#${dataRow}` : String(object.id);
   const idNumber = object.idNumber ?? source.idNumber;
   if (idNumber !== undefined) source.idNumber = idNumber;

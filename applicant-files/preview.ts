@@ -5,22 +5,29 @@
  * template's ids row, `typeFactValue`: labels to values, 2019/6/30 to 2019-06-30), keeping each cell's value or its
  * problem, so one bad cell does not hide the others of its row.
  */
+import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import type { FactDefinition } from "../rules-schema/types";
-import { isBlankRow, isTemplateIdsRow, resolveHeader, tabularRows, typeFactValue, type ColumnMapping, type FileReading } from "./applicants";
-import type { TextEncodingName } from "./encoding";
-import type { CohortRowError } from "./errors";
+import { isBlankRow, isTemplateIdsRow, readJsonLine, resolveHeader, tabularRows, typeFactValue, type ColumnMapping, type FileReading } from "./applicants";
+import { decodeText, type TextEncodingName } from "./encoding";
+import { FileRefusedError, type CohortRowError } from "./errors";
 import { HEADER_PREVIEW_BYTES } from "./header";
+import { nestingBeyond } from "../rules-schema/json-depth";
 
 /** Rows the preview shows. */
 export const PREVIEW_ROWS = 20;
 
 type Message = { zh: string; en: string };
 
-/** A file's header and first rows, cells as text (`null` for an empty XLSX cell). */
+/**
+ * A file's header and first rows, cells as text (`null` for an empty XLSX cell). For JSON Lines (`json`), the header
+ * is the lines' field names in order of appearance, each cell the field's value as JSON text (`null` where a line
+ * lacks the field), and `id` the line's applicant number.
+ */
 export interface FileSample {
   header: string[];
-  rows: Array<{ line: number; cells: Array<string | null> }>;
+  rows: Array<{ line: number; cells: Array<string | null>; id?: string }>;
+  json?: boolean;
   /** Where and why the reader would stop within these rows (a row with a column too many, a byte no encoding has). */
   stop?: CohortRowError;
   encoding?: TextEncodingName;
@@ -45,8 +52,9 @@ async function* firstBytes(input: AsyncIterable<Uint8Array>, limit: number, cut:
  * Reads the header and the first data rows (one more than shown, in case the first is a template's ids row).
  * `truncated`: the bytes sent are the beginning of a larger file (the screen sends a CSV's first 256 KB).
  */
-export async function readSample(input: Readable, format: "csv" | "xlsx", opts: { truncated?: boolean; rows?: number } = {}): Promise<FileSample> {
+export async function readSample(input: Readable, format: "csv" | "xlsx" | "jsonl", opts: { truncated?: boolean; rows?: number; isFact?: (key: string) => boolean } = {}): Promise<FileSample> {
   const wanted = (opts.rows ?? PREVIEW_ROWS) + 1;
+  if (format === "jsonl") return readJsonLinesSample(input, wanted, opts.truncated ?? false, opts.isFact ?? (() => false));
   let truncated = opts.truncated ?? false;
   const source = format === "csv" ? Readable.from(firstBytes(input, HEADER_PREVIEW_BYTES, () => (truncated = true))) : input;
   const reading: FileReading = {};
@@ -82,6 +90,71 @@ export async function readSample(input: Readable, format: "csv" | "xlsx", opts: 
   return sample;
 }
 
+/**
+ * The first lines of a JSON Lines file, decoded as the import decodes it (UTF-8, UTF-16, GB18030) and read by the
+ * import's own line reader; a line the import would refuse stops the sample there, with its problem.
+ */
+async function readJsonLinesSample(input: Readable, wanted: number, truncatedAtStart: boolean, isFact: (key: string) => boolean): Promise<FileSample> {
+  let truncated = truncatedAtStart;
+  const decoded = decodeText(firstBytes(input, HEADER_PREVIEW_BYTES, () => (truncated = true)), { truncated: true });
+  const text = Readable.from(decoded.chunks);
+  let failure: unknown;
+  text.on("error", (error) => (failure = error));
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+  const header: string[] = [];
+  const columns = new Map<string, number>();
+  const read: Array<{ line: number; fields: Record<string, unknown>; id?: string }> = [];
+  const sample: FileSample = { header, rows: [], json: true };
+  let line = 0;
+  let full = false;
+  try {
+    for await (const lineText of lines) {
+      line++;
+      if (lineText.trim() === "") continue;
+      const result = readJsonLine(lineText, line, isFact);
+      if ("error" in result) {
+        sample.stop = result.error;
+        break;
+      }
+      const fields: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(result.fields)) if (key !== "id") fields[key] = value;
+      if (result.hasFactsObject && result.object.idNumber !== undefined && fields.idNumber === undefined) fields.idNumber = result.object.idNumber;
+      for (const key of Object.keys(fields)) {
+        if (!columns.has(key)) {
+          columns.set(key, header.length);
+          header.push(key);
+        }
+      }
+      read.push({ line, fields, ...(result.object.id === undefined ? {} : { id: String(result.object.id) }) });
+      if (read.length >= wanted) {
+        full = true;
+        break;
+      }
+    }
+  } catch (error) {
+    failure = error;
+  }
+  lines.close();
+  text.destroy();
+  if (failure && !sample.stop) {
+    if (failure instanceof FileRefusedError) sample.stop = failure.error;
+    else throw failure;
+  }
+  // The last line of a file's beginning may be cut in the middle (and the problem found there may be the cut's).
+  if (truncated && !full) {
+    if (sample.stop) delete sample.stop;
+    else read.pop();
+  }
+  sample.rows = read.map(({ line, fields, id }) => ({
+    line,
+    cells: header.map((key) => (fields[key] === undefined ? null : JSON.stringify(fields[key]))),
+    ...(id === undefined ? {} : { id }),
+  }));
+  const encoding = decoded.encoding();
+  if (encoding) sample.encoding = encoding;
+  return sample;
+}
+
 export interface PreviewCell {
   /** The cell as read from the file (decoded). */
   text: string;
@@ -110,6 +183,17 @@ export interface FilePreview {
   problems: number;
 }
 
+/** A JSON Lines cell of a sample back to its value (the sample came back from the browser: anything unreadable is text). */
+function jsonValue(cell: string | null): unknown {
+  if (cell === null) return undefined;
+  if (nestingBeyond(cell)) return cell;
+  try {
+    return JSON.parse(cell) as unknown;
+  } catch {
+    return cell;
+  }
+}
+
 export function previewSample(sample: FileSample, facts: readonly FactDefinition[], mapping: ColumnMapping | undefined, rowsShown = PREVIEW_ROWS): FilePreview {
   const byId = new Map(facts.map((f) => [f.id, f]));
   const { targets, errors } = resolveHeader(sample.header, facts, mapping, 1);
@@ -119,20 +203,23 @@ export function previewSample(sample: FileSample, facts: readonly FactDefinition
   if (errors.length > 0) return preview;
   const seen = new Map<string, number>();
   let dataRow = 0;
-  for (const { line, cells } of sample.rows) {
-    if (dataRow === 0 && isTemplateIdsRow(cells, targets)) continue;
+  for (const { line, cells, id: lineId } of sample.rows) {
+    if (!sample.json && dataRow === 0 && isTemplateIdsRow(cells, targets)) continue;
     if (preview.rows.length >= rowsShown) break;
     dataRow++;
-    let id: string | undefined;
+    let id: string | undefined = sample.json ? lineId : undefined;
     const shown: PreviewCell[] = read.map((k) => {
       const cell = cells[k] ?? null;
-      const text = cell ?? "";
+      // A JSON Lines value is typed as the import types it (a number stays a number); its text is shown as written.
+      const raw: unknown = sample.json ? jsonValue(cell) : cell;
+      const text = typeof raw === "string" ? raw : sample.json ? (cell ?? "") : "";
       const target = targets[k];
       if (target === "id" || target === "idNumber") {
-        if (target === "id" && text !== "") id = text;
-        return text.trim() === "" ? { text } : { text, value: target === "idNumber" ? text.trim() : text };
+        const value = raw === undefined || raw === null ? "" : String(raw);
+        if (target === "id" && value !== "") id = value;
+        return value.trim() === "" ? { text } : { text, value: target === "idNumber" ? value.trim() : value };
       }
-      const typed = typeFactValue(byId.get(target)!, cell, 0, true);
+      const typed = typeFactValue(byId.get(target)!, raw, 0, !sample.json);
       if (typed.error) {
         preview.problems++;
         return { text, error: typed.error.message };

@@ -1,9 +1,10 @@
 /**
  * First step of an upload: the file's header, its first rows (the sample the preview types, cohorts.preview.ts) and a
- * proposed column mapping. A JSON Lines header is read in the browser and sent as JSON; a CSV file's first bytes are
- * sent and decoded here as the upload will decode them (UTF-8, UTF-16, GB18030), the encoding read returned
- * (`truncated=1`: the bytes are the beginning of a larger file); an XLSX file is sent whole and only its first rows
- * are read, under the limits.
+ * proposed column mapping. The first bytes of a CSV or JSON Lines file are sent and decoded here as the upload will
+ * decode them (UTF-8, UTF-16, GB18030), the encoding read returned (`truncated=1`: the bytes are the beginning of a
+ * larger file); a JSON Lines header is the fields its first lines name. An XLSX file is sent whole and only its first
+ * rows are read, under the limits. (A JSON body `{headers}` with format=jsonl, as earlier screens sent it, still
+ * gives a mapping, without a sample.)
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { FileRefusedError } from "../../applicant-files/errors";
@@ -35,11 +36,13 @@ export async function action({ request }: ActionFunctionArgs) {
   let sample: FileSample | undefined;
   const format = url.searchParams.get("format");
   try {
-    if (format === "csv" || format === "xlsx") {
+    const jsonHeaders = format === "jsonl" && (request.headers.get("Content-Type") ?? "").startsWith("application/json");
+    if (format === "csv" || format === "xlsx" || (format === "jsonl" && !jsonHeaders)) {
       if (!request.body) throw new Error("empty body");
       const { input, drain } = drainableBody(request.body);
       try {
-        sample = await readSample(input, format, { truncated: url.searchParams.get("truncated") === "1" });
+        const isFact = (key: string) => facts.some((f) => f.id === key);
+        sample = await readSample(input, format, { truncated: url.searchParams.get("truncated") === "1", isFact });
       } finally {
         await drain();
       }

@@ -59,15 +59,7 @@ function formatOf(name: string): Format | undefined {
 }
 
 /** The JSON Lines header, read here (JSON Lines is UTF-8); CSV and XLSX headers are read by the server. */
-async function jsonLinesHeader(file: File): Promise<string[]> {
-  const text = await file.slice(0, 256 * 1024).text();
-  const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== "") ?? "{}";
-  const object = JSON.parse(firstLine) as Record<string, unknown>;
-  const inner = object.facts && typeof object.facts === "object" && !Array.isArray(object.facts) ? (object.facts as Record<string, unknown>) : object;
-  return Object.keys(inner).filter((k) => k !== "id");
-}
-
-/** A CSV's first bytes, sent for its header and first rows (the server reads no more of them). */
+/** A CSV's or JSON Lines file's first bytes, sent for its header and first rows (the server reads no more of them). */
 const HEADER_SLICE_BYTES = 256 * 1024;
 
 const sizeText = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -147,21 +139,15 @@ export default function NewCohort() {
     setReading(true);
     setHeader(null);
     try {
-      const truncated = chosenFormat === "csv" && chosen.size > HEADER_SLICE_BYTES ? "&truncated=1" : "";
+      const sliced = chosenFormat !== "xlsx";
+      const truncated = sliced && chosen.size > HEADER_SLICE_BYTES ? "&truncated=1" : "";
       const query = `standardId=${encodeURIComponent(standard)}&format=${chosenFormat}${truncated}`;
-      // A CSV's first bytes go to the server, which decodes them as the upload will (UTF-8, UTF-16 or GB18030).
-      const response =
-        chosenFormat === "jsonl"
-          ? await fetch(`/cohorts/header?${query}`, {
-              method: "POST",
-              body: JSON.stringify({ headers: await jsonLinesHeader(chosen) }),
-              headers: { "Content-Type": "application/json" },
-            })
-          : await fetch(`/cohorts/header?${query}`, {
-              method: "POST",
-              body: chosenFormat === "csv" ? chosen.slice(0, HEADER_SLICE_BYTES) : chosen,
-              headers: { "Content-Type": "application/octet-stream" },
-            });
+      // A text file's first bytes go to the server, which decodes them as the upload will (UTF-8, UTF-16 or GB18030).
+      const response = await fetch(`/cohorts/header?${query}`, {
+        method: "POST",
+        body: sliced ? chosen.slice(0, HEADER_SLICE_BYTES) : chosen,
+        headers: { "Content-Type": "application/octet-stream" },
+      });
       const body = (await response.json()) as HeaderInfo & { error?: string };
       if (!response.ok || body.error) throw new Error(body.error ?? response.statusText);
       setHeader(body);
@@ -353,7 +339,6 @@ export default function NewCohort() {
               {m("duplicateTarget", { target: targetLabel(target), columns: columns.join(", ") })}
             </p>
           ))}
-          {format === "jsonl" ? <p className="muted">{m("previewNotForJsonl")}</p> : null}
           {header.sample ? (
             <div className="section" data-testid="preview" data-problems={preview?.problems ?? ""}>
               <h2>{m("previewTitle", { count: 20 })}</h2>

@@ -23,15 +23,15 @@ const isMessage = (value: unknown): value is { zh: string; en: string } =>
 /** The sample as the header step gave it, or undefined for anything else. */
 function asSample(value: unknown): FileSample | undefined {
   if (!value || typeof value !== "object") return undefined;
-  const { header, rows, stop } = value as Record<string, unknown>;
-  if (!Array.isArray(header) || !header.every(isText) || !Array.isArray(rows)) return undefined;
+  const { header, rows, stop, json } = value as Record<string, unknown>;
+  if (!Array.isArray(header) || !header.every(isText) || !Array.isArray(rows) || (json !== undefined && typeof json !== "boolean")) return undefined;
   const sampleRows: FileSample["rows"] = [];
   for (const row of rows as unknown[]) {
-    const { line, cells } = (row ?? {}) as Record<string, unknown>;
-    if (typeof line !== "number" || !Array.isArray(cells) || !cells.every((c) => c === null || isText(c))) return undefined;
-    sampleRows.push({ line, cells: cells as Array<string | null> });
+    const { line, cells, id } = (row ?? {}) as Record<string, unknown>;
+    if (typeof line !== "number" || !Array.isArray(cells) || !cells.every((c) => c === null || isText(c)) || (id !== undefined && !isText(id))) return undefined;
+    sampleRows.push({ line, cells: cells as Array<string | null>, ...(isText(id) ? { id } : {}) });
   }
-  const sample: FileSample = { header, rows: sampleRows };
+  const sample: FileSample = { header, rows: sampleRows, ...(json ? { json: true } : {}) };
   if (stop && typeof stop === "object" && typeof (stop as { line?: unknown }).line === "number" && isMessage((stop as { message?: unknown }).message)) {
     const { line, message, code } = stop as { line: number; message: { zh: string; en: string }; code?: unknown };
     sample.stop = { code: (isText(code) ? code : "badCsv") as NonNullable<FileSample["stop"]>["code"], line, message, params: {} };

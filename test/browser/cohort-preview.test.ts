@@ -39,6 +39,11 @@ beforeAll(async () => {
   sheet.addRow(["X1", "苏州中学", 24, "硕士研究生", new Date(Date.UTC(2019, 5, 30)), "是"]);
   sheet.addRow(["X2", "苏州大学附属中学", "两年", "bachelor", new Date(Date.UTC(2017, 0, 9)), "否"]);
   await workbook.xlsx.writeFile(join(dir, "office.xlsx"));
+  const jsonLines = [
+    { id: "J1", educationLevel: "大学本科", socialInsuranceMonths: 84, residenceRegistrationDate: "2019/6/30" },
+    { id: "J2", facts: { educationLevel: "master", socialInsuranceMonths: "两年", residenceRegistrationDate: "2019-02-30" } },
+  ];
+  writeFileSync(join(dir, "office.jsonl"), jsonLines.map((line) => JSON.stringify(line)).join("\n") + "\n");
   server = await startServer({ JIFEN_SEED_COHORT_SIZE: "0" });
   drafter = await openBrowser();
   await signIn(drafter.page, server.url, "drafter");
@@ -112,6 +117,17 @@ describe("the preview before an import", () => {
     expect(await cell(page, 3, "苏州大市范围内城镇职工社会保险缴费月数")).toContain('"两年" is not a number');
     expect(await cell(page, 3, "已办理居住证")).toBe("noin the file: 否");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-preview-xlsx.en.png`, fullPage: true });
+
+    // JSON Lines too: each line's fields, typed as the import types them.
+    await chooseCohortFile(page, server.url, join(dir, "office.jsonl"), "json lines preview");
+    expect(await previewRows(page)).toBe(2);
+    expect(await cell(page, 1, "educationLevel")).toBe("bachelorin the file: 大学本科");
+    expect(await cell(page, 1, "socialInsuranceMonths")).toBe("84");
+    expect(await cell(page, 1, "residenceRegistrationDate")).toBe("2019-06-30in the file: 2019/6/30");
+    expect(await cell(page, 2, "socialInsuranceMonths")).toContain('"两年" is not a number');
+    expect(await cell(page, 2, "residenceRegistrationDate")).toContain('"2019-02-30" is not a valid date');
+    expect(await page.textContent("[data-testid=preview-problems]")).toContain("2 problem(s)");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-preview-jsonl.en.png`, fullPage: true });
     expect(cohorts()).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { csvLine } from "../../applicant-files/applicants";
+import { csvLine, readApplicants } from "../../applicant-files/applicants";
 import { PREVIEW_ROWS, previewSample, readSample } from "../../applicant-files/preview";
 import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
@@ -72,5 +72,63 @@ describe("the preview's reading", () => {
     const preview = previewSample(sample, suzhou.facts, { 编号: "id", 学校: "schoolId" });
     expect(preview.rows).toEqual([{ line: 3, id: "B1", cells: [{ text: "B1", value: "B1" }, { text: "苏州中学", value: "苏州中学" }] }]);
     expect(previewSample(sample, suzhou.facts, { 编号: "id", 学校: "" }).columns).toEqual([{ source: "编号", target: "id" }]);
+  });
+});
+
+describe("the preview of a JSON Lines file", () => {
+  const lines = [
+    JSON.stringify({ id: "J1", educationLevel: "大学本科", socialInsuranceMonths: 84, residenceRegistrationDate: "2019/6/30", homes: [{ areaM2: 90 }] }),
+    "",
+    JSON.stringify({ id: "J2", facts: { educationLevel: "bachelor", socialInsuranceMonths: "seven", schoolId: "苏州中学" }, idNumber: "320501199001011234" }),
+  ];
+
+  it("reads each line as the import does: values keep their JSON type, labels become values, problems stay on their cell", async () => {
+    const sample = await readSample(Readable.from([Buffer.from(lines.join("\n") + "\n")]), "jsonl");
+    expect(sample.json).toBe(true);
+    expect(sample.encoding).toBe("utf-8");
+    // The fields in order of appearance, across the lines; a line's `id` is its applicant number, not a field.
+    expect(sample.header).toEqual(["educationLevel", "socialInsuranceMonths", "residenceRegistrationDate", "homes", "schoolId", "idNumber"]);
+    const preview = previewSample(sample, suzhou.facts, undefined);
+    expect(preview.headerErrors).toEqual([]);
+    const [first, second] = preview.rows;
+    expect(first).toMatchObject({ line: 1, id: "J1" });
+    expect(first.cells.slice(0, 3)).toEqual([
+      { text: "大学本科", value: "bachelor" },
+      { text: "84", value: 84 },
+      { text: "2019/6/30", value: "2019-06-30" },
+    ]);
+    expect(second).toMatchObject({ line: 3, id: "J2" });
+    expect(second.cells[1].error?.zh).toContain("“seven” 不是数字");
+    expect(second.cells[5]).toEqual({ text: "320501199001011234", value: "320501199001011234" });
+    expect(preview.problems).toBe(1);
+    // The values shown are those the import stores.
+    const stored = [];
+    for await (const row of readApplicants(Readable.from([Buffer.from(lines[0] + "\n")]), "jsonl", suzhou.facts)) stored.push(row);
+    expect(stored[0].applicant?.facts).toMatchObject({ educationLevel: first.cells[0].value, socialInsuranceMonths: 84, residenceRegistrationDate: "2019-06-30" });
+  });
+
+  it("stops at a line the import refuses, with its line number, and reads GB18030 text", async () => {
+    const text = `${JSON.stringify({ id: "G1", schoolId: "苏州中学" })}\n{"id": "G2", "schoolId": \n`;
+    const sample = await readSample(Readable.from([encodeGbk(text)]), "jsonl");
+    expect(sample.encoding).toBe("gb18030");
+    expect(sample.rows).toHaveLength(1);
+    expect(sample.stop).toMatchObject({ code: "badJson", line: 2 });
+    const preview = previewSample(sample, suzhou.facts, undefined);
+    expect(preview.rows[0].cells).toEqual([{ text: "苏州中学", value: "苏州中学" }]);
+    expect(preview.problems).toBe(1);
+  });
+
+  it("from the first 256 KB of a large file, shows 20 rows without an error at the cut, and follows the mapping", async () => {
+    let jsonl = "";
+    for (const { id, facts } of generateApplicants(suzhou, 5000, 5)) jsonl += JSON.stringify({ id, ...Object.fromEntries(factIds.map((f) => [f, facts[f]])) }) + "\n";
+    const bytes = Buffer.from(jsonl);
+    expect(bytes.length).toBeGreaterThan(256 * 1024);
+    const sample = await readSample(Readable.from([bytes.subarray(0, 256 * 1024)]), "jsonl", { truncated: true });
+    expect(sample.stop).toBeUndefined();
+    const preview = previewSample(sample, suzhou.facts, undefined);
+    expect(preview.rows).toHaveLength(PREVIEW_ROWS);
+    expect(preview.problems).toBe(0);
+    const renamed = previewSample(sample, suzhou.facts, { educationLevel: "" });
+    expect(renamed.columns.map((c) => c.source)).not.toContain("educationLevel");
   });
 });

@@ -80,7 +80,6 @@ export const { useMessages: useCohortMessages, translateIn: cohortText } = defin
   previewApplicant: { zh: "申请编号", en: "Applicant" },
   previewAsRead: { zh: "文件中：{text}", en: "in the file: {text}" },
   previewRecords: { zh: "{count} 条记录", en: "{count} record(s)" },
-  previewNotForJsonl: { zh: "JSON Lines 文件不提供预览；导入时会逐行检查。", en: "No preview for JSON Lines files; the import checks every line." },
   importFailed: {
     zh: "导入中途失败，数据库未作任何改动。请稍后重试；如反复出现，请联系系统管理员。",
     en: "The import failed part-way; nothing was stored. Try again later, and tell the system administrator if it happens again.",
