@@ -8,6 +8,8 @@
 import { isUtf8 } from "node:buffer";
 import type { CompiledProgram } from "../../engine/scoring/compiled";
 import type { CompactScore } from "../../engine/types";
+import type { Verdict } from "../../rules-schema/types";
+import { verdictOf } from "../../engine/scoring/verdict";
 import type { JifenDb } from "../../db/connection";
 import { recordDecisionBatch } from "../../db/decisions";
 import { isTokenActive } from "../../db/tokens";
@@ -84,14 +86,20 @@ function failedGatesJson(score: CompactScore): string {
   return json;
 }
 
+/** The total as the API writes it: null where there is no score (a gate fails or a veto applies; decision 047). */
+function totalJson(score: CompactScore): string {
+  return score.eligible && !score.vetoed ? numberJson(score.total) : "null";
+}
+
 /**
  * One applicant's compact score as the object form logs and answers it: canonical JSON of {categories, eligible,
- * failedGates, items, total, vetoed}, written by hand (2.5× cheaper than JSON.stringify of an object built for it).
+ * failedGates, items, total, verdict, vetoed}, written by hand (2.5× cheaper than JSON.stringify of an object built
+ * for it).
  */
-export function compactScoreJson(score: CompactScore): string {
+export function compactScoreJson(score: CompactScore, verdict: Verdict): string {
   return (
     `{"categories":[${listBody(score.categories)}],"eligible":${score.eligible ? "true" : "false"},"failedGates":${failedGatesJson(score)},` +
-    `"items":[${listBody(score.items)}],"total":${numberJson(score.total)},"vetoed":${score.vetoed ? "true" : "false"}}`
+    `"items":[${listBody(score.items)}],"total":${totalJson(score)},"verdict":"${verdict}","vetoed":${score.vetoed ? "true" : "false"}}`
   );
 }
 
@@ -105,12 +113,13 @@ function writeListItems(writer: ByteWriter, values: number[]): void {
   }
 }
 
-/** The table form's cells of a score: eligible, vetoed, total, failedGates, then category and item points. */
-function writeScoreCells(writer: ByteWriter, score: CompactScore): void {
+/** The table form's cells of a score: eligible, vetoed, total, verdict, failedGates, then category and item points. */
+function writeScoreCells(writer: ByteWriter, score: CompactScore, verdict: Verdict): void {
   writer.text(score.eligible ? "true," : "false,");
   writer.text(score.vetoed ? "true," : "false,");
-  writer.number(score.total);
-  writer.char(COMMA);
+  if (score.eligible && !score.vetoed) writer.number(score.total);
+  else writer.text("null");
+  writer.text(`,"${verdict}",`);
   writer.text(failedGatesJson(score));
   writeListItems(writer, score.categories);
   writeListItems(writer, score.items);
@@ -159,6 +168,7 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
   requireProgram(version, program);
   const applicants = (rows && readTableRows(rows, version.dictionary)) ?? requireApplicants(rows ? parseJsonObject(bodyText(task)) : body, version, false);
   const compiled = version.compiled(program);
+  const verdict = (score: CompactScore): Verdict => verdictOf(version.doc, program, score);
   if (rows !== undefined || isTableForm(body)) {
     const cellStarts = new Int32Array(applicants.length);
     const cellEnds = new Int32Array(applicants.length);
@@ -168,7 +178,8 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
     for (let i = 0; i < applicants.length; i++) {
       writer.text(i === 0 ? "[" : ",[");
       cellStarts[i] = writer.length;
-      writeScoreCells(writer, compiled.score(applicants[i].facts, date));
+      const score = compiled.score(applicants[i].facts, date);
+      writeScoreCells(writer, score, verdict(score));
       cellEnds[i] = writer.length;
       writer.char(0x5d);
     }
@@ -177,7 +188,10 @@ function scoreBatch(db: JifenDb, task: BatchTask, body: Record<string, unknown>,
     return { table: true, version, compiled, applicants, output, cellStarts, cellEnds, generation };
   }
   const scores: string[] = new Array(applicants.length);
-  for (let i = 0; i < applicants.length; i++) scores[i] = compactScoreJson(compiled.score(applicants[i].facts, date));
+  for (let i = 0; i < applicants.length; i++) {
+    const score = compiled.score(applicants[i].facts, date);
+    scores[i] = compactScoreJson(score, verdict(score));
+  }
   return { table: false, version, compiled, applicants, output: loggedOutput(compiled, scores), scores, generation };
 }
 
@@ -250,7 +264,7 @@ function idJson(id: string): string {
 }
 
 /**
- * The table form's answer: `columns` ("id", "decisionId", ["inputHash"], "eligible", "vetoed", "total",
+ * The table form's answer: `columns` ("id", "decisionId", ["inputHash"], "eligible", "vetoed", "total", "verdict",
  * "failedGates", then "categories/{id}" and "items/{id}" in the document's order) and one row per applicant.
  */
 function tableAnswer(head: string, scored: ScoredTable, firstDecisionId: number, inputHashes: string[] | undefined): Uint8Array {
@@ -262,6 +276,7 @@ function tableAnswer(head: string, scored: ScoredTable, firstDecisionId: number,
     "eligible",
     "vetoed",
     "total",
+    "verdict",
     "failedGates",
     ...compiled.categoryIds.map((id) => `categories/${id}`),
     ...compiled.itemIds.map((id) => `items/${id}`),

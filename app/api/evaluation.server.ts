@@ -9,8 +9,9 @@ import { canonicalJson } from "../../rules-schema/canonical";
 import { isIsoDate, isoDateMessage } from "../../rules-schema/iso-date";
 import { validJsonNestingBeyond, type TooDeep } from "../../rules-schema/json-depth";
 import { locatedText, parseJsonText } from "../../rules-schema/locate";
-import type { Id } from "../../rules-schema/types";
+import type { Id, StandardDocument, Verdict } from "../../rules-schema/types";
 import type { CompiledProgram } from "../../engine/scoring/compiled";
+import { verdictOf } from "../../engine/scoring/verdict";
 import type { CompactScore, Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import type { NewDecision } from "../../db/decisions";
@@ -38,14 +39,39 @@ function tooDeepError(text: string, tooDeep: TooDeep): ApiError {
   return new ApiError(422, [{ ...problem, line, column }]);
 }
 
-/** The score in a form a department reads without the document: points by item and category id. */
+/**
+ * The score in a form a department reads without the document: points by item and category id, the total (null
+ * where there is no score: a gate fails or a veto applies) and the program's verdict (decision 047). A decision
+ * logged before 047 has no `verdict` and a number as `total` for everyone; it is read and replayed in that form.
+ */
 export interface ScoreSummary {
   eligible: boolean;
   vetoed: boolean;
   failedGates: Id[];
-  total: number;
+  total: number | null;
+  verdict?: Verdict;
   categories: Record<Id, number>;
   items: Record<Id, number>;
+}
+
+/** A compact score as the API answers and logs it (decision 047); `verdict` absent in a batch logged before 047. */
+export interface AnsweredScore extends Omit<CompactScore, "total"> {
+  total: number | null;
+  verdict?: Verdict;
+}
+
+/**
+ * The engine's compact score as the API gives it: no total for an applicant who fails a gate or is vetoed (the
+ * engine's figure is the points counted, not a score), and the program's verdict.
+ */
+export function answeredScore(doc: StandardDocument, programId: Id, score: CompactScore): AnsweredScore {
+  const verdict = verdictOf(doc, programId, score);
+  return { ...score, total: score.eligible && !score.vetoed ? score.total : null, verdict };
+}
+
+/** Which form a logged score is in: from 047 on it carries the verdict; before, the total was always the engine's. */
+export function loggedBefore047(logged: { verdict?: unknown }): boolean {
+  return logged.verdict === undefined;
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
@@ -185,12 +211,14 @@ function sortedFirstPositions(ids: readonly Id[]): number[] {
 
 const summaryOrders = new WeakMap<CompiledProgram, { items: number[]; categories: number[] }>();
 
-function summaryInOrder(itemIds: readonly Id[], categoryIds: readonly Id[], orders: { items: number[]; categories: number[] }, score: CompactScore): ScoreSummary {
+function summaryInOrder(itemIds: readonly Id[], categoryIds: readonly Id[], orders: { items: number[]; categories: number[] }, score: AnsweredScore): ScoreSummary {
   const categories: Record<Id, number> = {};
   for (const c of orders.categories) categories[categoryIds[c]] = score.categories[c];
   const items: Record<Id, number> = {};
   for (const i of orders.items) items[itemIds[i]] = score.items[i];
-  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
+  // Keys in sorted order (…, total, verdict, vetoed); a score logged before decision 047 has no verdict.
+  if (score.verdict === undefined) return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed };
+  return { categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, verdict: score.verdict, vetoed: score.vetoed };
 }
 
 /**
@@ -198,7 +226,7 @@ function summaryInOrder(itemIds: readonly Id[], categoryIds: readonly Id[], orde
  * JSON (ids start with a letter, so no key is reordered as an array index): the decision log stores one per
  * applicant, and canonicalising afterwards cost as much as scoring.
  */
-export function summaryFromCompact(compiled: CompiledProgram, score: CompactScore): ScoreSummary {
+export function summaryFromCompact(compiled: CompiledProgram, score: AnsweredScore): ScoreSummary {
   let orders = summaryOrders.get(compiled);
   if (!orders) {
     orders = { items: sortedFirstPositions(compiled.itemIds), categories: sortedFirstPositions(compiled.categoryIds) };
@@ -208,7 +236,7 @@ export function summaryFromCompact(compiled: CompiledProgram, score: CompactScor
 }
 
 /** The same for a compact score stored with its own item and category ids (a logged batch). */
-export function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[], score: CompactScore): ScoreSummary {
+export function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[], score: AnsweredScore): ScoreSummary {
   return summaryInOrder(itemIds, categoryIds, { items: sortedFirstPositions(itemIds), categories: sortedFirstPositions(categoryIds) }, score);
 }
 
@@ -216,41 +244,46 @@ export function summaryFromIds(itemIds: readonly Id[], categoryIds: readonly Id[
 export interface BatchOutput {
   categoryIds: Id[];
   itemIds: Id[];
-  results: CompactScore[];
+  results: AnsweredScore[];
 }
 
 /**
  * Reads a logged batch's output: the object form's `results` (compact scores) as they are, the table form's `rows`
- * ([eligible, vetoed, total, failedGates, …category points, …item points]) turned into compact scores.
+ * ([eligible, vetoed, total, verdict, failedGates, …category points, …item points]) turned into compact scores. A
+ * row logged before decision 047 has no verdict cell: it is one cell shorter than the ids make a row of today.
  */
 export function loggedResults(output: string): BatchOutput {
-  const logged = JSON.parse(output) as { categoryIds: Id[]; itemIds: Id[]; results?: CompactScore[]; rows?: unknown[][] };
+  const logged = JSON.parse(output) as { categoryIds: Id[]; itemIds: Id[]; results?: AnsweredScore[]; rows?: unknown[][] };
   if (logged.results) return { categoryIds: logged.categoryIds, itemIds: logged.itemIds, results: logged.results };
   const c = logged.categoryIds.length;
-  const results = (logged.rows ?? []).map(
-    (row): CompactScore => ({
+  const withVerdict = 5 + c + logged.itemIds.length;
+  const results = (logged.rows ?? []).map((row): AnsweredScore => {
+    const head = row.length === withVerdict ? 5 : 4;
+    return {
       eligible: row[0] as boolean,
       vetoed: row[1] as boolean,
-      total: row[2] as number,
-      failedGates: row[3] as Id[],
-      categories: row.slice(4, 4 + c) as number[],
-      items: row.slice(4 + c) as number[],
-    }),
-  );
+      total: row[2] as number | null,
+      ...(head === 5 ? { verdict: row[3] as Verdict } : {}),
+      failedGates: row[head - 1] as Id[],
+      categories: row.slice(head, head + c) as number[],
+      items: row.slice(head + c) as number[],
+    };
+  });
   return { categoryIds: logged.categoryIds, itemIds: logged.itemIds, results };
 }
 
-export function summaryFromSheet(sheet: ScoreSheet): ScoreSummary {
+/**
+ * The reference sheet's figures as a summary: as the API answers them (`verdict` given: decision 047) or, without
+ * it, in the form decisions were logged before 047 (the engine's total for everyone, no verdict).
+ */
+export function summaryFromSheet(sheet: ScoreSheet, verdict?: Verdict): ScoreSummary {
   const items: Record<Id, number> = {};
   for (const item of sheet.items) if (!(item.id in items)) items[item.id] = item.points;
-  return {
-    eligible: sheet.eligible,
-    vetoed: sheet.vetoed,
-    failedGates: sheet.gates.filter((g) => !g.passed).map((g) => g.id),
-    total: sheet.total,
-    categories: { ...sheet.categories },
-    items,
-  };
+  const failedGates = sheet.gates.filter((g) => !g.passed).map((g) => g.id);
+  const categories = { ...sheet.categories };
+  if (verdict === undefined) return { eligible: sheet.eligible, vetoed: sheet.vetoed, failedGates, total: sheet.total, categories, items };
+  const total = sheet.eligible && !sheet.vetoed ? sheet.total : null;
+  return { eligible: sheet.eligible, vetoed: sheet.vetoed, failedGates, total, verdict, categories, items };
 }
 
 export function canonicalInput(facts: Facts, program: string, date: string): string {

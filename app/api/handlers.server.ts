@@ -10,6 +10,7 @@ import { isIsoDate } from "../../rules-schema/iso-date";
 import type { StandardDocument } from "../../rules-schema/types";
 import { scoreApplicant } from "../../engine/scoring/reference";
 import { scoreAndRank } from "../../engine/allocation/ranking-cases";
+import { verdictOf } from "../../engine/scoring/verdict";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { JifenDb } from "../../db/connection";
 import {
@@ -32,8 +33,10 @@ import { batchPoolFor } from "./batch-pool.server";
 import { evaluateBatchText } from "./batch.server";
 import { SingleGroups } from "./singles.server";
 import {
+  answeredScore,
   canonicalInput,
   decisionRecord,
+  loggedBefore047,
   badDateProblem,
   loggedApplicants,
   loggedResults,
@@ -249,7 +252,7 @@ export async function evaluateApplicant(request: ApiCall, standardId: string): P
       const problems = checkFacts(version.dictionary, facts, "/facts");
       if (problems.length) throw new ApiError(422, problems);
       const sheet = await scoreApplicant(version.doc, facts, program, date);
-      const score = summaryFromSheet(sheet);
+      const score = summaryFromSheet(sheet, verdictOf(version.doc, program, sheet));
       const decision = decisionRecord(token.id, version, program, date, canonicalInput(facts, program, date), canonicalJson(score));
       const decisionId = await logDecision(db, decision, generation, () => {
         checkToken(request, db, "evaluate", "now");
@@ -316,7 +319,18 @@ function requireQuotas(body: Record<string, unknown>, version: LoadedVersion, pr
   return quotas as Record<string, number>;
 }
 
-function rankCohort(version: LoadedVersion, input: { program: string; date: string; quotas: Record<string, number>; seed?: string; applicants: BatchApplicant[] }) {
+/** No total for an applicant who fails a gate or is vetoed (decision 047): the reason says why. */
+const withoutScore = (reason: string | undefined) => reason === "ineligible" || reason === "vetoed";
+
+/**
+ * The allocation as the API answers and logs it: `total` null for the applicants who have no score (decision 047),
+ * or, with `before047`, in the form rankings were logged until then (the engine's total for everyone).
+ */
+function rankCohort(
+  version: LoadedVersion,
+  input: { program: string; date: string; quotas: Record<string, number>; seed?: string; applicants: BatchApplicant[] },
+  before047 = false,
+) {
   const allocation = scoreAndRank(
     version.doc,
     input.program,
@@ -325,7 +339,14 @@ function rankCohort(version: LoadedVersion, input: { program: string; date: stri
     input.date,
     input.seed !== undefined ? { seed: input.seed } : {},
   );
-  return { kind: allocation.kind, ...(allocation.tiePolicy ? { tiePolicy: allocation.tiePolicy } : {}), admittedCount: allocation.admittedCount, pools: allocation.pools, applicants: allocation.applicants };
+  const applicants = before047 ? allocation.applicants : allocation.applicants.map((a) => (withoutScore(a.reason) ? { ...a, total: null } : a));
+  return { kind: allocation.kind, ...(allocation.tiePolicy ? { tiePolicy: allocation.tiePolicy } : {}), admittedCount: allocation.admittedCount, pools: allocation.pools, applicants };
+}
+
+/** Whether a logged allocation is in the form before decision 047: a number as the total of an applicant with no score. */
+function allocationBefore047(output: string): boolean {
+  const logged = JSON.parse(output) as { applicants?: Array<{ total: number | null; reason?: string }> };
+  return (logged.applicants ?? []).some((a) => withoutScore(a.reason) && typeof a.total === "number");
 }
 
 /** POST /api/v1/standards/{id}/rank — score a cohort and allocate the program's places (quotas per pool). */
@@ -450,16 +471,22 @@ export async function replayDecision(request: ApiCall, rawId: string): Promise<A
   let replayed: unknown;
   let sheet: ScoreSheet | undefined;
   let identical: boolean;
+  // A decision is replayed in the form it was logged in: one logged before decision 047 gave every applicant a
+  // number as its total and no verdict, and is compared with the replay in that form.
   if (input.applicants) {
-    replayed = rankCohort(version, { program: input.program, date: input.date, quotas: input.quotas ?? {}, seed: input.seed, applicants: input.applicants });
+    const ranking = { program: input.program, date: input.date, quotas: input.quotas ?? {}, seed: input.seed, applicants: input.applicants };
+    replayed = rankCohort(version, ranking, allocationBefore047(decision.output));
     identical = canonicalJson(replayed) === decision.output;
   } else {
     const facts = input.facts ?? {};
     const compiled = version.compiled(input.program);
-    const fromCompiled = summaryFromCompact(compiled, compiled.score(facts, input.date));
+    const raw = compiled.score(facts, input.date);
+    const before047 = loggedBefore047(JSON.parse(decision.output) as { verdict?: unknown });
+    const fromCompiled = summaryFromCompact(compiled, before047 ? raw : answeredScore(version.doc, input.program, raw));
     sheet = await scoreApplicant(version.doc, facts, input.program, input.date);
+    const fromSheet = summaryFromSheet(sheet, before047 ? undefined : verdictOf(version.doc, input.program, sheet));
     replayed = fromCompiled;
-    identical = canonicalJson(fromCompiled) === decision.output && canonicalJson(summaryFromSheet(sheet)) === decision.output;
+    identical = canonicalJson(fromCompiled) === decision.output && canonicalJson(fromSheet) === decision.output;
   }
   return jsonReply({
     decisionId: decision.id,
@@ -527,8 +554,10 @@ export async function replayDecisionBatch(request: ApiCall, rawId: string): Prom
   const differences: Array<{ index: number; id: string; decisionId: number; recorded: ScoreSummary | null; replayed: ScoreSummary }> = [];
   let differing = 0;
   for (let i = 0; i < applicants.length; i++) {
-    const replayed = summaryFromCompact(compiled, compiled.score(applicants[i].facts ?? {}, batch.evaluationDate));
+    const raw = compiled.score(applicants[i].facts ?? {}, batch.evaluationDate);
     const logged = recorded.results[i] ? summaryFromIds(recorded.itemIds, recorded.categoryIds, recorded.results[i]) : null;
+    // Compared in the form the batch was logged in (before decision 047: the engine's total, no verdict).
+    const replayed = summaryFromCompact(compiled, logged && loggedBefore047(logged) ? raw : answeredScore(version.doc, batch.programId, raw));
     if (logged && JSON.stringify(logged) === JSON.stringify(replayed)) continue;
     differing++;
     if (differences.length < MAX_REPORTED_DIFFERENCES) {

@@ -92,9 +92,9 @@ export const openApiDocument = {
   openapi: "3.1.0",
   info: {
     title: "Jifen department API / 积分标准部门接口",
-    version: "1.0.0",
+    version: "1.1.0",
     description:
-      "Evaluate applicants against the version of a points standard in effect on a date, rank cohorts with quotas, and replay logged decisions for appeals (复核). Authenticate with `Authorization: Bearer <token>`; tokens are issued per department by administrators with scopes evaluate, rank and read. Department isolation: a token reads and replays only the decisions and batches made under a token of its own department (any of them, revoked ones included); another department's answer 404 exactly as a missing id, so their existence is not revealed. 部门隔离：令牌只能查看和重算本部门令牌作出的决定，其他部门的决定按不存在处理（404）。 Errors are `{errors: [{code, path, message: {zh, en}, params}]}` with `path` a JSON pointer into the request body.",
+      "Evaluate applicants against the version of a points standard in effect on a date, rank cohorts with quotas, and replay logged decisions for appeals (复核). Authenticate with `Authorization: Bearer <token>`; tokens are issued per department by administrators with scopes evaluate, rank and read. Department isolation: a token reads and replays only the decisions and batches made under a token of its own department (any of them, revoked ones included); another department's answer 404 exactly as a missing id, so their existence is not revealed. 部门隔离：令牌只能查看和重算本部门令牌作出的决定，其他部门的决定按不存在处理（404）。 Errors are `{errors: [{code, path, message: {zh, en}, params}]}` with `path` a JSON pointer into the request body. No score without eligibility (1.1, decision 047): an applicant who fails a gate (准入条件) or is vetoed (一票否决) has `total: null` in every answer (single, batch in both forms, rank) and a `verdict` saying why; the points the engine counted for such an applicant are given only in the explained sheet (`?explain=true`, `sheet.total`), never as a total. 不符合准入条件或被一票否决者不计分：总分为 null，verdict 说明原因。 Decisions logged before 1.1 are shown and replayed in the form they were logged in (a number as total, no verdict).",
   },
   servers: [{ url: "/" }],
   security: bearer,
@@ -117,7 +117,7 @@ export const openApiDocument = {
         summary: "Score one applicant with the version in effect on the date (scope evaluate)",
         parameters: [
           standardIdParam,
-          { name: "explain", in: "query", required: false, schema: { type: "boolean" }, description: "true: also return the full explained score sheet (reference path), its explanation in both languages (no total where there is no score) and the verdict. Default false." },
+          { name: "explain", in: "query", required: false, schema: { type: "boolean" }, description: "true: also return the full explained score sheet (reference path; its `total` is the points counted, also for an applicant who has no score), its explanation in both languages (no total where there is no score) and the verdict. Default false." },
         ],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EvaluateRequest" } } } },
         responses: {
@@ -236,20 +236,43 @@ export const openApiDocument = {
       },
       ScoreSummary: {
         type: "object",
-        required: ["eligible", "vetoed", "failedGates", "total", "categories", "items"],
+        description: "One applicant's score by item and category id. 按项目与类别编号给出的分数。",
+        required: ["eligible", "vetoed", "failedGates", "total", "verdict", "categories", "items"],
         additionalProperties: false,
         properties: {
           eligible: { type: "boolean" },
           vetoed: { type: "boolean" },
           failedGates: { type: "array", items: { type: "string" } },
-          total: { type: "number" },
+          total: { type: ["number", "null"], description: "The total; null when the applicant fails a gate or is vetoed: there is no score (decision 047). 无分数时为 null。" },
+          verdict: { $ref: "#/components/schemas/Verdict" },
           categories: { type: "object", additionalProperties: { type: "number" } },
           items: { type: "object", additionalProperties: { type: "number" } },
         },
       },
+      LoggedScoreSummary: {
+        description:
+          "A score as it was logged: a ScoreSummary, or, for a decision logged before 1.1 (decision 047), the same without `verdict` and with the engine's total as a number for every applicant.",
+        oneOf: [
+          { $ref: "#/components/schemas/ScoreSummary" },
+          {
+            type: "object",
+            required: ["eligible", "vetoed", "failedGates", "total", "categories", "items"],
+            additionalProperties: false,
+            properties: {
+              eligible: { type: "boolean" },
+              vetoed: { type: "boolean" },
+              failedGates: { type: "array", items: { type: "string" } },
+              total: { type: "number" },
+              categories: { type: "object", additionalProperties: { type: "number" } },
+              items: { type: "object", additionalProperties: { type: "number" } },
+            },
+          },
+        ],
+      },
       ScoreSheet: {
         type: "object",
-        description: "The reference path's explained score sheet (engine/types.ts ScoreSheet).",
+        description:
+          "The reference path's explained score sheet (engine/types.ts ScoreSheet), for engineers: its `total` is the points counted, a number also for an applicant who fails a gate or is vetoed, who has no score (see `score.total` and `verdict`).",
         required: ["standardId", "version", "program", "date", "eligible", "gates", "vetoes", "vetoed", "derived", "items", "adjustments", "categories", "total"],
         properties: {
           standardId: { type: "string" },
@@ -303,7 +326,7 @@ export const openApiDocument = {
       Verdict: {
         enum: ["admitted", "belowLine", "ineligible", "vetoed"],
         description:
-          "The program's verdict (decision 024): admitted (reaches the score line; for a quota program: eligible and ranked), belowLine, ineligible (a gate fails), vetoed. For ineligible and vetoed there is no score: `score.total` keeps the points counted, for the record only, and must not be published as a total (decision 037). 不符合准入条件或一票否决者不计分。",
+          "The program's verdict (decision 024): admitted (reaches the score line; for a quota program: eligible and ranked, places are given by /rank), belowLine, ineligible (a gate fails), vetoed. For ineligible and vetoed there is no score and `total` is null (decision 047). 不符合准入条件或一票否决者不计分。",
       },
       Text: { type: "object", required: ["zh", "en"], properties: { zh: { type: "string" }, en: { type: "string" } } },
       ExplainedFact: {
@@ -426,7 +449,7 @@ export const openApiDocument = {
             type: "array",
             items: {
               type: "object",
-              required: ["id", "decisionId", "eligible", "vetoed", "failedGates", "items", "categories", "total"],
+              required: ["id", "decisionId", "eligible", "vetoed", "failedGates", "items", "categories", "total", "verdict"],
               additionalProperties: false,
               properties: {
                 id: { type: "string" },
@@ -437,7 +460,8 @@ export const openApiDocument = {
                 failedGates: { type: "array", items: { type: "string" } },
                 items: { type: "array", items: { type: "number" } },
                 categories: { type: "array", items: { type: "number" } },
-                total: { type: "number" },
+                total: { type: ["number", "null"], description: "null: a gate fails or a veto applies, so there is no score." },
+                verdict: { $ref: "#/components/schemas/Verdict" },
               },
             },
           },
@@ -454,10 +478,10 @@ export const openApiDocument = {
           columns: {
             type: "array",
             description:
-              'Names of each row\'s cells: "id", "decisionId", "inputHash" (only with ?inputHashes=true), "eligible", "vetoed", "total", "failedGates" (a list of gate ids), then "categories/{categoryId}" and "items/{itemId}" (points) in the document\'s order. 列：id、decisionId、（inputHash）、eligible、vetoed、total、failedGates，其后为各类别与各项目的分数。',
+              'Names of each row\'s cells: "id", "decisionId", "inputHash" (only with ?inputHashes=true), "eligible", "vetoed", "total" (null where there is no score), "verdict", "failedGates" (a list of gate ids), then "categories/{categoryId}" and "items/{itemId}" (points) in the document\'s order. 列：id、decisionId、（inputHash）、eligible、vetoed、total（不计分时为 null）、verdict、failedGates，其后为各类别与各项目的分数。',
             prefixItems: [{ const: "id" }, { const: "decisionId" }],
             items: { type: "string" },
-            examples: [["id", "decisionId", "eligible", "vetoed", "total", "failedGates", "categories/base", "categories/bonus", "items/education"]],
+            examples: [["id", "decisionId", "eligible", "vetoed", "total", "verdict", "failedGates", "categories/base", "categories/bonus", "items/education"]],
           },
           rows: {
             type: "array",
@@ -466,7 +490,7 @@ export const openApiDocument = {
               description: "One cell per column: the applicant id (text), its decision id (integer), then its figures as `columns` names them.",
               prefixItems: [{ type: "string" }, { type: "integer" }],
               items: {
-                oneOf: [{ type: "boolean" }, { type: "number" }, sha256Hex, { type: "array", items: { type: "string" } }],
+                oneOf: [{ type: "boolean" }, { type: "number" }, { type: "null" }, sha256Hex, { $ref: "#/components/schemas/Verdict" }, { type: "array", items: { type: "string" } }],
               },
             },
           },
@@ -522,7 +546,7 @@ export const openApiDocument = {
               properties: {
                 id: { type: "string" },
                 pool: { type: "string" },
-                total: { type: "number" },
+                total: { type: ["number", "null"], description: "null: the applicant fails a gate or is vetoed (reason ineligible or vetoed), so there is no score." },
                 rank: { type: ["integer", "null"] },
                 admitted: { enum: ["round1", "round2", null] },
                 reason: { enum: ["ineligible", "vetoed", "belowMinimum", "belowThreshold", "belowCutoff", "tieExcluded", "lotteryLost", "sameKey"] },
@@ -689,8 +713,8 @@ export const openApiDocument = {
                 index: { type: "integer" },
                 id: { type: "string" },
                 decisionId: { type: "integer" },
-                recorded: { oneOf: [{ $ref: "#/components/schemas/ScoreSummary" }, { type: "null" }] },
-                replayed: { $ref: "#/components/schemas/ScoreSummary" },
+                recorded: { oneOf: [{ $ref: "#/components/schemas/LoggedScoreSummary" }, { type: "null" }] },
+                replayed: { $ref: "#/components/schemas/LoggedScoreSummary" },
               },
             },
           },

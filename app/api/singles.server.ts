@@ -19,6 +19,7 @@ import { changeWatch } from "./change-watch.server";
 import { ApiError, apiError, errorReply, jsonTextReply, type ApiReply } from "./errors.server";
 import { checkFacts } from "./facts-check";
 import {
+  answeredScore,
   canonicalInput,
   decisionRecord,
   parseJsonObject,
@@ -66,7 +67,7 @@ function decide(db: JifenDb, task: SingleTask, index: number, generation: number
   if (problems.length) throw new ApiError(422, problems);
   const compiled = version.compiled(program);
   // summaryFromCompact builds its keys in sorted order, so JSON.stringify of it is already canonical.
-  const output = JSON.stringify(summaryFromCompact(compiled, compiled.score(facts, date)));
+  const output = JSON.stringify(summaryFromCompact(compiled, answeredScore(version.doc, program, compiled.score(facts, date))));
   const decision = decisionRecord(task.tokenId, version, program, date, canonicalInput(facts, program, date), output);
   return { index, task, version, program, date, decision, output };
 }

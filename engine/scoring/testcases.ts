@@ -6,6 +6,7 @@ import type { Id, StandardDocument, TestCase, Verdict } from "../../rules-schema
 import { compileProgram, type CompiledProgram } from "./compiled";
 import { scoreApplicant } from "./reference";
 import type { CompactScore } from "../types";
+import { verdictOf } from "./verdict";
 
 export type ScoringPath = "reference" | "compiled";
 
@@ -60,14 +61,7 @@ function sameGates(expected: Id[], actual: Id[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
-/** The program's verdict on figures (decision 024). */
-export function verdictOf(doc: StandardDocument, programId: Id, figures: Pick<Figures, "eligible" | "vetoed" | "total">): Verdict {
-  if (figures.vetoed) return "vetoed";
-  if (!figures.eligible) return "ineligible";
-  const allocation = doc.programs.find((program) => program.id === programId)?.allocation;
-  const line = allocation?.kind === "threshold" ? allocation.threshold : allocation?.minimumTotal;
-  return line !== undefined && figures.total < line ? "belowLine" : "admitted";
-}
+export { verdictOf };
 
 export function compareFigures(expect: TestCase["expect"], actual: Figures, verdict?: Verdict): TestCaseDifference[] {
   const differences: TestCaseDifference[] = [];

@@ -220,6 +220,7 @@ describe("version in effect and evaluation", () => {
       "eligible",
       "vetoed",
       "total",
+      "verdict",
       "failedGates",
       ...suzhou.categories.map((c) => `categories/${c.id}`),
       ...suzhou.items.map((i) => `items/${i.id}`),
@@ -229,7 +230,7 @@ describe("version in effect and evaluation", () => {
       const row = Object.fromEntries(columns.map((name, j) => [name, table.json.rows[k][j]]));
       expect(row.id).toBe(applicants[k].id);
       expect(row.decisionId).toBe(table.json.firstDecisionId + k);
-      expect(row, applicants[k].id).toMatchObject({ inputHash: result.inputHash, eligible: result.eligible, vetoed: result.vetoed, total: result.total, failedGates: result.failedGates });
+      expect(row, applicants[k].id).toMatchObject({ inputHash: result.inputHash, eligible: result.eligible, vetoed: result.vetoed, total: result.total, verdict: result.verdict, failedGates: result.failedGates });
       expect((object.json.categoryIds as string[]).map((id) => row[`categories/${id}`]), applicants[k].id).toEqual(result.categories);
       expect((object.json.itemIds as string[]).map((id) => row[`items/${id}`]), applicants[k].id).toEqual(result.items);
     }

@@ -93,7 +93,7 @@ describe("a batch is logged once", () => {
     expect(JSON.parse(stored.output)).toEqual({
       itemIds: batch.json.itemIds,
       categoryIds: batch.json.categoryIds,
-      results: (batch.json.results as Body[]).map(({ categories, eligible, failedGates, items, total, vetoed }) => ({ categories, eligible, failedGates, items, total, vetoed })),
+      results: (batch.json.results as Body[]).map(({ categories, eligible, failedGates, items, total, verdict, vetoed }) => ({ categories, eligible, failedGates, items, total, verdict, vetoed })),
     });
     expect(stored.output).toBe(canonicalJson(JSON.parse(stored.output)));
     expect(findBatchOfDecision(other, ids[7])).toMatchObject({ index: 7, batch: { id: stored.id } });
@@ -134,7 +134,8 @@ describe("a batch is logged once", () => {
     expect(replay.status).toBe(200);
     expect(replay.json).toMatchObject({ decisionId: result.decisionId, identical: true, inputHashMatches: true, versionHashMatches: true, batch: { index: 5, applicantId: "A5" } });
     expect(replay.json.replayed.total).toBe(result.total);
-    expect(replay.json.sheet.total).toBe(result.total);
+    // The sheet counts points for everyone; the answer's total is null where there is no score (decision 047).
+    expect(result.total).toBe(result.eligible && !result.vetoed ? replay.json.sheet.total : null);
   });
 
   it("replays a whole batch identically", async () => {
@@ -181,6 +182,7 @@ function objectFigures(answer: Body): Array<Record<string, unknown>> {
     eligible: r.eligible,
     vetoed: r.vetoed,
     total: r.total,
+    verdict: r.verdict,
     failedGates: r.failedGates,
     ...Object.fromEntries((answer.categoryIds as string[]).map((id, c) => [`categories/${id}`, r.categories[c]])),
     ...Object.fromEntries((answer.itemIds as string[]).map((id, i) => [`items/${id}`, r.items[i]])),
@@ -220,6 +222,7 @@ describe("the table form of a batch", () => {
       "eligible",
       "vetoed",
       "total",
+      "verdict",
       "failedGates",
       ...(object.json.categoryIds as string[]).map((id) => `categories/${id}`),
       ...(object.json.itemIds as string[]).map((id) => `items/${id}`),
@@ -302,7 +305,7 @@ describe("the table form of a batch", () => {
       expect(replay.status).toBe(200);
       expect(replay.json).toMatchObject({ decisionId: row[1], identical: true, inputHashMatches: true, versionHashMatches: true, batch: { index, applicantId: ids[index] } });
       expect(replay.json.replayed.total).toBe(cell(table.json, index, "total"));
-      expect(replay.json.sheet.total).toBe(cell(table.json, index, "total"));
+      expect(cell(table.json, index, "total")).toBe(replay.json.replayed.eligible && !replay.json.replayed.vetoed ? replay.json.sheet.total : null);
     }
     const replay = await call("POST", `/api/v1/decision-batches/${table.json.batchId}/replay`);
     expect(replay.status).toBe(200);

@@ -16,7 +16,7 @@ import type { StandardDocument } from "../../rules-schema/types";
 import { checkFacts, factDictionary } from "../../app/api/facts-check";
 import { TokenBucketLimiter, rateLimitConfig } from "../../app/api/rate-limit.server";
 import { compactScoreJson } from "../../app/api/batch.server";
-import { summaryFromCompact } from "../../app/api/evaluation.server";
+import { answeredScore, summaryFromCompact } from "../../app/api/evaluation.server";
 import { compileProgram } from "../../engine/scoring/compiled";
 import { generateCohort } from "../../engine/cohorts/cohort-generate";
 import { canonicalJson } from "../../rules-schema/canonical";
@@ -155,10 +155,15 @@ describe("decision output of a batch", () => {
         const compiled = compileProgram(doc, program.id);
         for (const facts of cohort) {
           const score = compiled.score(facts, doc.effectiveFrom ?? "2024-01-01");
-          const summary = summaryFromCompact(compiled, score);
+          const answered = answeredScore(doc, program.id, score);
+          const summary = summaryFromCompact(compiled, answered);
           expect(JSON.stringify(summary)).toBe(canonicalJson(summary));
-          const { categories, eligible, failedGates, items, total, vetoed } = score;
-          expect(compactScoreJson(score)).toBe(canonicalJson({ categories, eligible, failedGates, items, total, vetoed }));
+          // Decided before 047: the engine's total for everyone, no verdict; still canonical as read back.
+          const before047 = summaryFromCompact(compiled, score);
+          expect(JSON.stringify(before047)).toBe(canonicalJson(before047));
+          const { categories, eligible, failedGates, items, total, verdict, vetoed } = answered;
+          expect(total).toBe(eligible && !vetoed ? score.total : null);
+          expect(compactScoreJson(score, verdict!)).toBe(canonicalJson({ categories, eligible, failedGates, items, total, verdict, vetoed }));
         }
       }
     }
