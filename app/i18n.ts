@@ -34,6 +34,7 @@ const messages = {
   navStandards: { zh: "计分标准", en: "Standards" },
   navCohorts: { zh: "申请人数据", en: "Cohorts" },
   navSimulations: { zh: "模拟测算", en: "Simulations" },
+  navRounds: { zh: "申请批次", en: "Rounds" },
   navTokens: { zh: "部门 API 令牌", en: "API tokens" },
   navIntegrity: { zh: "记录完整性", en: "Integrity" },
   switchLang: { zh: "English", en: "中文" },

@@ -68,6 +68,7 @@ function Header({ lang, user }: RootData) {
           <NavLink to="/standards">{translate(lang, "navStandards")}</NavLink>
           <NavLink to="/cohorts">{translate(lang, "navCohorts")}</NavLink>
           <NavLink to="/simulations">{translate(lang, "navSimulations")}</NavLink>
+          <NavLink to="/rounds">{translate(lang, "navRounds")}</NavLink>
           {user.roles.includes("administrator") ? <NavLink to="/admin/tokens">{translate(lang, "navTokens")}</NavLink> : null}
           {user.roles.includes("administrator") ? <NavLink to="/admin/integrity">{translate(lang, "navIntegrity")}</NavLink> : null}
         </nav>

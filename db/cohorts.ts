@@ -267,13 +267,20 @@ export interface StoredApplicant {
   rowNo: number;
   applicantRef: string;
   idMasked: string | null;
+  nameMasked: string | null;
   facts: Record<string, unknown>;
 }
 
 /** Applicants of a cohort in row order; `limit`/`offset` page through them. */
 export function listApplicants(db: JifenDb, cohortId: number, page: { limit?: number; offset?: number } = {}): StoredApplicant[] {
   return db
-    .select({ rowNo: cohortApplicants.rowNo, applicantRef: cohortApplicants.applicantRef, idMasked: cohortApplicants.idMasked, facts: cohortApplicants.facts })
+    .select({
+      rowNo: cohortApplicants.rowNo,
+      applicantRef: cohortApplicants.applicantRef,
+      idMasked: cohortApplicants.idMasked,
+      nameMasked: cohortApplicants.nameMasked,
+      facts: cohortApplicants.facts,
+    })
     .from(cohortApplicants)
     .where(eq(cohortApplicants.cohortId, cohortId))
     .orderBy(asc(cohortApplicants.rowNo))

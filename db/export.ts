@@ -9,8 +9,8 @@ export async function backupDatabase(db: JifenDb, destination: string): Promise<
   return { pages: result.totalPages };
 }
 
-const TABLES_AS_JSON = ["standards", "standard_versions", "version_revisions", "audit_log", "cohorts", "column_mappings", "simulation_runs", "api_tokens"] as const;
-const TABLES_AS_JSONL = ["cohort_applicants", "decision_log", "decision_batches"] as const;
+const TABLES_AS_JSON = ["standards", "standard_versions", "version_revisions", "audit_log", "cohorts", "column_mappings", "simulation_runs", "api_tokens", "rounds", "round_notices", "round_objections", "round_amendments"] as const;
+const TABLES_AS_JSONL = ["cohort_applicants", "decision_log", "decision_batches", "round_results"] as const;
 
 /**
  * Writes one file per table into `folder`. Users are exported without password hashes; API tokens without their

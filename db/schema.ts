@@ -3,7 +3,7 @@
  * (`npm run db:generate`) and committed; they are never edited by hand.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -146,6 +146,8 @@ export const cohortApplicants = sqliteTable(
     idHash: text("id_hash"),
     /** The identity number masked for display, e.g. 320***********1234. */
     idMasked: text("id_masked"),
+    /** The applicant's name masked for a public notice (张*), when the file has a name column; the name itself is never stored. */
+    nameMasked: text("name_masked"),
     /** JSON object of typed facts. */
     facts: text("facts").notNull(),
   },
@@ -265,4 +267,152 @@ export const decisionBatches = sqliteTable(
   // The chain's tail (db/chain.ts) read from this index: a batch row's last columns lie past its input and output,
   // in overflow pages that the other worker's connection wrote and this one would read from the log file.
   (t) => [index("decision_batches_chain_idx").on(t.id, t.rowHash)],
+);
+
+/**
+ * An application round (申请批次): a program's applicants of one period, scored against the version in effect on the
+ * round's evaluation cut-off date and ranked within the round's places or score line. Open → run → announced; an
+ * announced round (and everything it decided) cannot change: database triggers (decision 042).
+ */
+export const rounds = sqliteTable(
+  "rounds",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    standardId: text("standard_id")
+      .notNull()
+      .references(() => standards.id),
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    /** The evaluation cut-off date (评估截止日期): ages and durations count to it; it picks the version in effect. */
+    cutoffDate: text("cutoff_date").notNull(),
+    /** JSON object: pool → places (quota programs); "{}" for a threshold program. */
+    quotas: text("quotas").notNull().default("{}"),
+    /** This round's score line (分值线), replacing the program's minimum or threshold; null: the program's own. */
+    scoreLine: real("score_line"),
+    /** The round's applicants: a cohort imported with the departments' columns. */
+    cohortId: integer("cohort_id").references(() => cohorts.id),
+    /** open | run | announced */
+    status: text("status").notNull().default("open"),
+    /** The version that scored the round (in effect on the cut-off date) and its content hash, set by running it. */
+    versionId: integer("version_id").references(() => standardVersions.id),
+    versionHash: text("version_hash"),
+    /** JSON of the allocation's pools (places, admitted, cut-off) as the run found them. */
+    pools: text("pools"),
+    createdBy: integer("created_by").references(() => users.id),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    runBy: integer("run_by").references(() => users.id),
+    runAt: text("run_at"),
+    announcedBy: integer("announced_by").references(() => users.id),
+    announcedAt: text("announced_at"),
+  },
+  (t) => [index("rounds_standard_idx").on(t.standardId)],
+);
+
+/** One applicant's result in a round: the decision logged for him (decision_log) and his place in the allocation. */
+export const roundResults = sqliteTable(
+  "round_results",
+  {
+    roundId: integer("round_id")
+      .notNull()
+      .references(() => rounds.id),
+    rowNo: integer("row_no").notNull(),
+    /** The application number (申请编号), as imported. */
+    applicantRef: text("applicant_ref").notNull(),
+    idMasked: text("id_masked"),
+    nameMasked: text("name_masked"),
+    pool: text("pool").notNull(),
+    /** The decision_log entry of this applicant's score (version hash, input hash, output). */
+    decisionId: integer("decision_id").notNull(),
+    eligible: integer("eligible", { mode: "boolean" }).notNull(),
+    vetoed: integer("vetoed", { mode: "boolean" }).notNull(),
+    total: real("total").notNull(),
+    rank: integer("rank"),
+    /** round1 | round2 | null */
+    admitted: text("admitted"),
+    reason: text("reason"),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.rowNo] }), index("round_results_ref_idx").on(t.roundId, t.applicantRef)],
+);
+
+/** The public notice (公示) of an announced round: its period in working days and where to object. Written once. */
+export const roundNotices = sqliteTable("round_notices", {
+  roundId: integer("round_id")
+    .primaryKey()
+    .references(() => rounds.id),
+  /** First day of the notice period. */
+  startsOn: text("starts_on").notNull(),
+  workingDays: integer("working_days").notNull(),
+  /** Last day of the notice period: `workingDays` working days from `startsOn`, weekends and `holidays` skipped. */
+  endsOn: text("ends_on").notNull(),
+  /** JSON array of ISO dates that are not working days (public holidays) inside the period. */
+  holidays: text("holidays").notNull().default("[]"),
+  /** Where and how to object (office, address, telephone), in the officer's words. */
+  contact: text("contact").notNull(),
+  publishedBy: integer("published_by").references(() => users.id),
+  publishedAt: text("published_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+
+/**
+ * An objection (异议) against one applicant's result, recorded during the notice period, and its re-review (复核):
+ * pending until a second person decides it upheld (the result stands) or corrected. Decided once, then frozen.
+ */
+export const roundObjections = sqliteTable(
+  "round_objections",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    roundId: integer("round_id")
+      .notNull()
+      .references(() => rounds.id),
+    rowNo: integer("row_no").notNull(),
+    /** What is disputed, in the objector's words. */
+    disputed: text("disputed").notNull(),
+    /** JSON object of the facts as corrected (fact id → value); only those that change. */
+    correctedFacts: text("corrected_facts").notNull().default("{}"),
+    /** The evidence seen (documents, certificates), noted. */
+    evidence: text("evidence").notNull().default(""),
+    recordedBy: integer("recorded_by")
+      .notNull()
+      .references(() => users.id),
+    recordedAt: text("recorded_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    /** pending | upheld | corrected */
+    status: text("status").notNull().default("pending"),
+    /** The re-review's decision: the logged decision with the corrected facts on the round's version. */
+    reviewDecisionId: integer("review_decision_id"),
+    opinion: text("opinion"),
+    decidedBy: integer("decided_by").references(() => users.id),
+    decidedAt: text("decided_at"),
+  },
+  (t) => [index("round_objections_round_idx").on(t.roundId)],
+);
+
+/**
+ * A correction of an announced round's result (更正): the round re-ranked with the corrected score. The latest
+ * amendment is the round's standing; the announced results stay as they were. Append-only.
+ */
+export const roundAmendments = sqliteTable(
+  "round_amendments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    roundId: integer("round_id")
+      .notNull()
+      .references(() => rounds.id),
+    objectionId: integer("objection_id")
+      .notNull()
+      .references(() => roundObjections.id),
+    rowNo: integer("row_no").notNull(),
+    pool: text("pool").notNull(),
+    /** The date the amendment is announced (更正日期). */
+    amendedOn: text("amended_on").notNull(),
+    totalBefore: real("total_before").notNull(),
+    totalAfter: real("total_after").notNull(),
+    /**
+     * JSON: every applicant's standing after re-ranking the round with the corrected score
+     * [{rowNo, pool, total, eligible, vetoed, rank, admitted, reason}] (a second round spans pools, so all are kept).
+     */
+    results: text("results").notNull(),
+    /** JSON of the pools' allocation (places, admitted, cut-off) after re-ranking. */
+    pools: text("pools").notNull(),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index("round_amendments_round_idx").on(t.roundId)],
 );
