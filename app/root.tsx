@@ -12,6 +12,7 @@ import {
   isRouteErrorResponse,
   useLoaderData,
   useLocation,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -53,16 +54,39 @@ export function Layout({ children }: { children: React.ReactNode }) {
   );
 }
 
-function Header({ lang, user }: RootData) {
+/** What a route says about itself in its `handle`: a public page (no signed-in navigation), and the form its language switch re-submits. */
+interface PageHandle {
+  publicPage?: boolean;
+  langForm?: string;
+}
+
+function usePageHandle(): { publicPage: boolean; langForm?: string } {
+  const matches = useMatches();
+  const handles = matches.map((match) => ({ handle: (match.handle ?? {}) as PageHandle, loaded: match.data !== undefined }));
+  const publicPage = handles.some(({ handle }) => handle.publicPage === true);
+  // A page that failed to load (its error page) has no form to re-submit.
+  const langForm = handles.find(({ handle, loaded }) => handle.langForm && loaded)?.handle.langForm;
+  return { publicPage, langForm };
+}
+
+function Header({ lang, user: signedIn }: RootData) {
   const location = useLocation();
+  const { publicPage, langForm } = usePageHandle();
+  // A public page shows no one's navigation or name, signed in or not.
+  const user = publicPage ? null : signedIn;
   const other: Lang = lang === "en" ? "zh-CN" : "en";
   const params = new URLSearchParams(location.search);
   params.set("lang", other);
+  const switchTo = `${location.pathname}?${params.toString()}`;
   return (
     <header className="topbar">
-      <Link to="/standards" className="brand">
-        {translate(lang, "appName")}
-      </Link>
+      {publicPage ? (
+        <span className="brand">{translate(lang, "appName")}</span>
+      ) : (
+        <Link to="/standards" className="brand">
+          {translate(lang, "appName")}
+        </Link>
+      )}
       {user ? (
         <nav>
           <NavLink to="/standards">{translate(lang, "navStandards")}</NavLink>
@@ -74,9 +98,16 @@ function Header({ lang, user }: RootData) {
         </nav>
       ) : null}
       <div className="topbar-right">
-        <a href={`${location.pathname}?${params.toString()}`} hrefLang={other} data-testid="switch-lang">
-          {translate(lang, "switchLang")}
-        </a>
+        {langForm ? (
+          // Re-submits the page's form in the other language, so that what was entered is kept.
+          <button type="submit" form={langForm} formAction={switchTo} formMethod="post" name="intent" value="lang" className="link-button" lang={other} data-testid="switch-lang">
+            {translate(lang, "switchLang")}
+          </button>
+        ) : (
+          <a href={switchTo} hrefLang={other} data-testid="switch-lang">
+            {translate(lang, "switchLang")}
+          </a>
+        )}
         {user ? (
           <Form method="post" action="/logout" className="inline">
             <span className="muted">

@@ -1,7 +1,7 @@
 /**
- * Token-bucket rate limit per API token, in memory (one server process). Each request takes one unit; the bucket
- * refills at `API_RATE_PER_SECOND` (default 10,000) up to `API_RATE_BURST` (default twice the rate). A batch counts
- * as one request: its size is bounded by the body limit instead.
+ * Token-bucket rate limit per API token (or, for the public self-estimate, per address), in memory (one server
+ * process). Each request takes one unit; the bucket refills at `API_RATE_PER_SECOND` (default 10,000) up to
+ * `API_RATE_BURST` (default twice the rate). A batch counts as one request: its size is bounded by the body limit instead.
  */
 export interface RateLimitConfig {
   perSecond: number;
@@ -25,20 +25,30 @@ interface Bucket {
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-export class TokenBucketLimiter {
-  private readonly buckets = new Map<number, Bucket>();
+export class TokenBucketLimiter<Key extends string | number = number> {
+  private readonly buckets = new Map<Key, Bucket>();
+  /**
+   * `maxKeys` bounds the memory when keys come from outside (client addresses): beyond it the bucket used longest
+   * ago is forgotten, which can only give that key a full bucket again.
+   */
   constructor(
     readonly config: RateLimitConfig,
     private readonly now: () => number = () => performance.now(),
+    private readonly maxKeys = Number.POSITIVE_INFINITY,
   ) {}
 
-  take(key: number): RateDecision {
+  take(key: Key): RateDecision {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = { tokens: this.config.burst, updatedMs: now };
       this.buckets.set(key, bucket);
+      if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as Key);
     } else {
+      if (Number.isFinite(this.maxKeys)) {
+        this.buckets.delete(key); // re-inserted last: the map's order is the order of last use
+        this.buckets.set(key, bucket);
+      }
       bucket.tokens = Math.min(this.config.burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * this.config.perSecond);
       bucket.updatedMs = now;
     }

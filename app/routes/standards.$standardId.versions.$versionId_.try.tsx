@@ -7,7 +7,7 @@
 import { errorText, errorTitle } from "~/components/error-text";
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { triedApplicantKey } from "~/features/editor/tried-applicant";
 import { saveDraftDocument } from "../../db/standards";
 import { whatItTakes } from "../../engine/levers/what-it-takes";
@@ -16,11 +16,12 @@ import { scoreApplicant } from "../../engine/scoring/reference";
 import type { Facts, ScoreSheet } from "../../engine/types";
 import type { FactDefinition, Id, StandardDocument, TestCase } from "../../rules-schema/types";
 import { otherPersons, personFactKey, personLabel } from "../../rules-schema/persons";
-import { describeRange, describeValue, pickText, unitText, type DescribeContext } from "~/features/read-view/describe";
+import { pickText, type DescribeContext } from "~/features/read-view/describe";
 import { loadVersionDocument } from "~/features/read-view/load-version.server";
 import { ScoreSheetView } from "~/features/score-sheet/ScoreSheetView";
 import scoreSheetStyles from "~/features/score-sheet/score-sheet.css?url";
-import { formValuesOf, parseApplicantForm, recordFieldName, scalarName, type FormValues } from "~/features/try-applicant/applicant-form";
+import { formValuesOf, lineToReach, parseApplicantForm, type FormValues } from "~/features/try-applicant/applicant-form";
+import { FactFields, FieldError, useRowKeys } from "~/features/try-applicant/ApplicantFields";
 import { tryText, useTryMessages } from "~/features/try-applicant/messages";
 import tryStyles from "~/features/try-applicant/try-applicant.css?url";
 import { requestLang, translate, type MessageKey } from "~/i18n";
@@ -81,14 +82,6 @@ interface TryOutcome {
   takes?: string[];
   message?: { ok: boolean; text: string };
   savedRevision?: number;
-}
-
-/** The line the applicant is measured against: as entered, else the program's threshold; none for a quota program left blank. */
-function lineToReach(doc: StandardDocument, programId: Id, entered: string): { value?: number; error?: true } {
-  const text = entered.trim();
-  if (text) return /^-?\d+(\.\d+)?$/.test(text) ? { value: Number(text) } : { error: true };
-  const allocation = doc.programs.find((program) => program.id === programId)?.allocation;
-  return allocation?.kind === "threshold" ? { value: allocation.threshold } : {};
 }
 
 function nextTestCaseId(doc: StandardDocument): string {
@@ -244,9 +237,8 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
   const navigation = useNavigation();
   const values = outcome?.values ?? loaded.initial.values;
   const errors = outcome?.errors ?? {};
-  const [rowKeys, setRowKeys] = useState<Record<Id, string[]>>(outcome?.rowKeys ?? loaded.initial.rowKeys);
+  const { rowKeys, addRow, removeRow } = useRowKeys(outcome?.rowKeys ?? loaded.initial.rowKeys);
   const [baseRevision, setBaseRevision] = useState(loaded.version.revision);
-  const counter = useRef(0);
   useEffect(() => {
     if (outcome?.savedRevision) setBaseRevision(outcome.savedRevision);
   }, [outcome]);
@@ -264,11 +256,6 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
   const busy = navigation.state !== "idle";
   const ctx: DescribeContext = { doc, lang };
 
-  const addRow = (factId: Id) => {
-    counter.current += 1;
-    setRowKeys((current) => ({ ...current, [factId]: [...(current[factId] ?? []), `n${Date.now().toString(36)}${counter.current}`] }));
-  };
-  const removeRow = (factId: Id, key: string) => setRowKeys((current) => ({ ...current, [factId]: (current[factId] ?? []).filter((k) => k !== key) }));
 
   return (
     <>
@@ -315,24 +302,7 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
           {[{ legend: m("sectionApplicant"), facts: doc.facts, person: "applicant" }, ...personFieldsets(doc, lang)].map((set) => (
           <fieldset className="try-fieldset" key={set.person} data-person={set.person}>
             <legend>{set.legend}</legend>
-            <div className="field-grid">
-              {set.facts.map((fact) =>
-                fact.type === "records" ? (
-                  <RecordsField
-                    key={fact.id}
-                    fact={fact}
-                    ctx={ctx}
-                    values={values}
-                    errors={errors}
-                    rowKeys={rowKeys[fact.id] ?? []}
-                    onAdd={() => addRow(fact.id)}
-                    onRemove={(key) => removeRow(fact.id, key)}
-                  />
-                ) : (
-                  <ScalarField key={fact.id} fact={fact} ctx={ctx} name={scalarName(fact.id)} value={values[scalarName(fact.id)] ?? ""} error={errors[scalarName(fact.id)]} />
-                ),
-              )}
-            </div>
+            <FactFields facts={set.facts} ctx={ctx} values={values} errors={errors} rowKeys={rowKeys} onAdd={addRow} onRemove={removeRow} />
           </fieldset>
           ))}
           <div className="try-submit">
@@ -392,163 +362,6 @@ function ApplicantWorkspace({ doc, loaded, outcome }: { doc: StandardDocument; l
         </div>
       </Form>
     </>
-  );
-}
-
-function FieldError({ message, name }: { message?: string; name: string }) {
-  if (!message) return null;
-  return (
-    <span className="field-error" role="alert" data-error-for={name}>
-      {message}
-    </span>
-  );
-}
-
-function hints(fact: FactDefinition, ctx: DescribeContext, m: ReturnType<typeof useTryMessages>["m"]): string[] {
-  const { lang } = ctx;
-  const out: string[] = [];
-  if ((fact.type === "number" || fact.type === "integer") && (fact.minimum !== undefined || fact.maximum !== undefined)) {
-    out.push(m("range", { range: describeRange(lang, fact.minimum, fact.maximum === undefined ? undefined : fact.maximum + (fact.type === "integer" ? 1 : 0), fact.unit, fact.type === "integer") }));
-  }
-  if (fact.default !== undefined && fact.type !== "records") {
-    out.push(m("defaultIs", { value: describeValue(ctx, fact.id, fact.default) }));
-  }
-  if (fact.department) out.push(m("department", { department: pickText(lang, fact.department) }));
-  return out;
-}
-
-function ScalarField({ fact, ctx, name, value, error, compact }: { fact: FactDefinition; ctx: DescribeContext; name: string; value: string; error?: string; compact?: boolean }) {
-  const { m, lang } = useTryMessages();
-  const invalid = error ? true : undefined;
-  let control: React.ReactNode;
-  switch (fact.type) {
-    case "boolean":
-      control = (
-        <select name={name} defaultValue={value} aria-invalid={invalid} data-fact={fact.id}>
-          <option value="">{m("notGiven")}</option>
-          <option value="true">{m("yes")}</option>
-          <option value="false">{m("no")}</option>
-        </select>
-      );
-      break;
-    case "enum":
-      control = (
-        <select name={name} defaultValue={value} aria-invalid={invalid} data-fact={fact.id}>
-          <option value="">{m("notGiven")}</option>
-          {(fact.values ?? []).map((entry) => (
-            <option key={entry.value} value={entry.value}>
-              {pickText(lang, entry.label)}
-            </option>
-          ))}
-        </select>
-      );
-      break;
-    case "date":
-      control = <input type="date" name={name} defaultValue={value} aria-invalid={invalid} data-fact={fact.id} />;
-      break;
-    case "number":
-    case "integer":
-      control = (
-        <span className="with-unit">
-          <input type="text" inputMode={fact.type === "integer" ? "numeric" : "decimal"} name={name} defaultValue={value} aria-invalid={invalid} data-fact={fact.id} />
-          {fact.unit ? <span className="unit">{unitText(lang, fact.unit)}</span> : null}
-        </span>
-      );
-      break;
-    default:
-      control = <input type="text" name={name} defaultValue={value} aria-invalid={invalid} data-fact={fact.id} />;
-  }
-  if (compact) {
-    return (
-      <>
-        {control}
-        <FieldError message={error} name={name} />
-      </>
-    );
-  }
-  const notes = hints(fact, ctx, m);
-  return (
-    <label className="field" data-field={fact.id}>
-      <span className="field-label">{pickText(lang, fact.label)}</span>
-      {control}
-      {fact.description ? <span className="field-hint small muted">{pickText(lang, fact.description)}</span> : null}
-      {notes.length > 0 ? <span className="field-hint small muted">{notes.join(lang === "en" ? " · " : " · ")}</span> : null}
-      <FieldError message={error} name={name} />
-    </label>
-  );
-}
-
-function RecordsField({
-  fact,
-  ctx,
-  values,
-  errors,
-  rowKeys,
-  onAdd,
-  onRemove,
-}: {
-  fact: FactDefinition;
-  ctx: DescribeContext;
-  values: FormValues;
-  errors: Record<string, string>;
-  rowKeys: string[];
-  onAdd: () => void;
-  onRemove: (key: string) => void;
-}) {
-  const { m, lang } = useTryMessages();
-  const fields = fact.fields ?? [];
-  return (
-    <div className="field field-wide records-field" data-field={fact.id}>
-      <span className="field-label">{pickText(lang, fact.label)}</span>
-      {fact.description ? <span className="field-hint small muted">{pickText(lang, fact.description)}</span> : null}
-      <div className="records-scroll">
-        <table className="grid compact records-table" data-records={fact.id}>
-          <thead>
-            <tr>
-              {fields.map((field) => (
-                <th key={field.id}>
-                  {pickText(lang, field.label)}
-                  {field.unit ? `（${unitText(lang, field.unit)}）` : ""}
-                </th>
-              ))}
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {rowKeys.length === 0 ? (
-              <tr>
-                <td colSpan={fields.length + 1} className="muted">
-                  {m("noRows")}
-                </td>
-              </tr>
-            ) : (
-              rowKeys.map((key) => (
-                <tr key={key} data-row={key}>
-                  {fields.map((field) => {
-                    const name = recordFieldName(fact.id, key, field.id);
-                    return (
-                      <td key={field.id}>
-                        <ScalarField fact={field} ctx={ctx} name={name} value={values[name] ?? ""} error={errors[name]} compact />
-                      </td>
-                    );
-                  })}
-                  <td>
-                    <button type="button" className="secondary" onClick={() => onRemove(key)} data-testid={`remove-${fact.id}`}>
-                      {m("removeRow")}
-                    </button>
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
-      <div>
-        <button type="button" className="secondary" onClick={onAdd} data-testid={`add-${fact.id}`}>
-          + {m("addRow")}
-        </button>
-      </div>
-    </div>
   );
 }
 

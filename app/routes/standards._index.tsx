@@ -16,6 +16,7 @@ const dashboardMessages = defineMessages({
   noneInEffect: { zh: "今日无生效版本", en: "No version in effect today" },
   readTable: { zh: "标准表格", en: "Table" },
   tryApplicant: { zh: "试算", en: "Try" },
+  selfEstimate: { zh: "积分自测（公开页面）", en: "Self-estimate (public page)" },
   review: { zh: "审核发布", en: "Review" },
   runsTitle: { zh: "最近的模拟测算", en: "Latest simulation runs" },
   noRuns: { zh: "暂无模拟测算。", en: "No simulation runs yet." },
@@ -121,6 +122,11 @@ export default function Dashboard() {
                   {pick(lang, s.jurisdiction)} · <span className="mono">{s.id}</span> ·{" "}
                   {inEffect ? `${m("inEffectToday")}: ${inEffect.versionLabel}` : m("noneInEffect")}
                 </span>
+                {inEffect ? (
+                  <Link to={`/estimate/${encodeURIComponent(s.id)}`} className="small" data-testid="self-estimate-link">
+                    {m("selfEstimate")}
+                  </Link>
+                ) : null}
               </header>
               <table className="grid compact">
                 <thead>

@@ -51,7 +51,11 @@ export function factsReadByProgram(doc: StandardDocument, programId: Id): FactDe
     if (allocation.oneAdmittedPer) read.add(allocation.oneAdmittedPer);
     for (const key of [...allocation.rankBy, ...allocation.tieBreak]) if (key.key === "fact" && key.id) read.add(key.id);
   }
-  // Derived facts stand for the facts they are computed from.
+  return declaredFactsBehind(doc, read);
+}
+
+/** The declared facts (not lists) behind a set of ids: derived facts stand for the facts they are computed from. */
+function declaredFactsBehind(doc: StandardDocument, read: Set<Id>): FactDefinition[] {
   const derived = new Map((doc.derived ?? []).map((d) => [d.id, d]));
   const pending = [...read];
   const seen = new Set<Id>();
@@ -63,6 +67,20 @@ export function factsReadByProgram(doc: StandardDocument, programId: Id): FactDe
     if (definition) for (const dependency of derivedDependencies(definition)) pending.push(dependency);
   }
   return (doc.facts ?? []).filter((fact) => seen.has(fact.id) && !fact.id.startsWith(LIST_PREFIX));
+}
+
+/** Declared facts one item reads, directly or through derived facts (the self-estimate asks them under its category). */
+export function factsReadByItem(doc: StandardDocument, item: ScoringItem): FactDefinition[] {
+  const read = new Set<Id>();
+  itemRoots(item, read);
+  return declaredFactsBehind(doc, read);
+}
+
+/** Declared facts a condition reads (a gate, a veto, an adjustment of the total), directly or through derived facts. */
+export function factsReadByCondition(doc: StandardDocument, condition: Condition | undefined): FactDefinition[] {
+  const read = new Set<Id>();
+  factsReadBy(condition, read);
+  return declaredFactsBehind(doc, read);
 }
 
 export interface MissingFact {

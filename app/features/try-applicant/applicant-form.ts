@@ -152,3 +152,11 @@ export function formValuesOf(doc: StandardDocument, facts: Record<string, unknow
   }
   return { values, rowKeys };
 }
+
+/** The line the applicant is measured against: as entered, else the program's threshold; none for a quota program left blank. */
+export function lineToReach(doc: StandardDocument, programId: Id, entered: string): { value?: number; error?: true } {
+  const text = entered.trim();
+  if (text) return /^-?\d+(\.\d+)?$/.test(text) ? { value: Number(text) } : { error: true };
+  const allocation = doc.programs.find((program) => program.id === programId)?.allocation;
+  return allocation?.kind === "threshold" ? { value: allocation.threshold } : {};
+}
