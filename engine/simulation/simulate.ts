@@ -201,7 +201,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const after = new RankColumnsBuilder(candidate, programId, compiledCandidate.itemIds, compiledCandidate.categoryIds, size, date);
 
   const union = itemUnion(compiledBaseline.itemIds, compiledCandidate.itemIds);
-  const { itemIds, beforeSlot, afterSlot } = union;
+  const { itemIds } = union;
   const startedAt = performance.now();
   // A columnar cohort whose ranking reads only totals and facts is scored chunk by chunk, on both cores if large.
   const chunked = columnar && before.readsOnlyTotals() && after.readsOnlyTotals();
@@ -243,6 +243,47 @@ export function simulate(input: SimulationInput): SimulationResult {
     poolNamesAfter: columnsAfter.poolNames,
   };
 
+  const result = simulationResult({
+    programId,
+    date,
+    cohort,
+    groupBy: input.groupBy,
+    union,
+    columns,
+    poolsBefore: allocatedBefore.pools,
+    poolsAfter: allocatedAfter.pools,
+    itemSums,
+    itemChanged,
+  });
+  if (input.timings) {
+    input.timings.scoreMs = scoredAt - startedAt;
+    input.timings.allocateMs = allocatedAt - scoredAt;
+    input.timings.diffMs = performance.now() - allocatedAt;
+  }
+  return result;
+}
+
+/** What a what-if has computed when both versions are scored and allocated (`simulationResult` diffs it). */
+export interface SimulationParts {
+  programId: Id;
+  date: IsoDate;
+  cohort: CohortSource;
+  groupBy?: Id[];
+  union: ItemUnion;
+  columns: SimulationColumns;
+  poolsBefore: PoolAllocation[];
+  poolsAfter: PoolAllocation[];
+  /** Per union item: the sum of its points over the cohort (added per block of SUM_BLOCK rows, folded in order). */
+  itemSums: { before: Float64Array; after: Float64Array };
+  /** Per union item: applicants whose points for it changed. */
+  itemChanged: Int32Array;
+}
+
+/** The summary of a what-if from its columns and allocations (the what-if session shares it). */
+export function simulationResult(parts: SimulationParts): SimulationResult {
+  const { programId, date, cohort, columns, union, itemSums, itemChanged } = parts;
+  const { itemIds, beforeSlot, afterSlot } = union;
+  const size = columns.totalBefore.length;
   const { entered, left, histogram, newlyRanked, noLongerRanked, sumBefore, sumAfter, changedTotals, admittedBefore, admittedAfter } = compareRows(columns);
 
   const items: ItemImpact[] = itemIds.map((id, k) => ({
@@ -255,11 +296,6 @@ export function simulate(input: SimulationInput): SimulationResult {
     changedApplicants: itemChanged[k],
   }));
 
-  if (input.timings) {
-    input.timings.scoreMs = scoredAt - startedAt;
-    input.timings.allocateMs = allocatedAt - scoredAt;
-    input.timings.diffMs = performance.now() - allocatedAt;
-  }
   const summary: SimulationSummary = {
     programId,
     date,
@@ -271,12 +307,12 @@ export function simulate(input: SimulationInput): SimulationResult {
     meanTotalBefore: size ? sumBefore / size : 0,
     meanTotalAfter: size ? sumAfter / size : 0,
     applicantsWithChangedTotal: changedTotals,
-    pools: poolShifts(allocatedBefore.pools, allocatedAfter.pools),
+    pools: poolShifts(parts.poolsBefore, parts.poolsAfter),
     rankChanges: RANK_BUCKETS.map(([label, from, to], b) => ({ label, from, to, count: histogram[b] })),
     noLongerRanked,
     newlyRanked,
     items,
-    groups: (input.groupBy ?? []).map((fact) => groupImpact(fact, cohort, columns)),
+    groups: (parts.groupBy ?? []).map((fact) => groupImpact(fact, cohort, columns)),
   };
   return { summary, columns };
 }
@@ -397,7 +433,7 @@ function compareRows(columns: SimulationColumns) {
   return { entered, left, histogram, newlyRanked, noLongerRanked, sumBefore, sumAfter, changedTotals, admittedBefore, admittedAfter };
 }
 
-function poolShifts(before: PoolAllocation[], after: PoolAllocation[]): PoolShift[] {
+export function poolShifts(before: PoolAllocation[], after: PoolAllocation[]): PoolShift[] {
   const byPool = new Map<string, { before?: PoolAllocation; after?: PoolAllocation }>();
   for (const pool of before) byPool.set(pool.pool, { before: pool });
   for (const pool of after) byPool.set(pool.pool, { ...byPool.get(pool.pool), after: pool });
