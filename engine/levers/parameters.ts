@@ -147,7 +147,10 @@ export function listParameters(doc: StandardDocument, options: ParameterOptions 
     const fact = factById.get(id) ?? derivedById.get(id);
     return fact ? fact.label : text(id, id);
   };
-  const factUnit = (id: Id): string | undefined => factById.get(id)?.unit ?? derivedById.get(id)?.unit;
+  const factUnit = (id: Id): string | undefined => {
+    const derived = derivedById.get(id);
+    return factById.get(id)?.unit ?? (derived?.kind === "age" ? "age" : derived?.unit);
+  };
   const factIntegral = (id: Id): boolean => {
     const fact = factById.get(id);
     if (fact) return fact.type === "integer";
