@@ -45,7 +45,7 @@ describe("jifen goal-search", () => {
     expect(zh.code, zh.stderr).toBe(0);
     expect(zh.stdout).toContain("最高学历为大学本科、硕士研究生、博士研究生的占录取人数不低于");
     expect(zh.stdout).toContain("任一名额池的录取分数线变动不超过 30 分");
-    expect(zh.stdout).toMatch(/方案 1（调整 \d 项）：\n  .+ › .+：.+ → .+/);
+    expect(zh.stdout).toMatch(/方案 1（调整 \d 项）：\n {2}.+ › .+：.+ → .+/);
     expect(zh.stdout).not.toMatch(/\/items\/|educationLevel/);
     expect(en.stdout).toMatch(/Proposal 1 \(\d changes?\):/);
     const result = JSON.parse(json.stdout);
