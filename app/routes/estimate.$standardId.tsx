@@ -20,9 +20,12 @@ import { FactFields, FieldError, useRowKeys } from "~/features/try-applicant/App
 import tryStyles from "~/features/try-applicant/try-applicant.css?url";
 import { requestLang, type Lang } from "~/i18n";
 import { clientAddress } from "~/lib/auth.server";
+import { readBodyWithin } from "~/lib/body-limit.server";
 import { getDb } from "~/lib/db.server";
 
 const FORM_ID = "estimate-form";
+/** Far above any real questionnaire (Suzhou's with a dozen records is under 4 KB), far below what would cost memory. */
+const MAX_ESTIMATE_FORM_BYTES = 256 * 1024;
 
 /** A public page: the root shows no signed-in navigation, and its language switch re-submits this form (keeping the answers). */
 export const handle = { publicPage: true, langForm: FORM_ID };
@@ -78,9 +81,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const lang = requestLang(request);
   limitOr429(context, lang);
   const version = versionOr404(params.standardId, lang);
-  const form = await request.formData();
+  // A public form: its body is read only up to a bound, and only as the page sends it (URL-encoded fields).
+  const body = await readBodyWithin(request, MAX_ESTIMATE_FORM_BYTES);
+  if (!body) throw new Response(estimateText(lang, "tooLargeText"), { status: 413, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const form = new URLSearchParams(body.toString("utf8"));
   const entries: Array<[string, string]> = [];
-  for (const [name, value] of form.entries()) if (typeof value === "string" && name !== "intent" && name !== "shown") entries.push([name, value]);
+  for (const [name, value] of form.entries()) if (name !== "intent" && name !== "shown") entries.push([name, value]);
   // The language switch re-submits the answers; it scores them again only if a result was on the page.
   const score = form.get("intent") !== "lang" || form.get("shown") === "1";
   try {
@@ -267,8 +273,10 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const { m } = useEstimateMessages();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const title = status === 404 ? m("notFoundTitle") : status === 429 ? m("tooManyTitle") : m("errorTitle");
-  const text = isRouteErrorResponse(error) && typeof error.data === "string" && (status === 404 || status === 429) ? error.data : status === 404 ? m("notFoundText") : m("errorText");
+  const title = status === 404 ? m("notFoundTitle") : status === 429 ? m("tooManyTitle") : status === 413 ? m("tooLargeTitle") : m("errorTitle");
+  // The route's own responses carry their text in the request's language; anything else gets a plain sentence.
+  const own = isRouteErrorResponse(error) && typeof error.data === "string" && [404, 413, 429].includes(status) ? error.data : undefined;
+  const text = own ?? (status === 404 ? m("notFoundText") : m("errorText"));
   return (
     <section className="estimate-page" data-testid="estimate-error" data-status={status}>
       <h1>{title}</h1>

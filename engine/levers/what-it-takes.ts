@@ -79,7 +79,8 @@ export function candidateValues(doc: StandardDocument, fact: FactDefinition, cur
       const from = typeof current === "number" && Number.isFinite(current) ? current : typeof fact.default === "number" ? fact.default : (fact.minimum ?? 0);
       const top = fact.maximum ?? Math.max(from, 0) + SCAN_ABOVE;
       const values = new Set<number>();
-      for (let v = Math.floor(from) + 1; v <= top && values.size <= SCAN_ABOVE; v++) values.add(v);
+      // Past 2^53, v++ no longer moves v: a huge value would loop for ever.
+      for (let v = Math.floor(from) + 1; v <= top && v <= Number.MAX_SAFE_INTEGER && values.size <= SCAN_ABOVE; v++) values.add(v);
       if (fact.type === "number") {
         // Bounds the standard writes for this fact: the value itself and just above it, for fractional limits.
         for (const bound of numbersComparedWith(doc, fact.id)) {

@@ -10,6 +10,7 @@ import { documentForPersons, questionnaire } from "../../app/features/self-estim
 import { estimate } from "../../app/features/self-estimate/estimate.server";
 import { estimateRateConfig } from "../../app/features/self-estimate/rate-limit.server";
 import { TokenBucketLimiter } from "../../app/api/rate-limit.server";
+import { whatItTakes } from "../../engine/levers/what-it-takes";
 
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../../rules-schema/examples/${name}.json`, import.meta.url), "utf8")) as StandardDocument;
 const suzhou = example("suzhou-2015");
@@ -120,5 +121,15 @@ describe("the limit per address", () => {
     // A third address pushes out "b", the one used longest ago; "a" keeps its (empty) bucket.
     expect(limiter.take("c").allowed).toBe(true);
     expect(limiter.take("a").allowed).toBe(false);
+  });
+});
+
+describe("answers no search can step through", () => {
+  it("refuses a number beyond the API's bound at its field, and what it would take returns on a huge value", async () => {
+    const outcome = await estimate(suzhou, [["program", "settlement"], ["line", "2000"], ["fact:housingFundMonths", "99999999999999999999"]], "2026-06-30", "en", true);
+    expect(outcome.errors).toEqual({ "fact:housingFundMonths": "The number is too large: at most 1000000000000 either way." });
+    // Past 2^53 a step of one month no longer changes the number: the search must still end.
+    const takes = whatItTakes({ doc: suzhou, programId: "settlement", facts: { housingFundMonths: 1e20, socialInsuranceActive: true }, date: "2026-06-30", line: 5000 });
+    expect(takes.outcome).toBeDefined();
   });
 });

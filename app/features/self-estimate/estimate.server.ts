@@ -73,8 +73,8 @@ export interface EstimateOutcome {
  */
 export async function estimate(doc: StandardDocument, entries: Array<[string, string]>, date: string, lang: Lang, score: boolean): Promise<EstimateOutcome> {
   const get = (name: string) => entries.find(([key]) => key === name)?.[1] ?? "";
-  const program = doc.programs.some((candidate) => candidate.id === get("program")) ? get("program") : (doc.programs[0]?.id ?? "");
-  const asked = questionnaire(doc, program);
+  // An unknown program is reported at its field by the form's parser; the questions are then the first program's.
+  const asked = questionnaire(doc, get("program"));
   const present = [APPLICANT, ...asked.persons.filter((section) => !section.optional || get(personPresentName(section.person)) === "yes").map((section) => section.person)].filter(
     (person, index, all) => all.indexOf(person) === index,
   );

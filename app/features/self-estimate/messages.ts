@@ -63,6 +63,11 @@ export const { useMessages: useEstimateMessages, translateIn: estimateText } = d
     zh: "您所在的网络在短时间内提交了太多次自测。请 {seconds} 秒后再试；您填写的内容不会丢失，可返回上一页重新提交。",
     en: "Too many estimates came from your network in a short time. Try again in {seconds} seconds; go back to the previous page and submit again, your answers are still there.",
   },
+  tooLargeTitle: { zh: "提交的内容过多", en: "Too much was sent" },
+  tooLargeText: {
+    zh: "提交的内容超出了自测页面的上限（256 KB），未作计算。请返回上一页，删去多余的记录后重新提交。",
+    en: "What was sent is over the self-estimate's limit (256 KB) and was not worked out. Go back, remove the extra records and submit again.",
+  },
   errorTitle: { zh: "出错了", en: "Something went wrong" },
   errorText: { zh: "请求未能完成，请稍后重试。", en: "The request could not be completed. Try again later." },
   listTitle: { zh: "积分自测：可自测的计分标准", en: "Self-estimate: standards in force" },

@@ -7,6 +7,7 @@
  */
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
 import { isIsoDate } from "../../../rules-schema/iso-date";
+import { MAX_MAGNITUDE } from "../../../rules-schema/limits";
 import { applicationFacts } from "../../../rules-schema/persons";
 import type { Lang } from "../read-view/describe";
 
@@ -30,6 +31,7 @@ export const recordFieldName = (factId: Id, rowKey: string, fieldId: Id) => `rec
 const ERRORS = {
   notNumber: { zh: "请输入数字（如 12 或 3.5）。", en: "Enter a number (such as 12 or 3.5)." },
   notInteger: { zh: "请输入整数。", en: "Enter a whole number." },
+  tooLarge: { zh: "数值过大：绝对值不能超过 1000000000000。", en: "The number is too large: at most 1000000000000 either way." },
   belowMinimum: { zh: "不能小于 {min}。", en: "Must be at least {min}." },
   aboveMaximum: { zh: "不能大于 {max}。", en: "Must be at most {max}." },
   notDate: { zh: "请输入有效日期（年-月-日）。", en: "Enter a valid date (year-month-day)." },
@@ -58,6 +60,8 @@ function parseValue(definition: FactDefinition, raw: string, lang: Lang): { valu
       const normalised = text.replace(/，/g, ",").replace(/,/g, "").replace(/．/g, ".");
       if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(normalised)) return { error: message(lang, "notNumber") };
       const value = Number(normalised);
+      // The API's bound on a number fact: beyond it sums overflow and searches cannot step (MAX_MAGNITUDE).
+      if (!(Math.abs(value) <= MAX_MAGNITUDE)) return { error: message(lang, "tooLarge") };
       if (definition.type === "integer" && !Number.isInteger(value)) return { error: message(lang, "notInteger") };
       if (definition.minimum !== undefined && value < definition.minimum) return { error: message(lang, "belowMinimum", { min: definition.minimum }) };
       if (definition.maximum !== undefined && value > definition.maximum) return { error: message(lang, "aboveMaximum", { max: definition.maximum }) };
