@@ -5,7 +5,7 @@
  * counts against the client address's limit.
  */
 import { data, type ActionFunctionArgs, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Id, StandardDocument } from "../../rules-schema/types";
 import { formatDate, pickText, type DescribeContext } from "~/features/read-view/describe";
@@ -36,10 +36,14 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: estimateStyles },
 ];
 
-export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => {
-  const title = loaded ? `${pickText(loaded.lang, loaded.version.doc.title)} · ${estimateText(loaded.lang, "pageTitle")}` : "积分自测 Self-estimate";
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => {
+  const lang = ((matches.find((match) => match.id === "root")?.data as { lang?: Lang } | undefined)?.lang ?? "zh-CN") as Lang;
+  const title = loaded ? `${pickText(lang, loaded.version.doc.title)} · ${estimateText(lang, "pageTitle")}` : "积分自测 Self-estimate";
   return [{ title }];
 };
+
+/** An estimate does not change the page's own data: only the root (the language) loads again, and no second unit is taken. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) => (formMethod === "POST" ? false : defaultShouldRevalidate);
 
 export const headers: HeadersFunction = ({ errorHeaders }) => {
   const headers = new Headers();
@@ -48,13 +52,36 @@ export const headers: HeadersFunction = ({ errorHeaders }) => {
   return headers;
 };
 
+/** A body somewhat over the limit is read to its end (and dropped), so that the client gets the 413 rather than a reset. */
+const DRAINED_BYTES = 4 * 1024 * 1024;
+
+async function drain(request: Request, limit: number): Promise<void> {
+  if (!request.body || request.bodyUsed || Number(request.headers.get("content-length") ?? 0) > limit) return;
+  const reader = request.body.getReader();
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
 /** The day the estimate counts to, as the standards page reads "in effect today". */
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-function limitOr429(context: unknown, lang: Lang): void {
-  const decision = takeEstimateRequest(clientAddress(context as Parameters<typeof clientAddress>[0]));
+type Context = Parameters<typeof clientAddress>[0] & { estimateCounted?: boolean };
+
+/** One unit per HTTP request: a form posted without JavaScript runs the action and then the loader in one request. */
+function limitOr429(context: Context, lang: Lang): void {
+  if (context?.estimateCounted) return;
+  if (context) context.estimateCounted = true;
+  const decision = takeEstimateRequest(clientAddress(context));
   if (decision.allowed) return;
   throw new Response(estimateText(lang, "tooManyText", { seconds: decision.retryAfterSeconds }), {
     status: 429,
@@ -70,20 +97,23 @@ function versionOr404(standardId: string | undefined, lang: Lang) {
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const lang = requestLang(request);
-  limitOr429(context, lang);
+  limitOr429(context as Context, lang);
   const version = versionOr404(params.standardId, lang);
   const asked = new URL(request.url).searchParams.get("program") ?? "";
   const program = version.doc.programs.some((candidate) => candidate.id === asked) ? asked : (version.doc.programs[0]?.id ?? "");
-  return { lang, today: today(), version, program };
+  return { today: today(), version, program };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const lang = requestLang(request);
-  limitOr429(context, lang);
+  limitOr429(context as Context, lang);
   const version = versionOr404(params.standardId, lang);
   // A public form: its body is read only up to a bound, and only as the page sends it (URL-encoded fields).
   const body = await readBodyWithin(request, MAX_ESTIMATE_FORM_BYTES);
-  if (!body) throw new Response(estimateText(lang, "tooLargeText"), { status: 413, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!body) {
+    await drain(request, DRAINED_BYTES);
+    throw new Response(estimateText(lang, "tooLargeText"), { status: 413, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
   const form = new URLSearchParams(body.toString("utf8"));
   const entries: Array<[string, string]> = [];
   for (const [name, value] of form.entries()) if (name !== "intent" && name !== "shown") entries.push([name, value]);

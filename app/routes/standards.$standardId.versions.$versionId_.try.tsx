@@ -117,12 +117,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   for (const [name, value] of form.entries()) if (typeof value === "string" && name !== "intent" && name !== "baseRevision") entries.push([name, value]);
   const doc = version.document;
   const echo = (status: number, outcome: Partial<TryOutcome>) => {
-    const rowKeys: Record<Id, string[]> = {};
+    const keys = new Map<Id, string[]>();
     for (const [name] of entries) {
       const match = /^rec:([^:]+):([^:]+):/.exec(name);
-      if (match && !(rowKeys[match[1]] ??= []).includes(match[2])) rowKeys[match[1]].push(match[2]);
+      if (!match) continue;
+      const list = keys.get(match[1]) ?? [];
+      keys.set(match[1], list);
+      if (!list.includes(match[2])) list.push(match[2]);
     }
-    return data<TryOutcome>({ values: Object.fromEntries(entries), rowKeys, errors: {}, ...outcome }, { status });
+    return data<TryOutcome>({ values: Object.fromEntries(entries), rowKeys: Object.fromEntries(keys), errors: {}, ...outcome }, { status });
   };
 
   if (intent === "save") {

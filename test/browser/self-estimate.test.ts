@@ -282,13 +282,18 @@ describe("the limit per address", () => {
     await limited?.stop();
   });
 
-  it("answers 429 with a bilingual page and Retry-After once an address is over the limit", async () => {
-    for (let i = 0; i < 3; i++) expect((await fetch(`${limited.url}/estimate/suzhou`)).status).toBe(200);
+  it("counts a page view and an estimate once each, then answers 429 with a bilingual page and Retry-After", async () => {
+    const { page } = browser;
+    expect((await page.goto(`${limited.url}/estimate/suzhou?lang=zh-CN`))?.status()).toBe(200);
+    await waitForHydration(page, "[data-testid=estimate]");
+    await page.fill('[name="fact:socialInsuranceMonths"]', "12");
+    await submit(page);
+    await page.waitForSelector("[data-testid=score-sheet]");
+    expect((await fetch(`${limited.url}/estimate/suzhou`)).status).toBe(200);
     const zh = await fetch(`${limited.url}/estimate/suzhou?lang=zh-CN`);
     expect(zh.status).toBe(429);
     expect(Number(zh.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(await zh.text()).toContain("请求过于频繁");
-    const { page } = browser;
     const response = await page.goto(`${limited.url}/estimate/suzhou?lang=en`);
     expect(response?.status()).toBe(429);
     expect(await page.textContent("[data-testid=estimate-error] h1")).toBe("Too many requests");

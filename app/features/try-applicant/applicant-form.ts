@@ -84,27 +84,31 @@ function parseValue(definition: FactDefinition, raw: string, lang: Lang): { valu
 
 /** Parses the submitted form into facts for `scoreApplicant`; every bad field gets its own message. */
 export function parseApplicantForm(doc: StandardDocument, entries: Iterable<[string, string]>, lang: Lang): ParsedApplicant {
-  const values: FormValues = {};
-  const rowKeys: Record<Id, string[]> = {};
+  // Maps, then own properties: a field named `__proto__` or `rec:constructor:…` is only a name, never a prototype.
+  const submitted = new Map<string, string>();
+  const keysByFact = new Map<Id, string[]>();
   for (const [name, value] of entries) {
-    values[name] = value;
+    submitted.set(name, value);
     const match = /^rec:([^:]+):([^:]+):/.exec(name);
     if (match) {
-      const keys = (rowKeys[match[1]] ??= []);
+      const keys = keysByFact.get(match[1]) ?? [];
+      keysByFact.set(match[1], keys);
       if (!keys.includes(match[2])) keys.push(match[2]);
     }
   }
+  const values: FormValues = Object.fromEntries(submitted);
+  const rowKeys: Record<Id, string[]> = Object.fromEntries(keysByFact);
   const errors: Record<string, string> = {};
   const facts: Record<string, unknown> = {};
   for (const definition of applicationFacts(doc)) {
     if (definition.type === "records") {
       const rows: Array<Record<string, unknown>> = [];
-      for (const key of rowKeys[definition.id] ?? []) {
+      for (const key of keysByFact.get(definition.id) ?? []) {
         const row: Record<string, unknown> = {};
         let filled = false;
         for (const field of definition.fields ?? []) {
           const name = recordFieldName(definition.id, key, field.id);
-          const parsed = parseValue(field, values[name] ?? "", lang);
+          const parsed = parseValue(field, submitted.get(name) ?? "", lang);
           if (parsed.error) errors[name] = parsed.error;
           if (parsed.value !== undefined) {
             row[field.id] = parsed.value;
@@ -113,11 +117,11 @@ export function parseApplicantForm(doc: StandardDocument, entries: Iterable<[str
         }
         if (filled) rows.push(row);
       }
-      if (rowKeys[definition.id]) facts[definition.id] = rows;
+      if (keysByFact.has(definition.id)) facts[definition.id] = rows;
       continue;
     }
     const name = scalarName(definition.id);
-    const parsed = parseValue(definition, values[name] ?? "", lang);
+    const parsed = parseValue(definition, submitted.get(name) ?? "", lang);
     if (parsed.error) errors[name] = parsed.error;
     if (parsed.value !== undefined) facts[definition.id] = parsed.value;
   }
