@@ -7,8 +7,9 @@
 import { canonicalJson } from "../../rules-schema/canonical";
 import type { Id, IsoDate, StandardDocument } from "../../rules-schema/types";
 import { scoreAndRank } from "../allocation/ranking-cases";
-import type { PoolAllocation } from "../allocation/rank";
+import { documentWithScoreLine, type PoolAllocation } from "../allocation/rank";
 import { compileProgram, type CompiledProgram } from "../scoring/compiled";
+import { verdictOf } from "../scoring/verdict";
 import type { CompactScore, Facts } from "../types";
 
 export interface RoundApplicant {
@@ -49,8 +50,12 @@ export function roundInput(facts: Facts, programId: Id, date: IsoDate): string {
   return canonicalJson({ facts, program: programId, date });
 }
 
-/** The score by item and category id (first occurrence of an id), as the API's ScoreSummary, canonical. */
-export function summaryText(compiled: CompiledProgram, score: CompactScore): string {
+/**
+ * The score by item and category id (first occurrence of an id), as the department API logs it (decision 047): no
+ * total for an applicant who fails a gate or is vetoed, and the program's verdict (with the round's score line in the
+ * program, `doc` being `documentWithScoreLine`'s), canonical.
+ */
+export function summaryText(doc: StandardDocument, compiled: CompiledProgram, score: CompactScore): string {
   const items: Record<Id, number> = {};
   compiled.itemIds.forEach((id, i) => {
     if (!(id in items)) items[id] = score.items[i];
@@ -59,13 +64,21 @@ export function summaryText(compiled: CompiledProgram, score: CompactScore): str
   compiled.categoryIds.forEach((id, i) => {
     if (!(id in categories)) categories[id] = score.categories[i];
   });
-  return canonicalJson({ categories, eligible: score.eligible, failedGates: score.failedGates, items, total: score.total, vetoed: score.vetoed });
+  const total = score.eligible && !score.vetoed ? score.total : null;
+  const verdict = verdictOf(doc, compiled.programId, score);
+  return canonicalJson({ categories, eligible: score.eligible, failedGates: score.failedGates, items, total, verdict, vetoed: score.vetoed });
+}
+
+/** The document as the round scores it: its score line, when it has one, in place of the program's. */
+export function roundDocument(doc: StandardDocument, settings: Pick<RoundSettings, "programId" | "scoreLine">): StandardDocument {
+  return documentWithScoreLine(doc, settings.programId, settings.scoreLine ?? undefined);
 }
 
 /** Scores every applicant and allocates the places (quota per pool, or the threshold), as a round runs. */
 export function computeRound(doc: StandardDocument, settings: RoundSettings, applicants: readonly RoundApplicant[]): RoundComputation {
   const { programId, cutoffDate } = settings;
   const compiled = compileProgram(doc, programId);
+  const scored = roundDocument(doc, settings);
   const scores = applicants.map((a) => compiled.score(a.facts, cutoffDate));
   const allocation = scoreAndRank(
     doc,
@@ -80,7 +93,7 @@ export function computeRound(doc: StandardDocument, settings: RoundSettings, app
     return {
       ref: a.ref,
       input: roundInput(a.facts, programId, cutoffDate),
-      output: summaryText(compiled, scores[i]),
+      output: summaryText(scored, compiled, scores[i]),
       pool: placed.pool,
       eligible: scores[i].eligible,
       vetoed: scores[i].vetoed,

@@ -69,6 +69,9 @@ describe("an application round", () => {
     expect(decision.versionHash).toBe(round.versionHash);
     expect(decision.evaluationDate).toBe("2019-06-30");
     expect(JSON.parse(decision.input)).toMatchObject({ program: "school", date: "2019-06-30" });
+    // Logged as the department API logs (decision 047): no total without a score, and the verdict.
+    const ineligible = results.find((r) => !r.eligible)!;
+    expect(JSON.parse(getDecision(db, ineligible.decisionId)!.output)).toMatchObject({ total: null, verdict: "ineligible", eligible: false });
     // 3 pools of 20 places (ties at the cut-off all admitted): at least 20 admitted per pool that has 20 candidates.
     for (const pool of round.pools!) expect(pool.admittedRound1).toBeGreaterThanOrEqual(Math.min(20, pool.candidates));
   });

@@ -24,7 +24,7 @@ import {
   type StoredRoundResult,
 } from "../../../db/rounds";
 import { versionDocumentText, versionHead, versionHeadInEffect } from "../../../db/versions-in-effect";
-import { computeRound, roundInput, summaryText, type RoundApplicant } from "../../../engine/procedure/round";
+import { computeRound, roundDocument, roundInput, summaryText, type RoundApplicant } from "../../../engine/procedure/round";
 import { compileProgram } from "../../../engine/scoring/compiled";
 import { scoreApplicant } from "../../../engine/scoring/reference";
 import type { Facts, ScoreSheet } from "../../../engine/types";
@@ -222,7 +222,7 @@ export async function reReview(db: JifenDb, round: RoundRecord, rowNo: number, c
     canonicalJson(now.map((s) => [s.total, s.eligible, s.vetoed, s.rank, s.admitted, s.pool]));
   const compiled = compileProgram(version.doc, round.programId);
   const input = roundInput(afterFacts, round.programId, round.cutoffDate);
-  const output = summaryText(compiled, compiled.score(afterFacts, round.cutoffDate));
+  const output = summaryText(roundDocument(version.doc, round), compiled, compiled.score(afterFacts, round.cutoffDate));
   return {
     before: { facts: beforeFacts, sheet: beforeSheet },
     after: { facts: afterFacts, sheet: afterSheet },
@@ -273,7 +273,7 @@ export function replayRound(db: JifenDb, roundId: number): RoundReplay | undefin
     let what: ReplayDifference["what"] | undefined;
     if (!decision || !version || decision.versionHash !== version.hash || decision.versionId !== version.id) what = "version";
     else if (sha256(decision.input) !== decision.inputHash) what = "input";
-    else if (summaryText(compiled!, compiled!.score(input.facts, input.date)) !== decision.output) what = "score";
+    else if (summaryText(roundDocument(version.doc, round), compiled!, compiled!.score(input.facts, input.date)) !== decision.output) what = "score";
     if (what) differences.push({ applicantRef, decisionId, what });
     else report.identical++;
     return input.facts;
