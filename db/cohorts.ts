@@ -315,3 +315,17 @@ export function recallColumnMapping(db: JifenDb, standardId: string, headers: st
     .get();
   return row ? (JSON.parse(row.mapping) as Record<string, string>) : undefined;
 }
+
+/**
+ * Whether `idNumber` is the identity number imported for row `rowNo` of a cohort (compared by its salted hash; the
+ * number itself is never stored). False when the row has none.
+ */
+export function matchesIdNumber(db: JifenDb, cohortId: number, rowNo: number, idNumber: string): boolean {
+  const row = db
+    .select({ idHash: cohortApplicants.idHash })
+    .from(cohortApplicants)
+    .where(and(eq(cohortApplicants.cohortId, cohortId), eq(cohortApplicants.rowNo, rowNo)))
+    .get();
+  if (!row?.idHash || idNumber.trim() === "") return false;
+  return hashIdNumber(idSalt(db), idNumber) === row.idHash;
+}

@@ -6,12 +6,16 @@
 import { type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { getCohort, listCohorts } from "../../db/cohorts";
-import { announceRound, attachCohort, getNotice, getRound, mayRunRounds, roundHistory, type RoundRecord } from "../../db/rounds";
+import { announceRound, attachCohort, getNotice, getRound, listObjections, listRoundResults, mayRunRounds, publishNotice, recordObjection, roundHistory, type RoundRecord } from "../../db/rounds";
+import { applicationFacts } from "../../rules-schema/persons";
+import { parseApplicantForm, scalarName } from "~/features/try-applicant/applicant-form";
+import { noticeEndsOn } from "../../engine/procedure/notice-period";
+import { isIsoDate } from "../../rules-schema/iso-date";
 import { getUserName } from "../../db/users";
 import cohortStyles from "~/features/cohorts/cohorts.css?url";
 import { roundText, useRoundMessages, type RoundMessageKey } from "~/features/rounds/messages";
 import { PoolTables } from "~/features/rounds/PoolTables";
-import { historySentence, poolTables } from "~/features/rounds/present.server";
+import { factsInWords, historySentence, poolTables } from "~/features/rounds/present.server";
 import { loadVersion, replayRound, roundProgramLabel, roundStanding, runRound } from "~/features/rounds/rounds.server";
 import roundStyles from "~/features/rounds/rounds.css?url";
 import { pick, requestLang, type Lang } from "~/i18n";
@@ -56,9 +60,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     cohorts: listCohorts(db, round.standardId).map((c) => ({ id: c.id, name: c.name, rowCount: c.rowCount })),
     standardId: round.standardId,
     pools: standing && version ? poolTables(lang, version.doc, round, standing, 100) : [],
-    noticed: getNotice(db, round.id) !== undefined,
+    notice: getNotice(db, round.id) ?? null,
+    objections: objectionRows(round, lang),
+    factFields: version
+      ? applicationFacts(version.doc)
+          .filter((f) => f.type !== "records")
+          .map((f) => ({ name: scalarName(f.id), label: pick(lang, f.label), type: f.type, values: (f.values ?? []).map((v) => ({ value: v.value, label: pick(lang, v.label) })) }))
+      : [],
+    today: new Date().toISOString().slice(0, 10),
     history: roundHistory(db, round.id).map((e) => ({ id: e.id, at: e.at.replace("T", " ").slice(0, 16), who: e.actorName ?? "", what: historySentence(lang, e) })),
   };
+}
+
+function objectionRows(round: RoundRecord, lang: Lang) {
+  const db = getDb();
+  const version = round.versionId !== null ? loadVersion(db, round.versionId) : undefined;
+  const refOf = new Map(listRoundResults(db, round.id).map((r) => [r.rowNo, r.applicantRef]));
+  return listObjections(db, round.id).map((o) => ({
+    id: o.id,
+    ref: refOf.get(o.rowNo) ?? String(o.rowNo),
+    disputed: o.disputed,
+    corrected: version && Object.keys(o.correctedFacts).length > 0 ? factsInWords(lang, version.doc, o.correctedFacts) : "",
+    evidence: o.evidence,
+    recorded: `${o.recordedByName ?? ""}，${o.recordedAt.replace("T", " ").slice(0, 16)}`,
+    status: o.status,
+    opinion: o.opinion,
+  }));
 }
 
 type ActionResult = { ok?: string; error?: string; replay?: string };
@@ -89,6 +116,43 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   if (intent === "run") {
     const ran = runRound(db, round.id, user);
     return ran.ok ? { ok: t("ranOk", { count: ran.value.decisions, version: ran.value.versionLabel }) } : { error: pick(lang, ran.error.message) };
+  }
+  if (intent === "notice") {
+    const text = (name: string) => String(form.get(name) ?? "").trim();
+    const startsOn = text("startsOn");
+    if (!isIsoDate(startsOn)) return { error: t("badStartsOn") };
+    const workingDays = Number(text("workingDays"));
+    if (!Number.isInteger(workingDays) || workingDays < 1 || workingDays > 60) return { error: t("badWorkingDays") };
+    const holidays: string[] = [];
+    for (const line of text("holidays").split(/[\r\n,，、\s]+/)) {
+      if (line === "") continue;
+      if (!isIsoDate(line)) return { error: t("badHoliday", { text: line }) };
+      holidays.push(line);
+    }
+    const contact = text("contact");
+    if (contact === "") return { error: t("badContact") };
+    const endsOn = noticeEndsOn(startsOn, workingDays, holidays);
+    const published = publishNotice(db, { roundId: round.id, startsOn, workingDays, endsOn, holidays: holidays.sort(), contact }, user);
+    return published.ok ? { ok: t("noticePublished", { startsOn, endsOn, workingDays }) } : { error: pick(lang, published.error.message) };
+  }
+  if (intent === "objection") {
+    const text = (name: string) => String(form.get(name) ?? "").trim();
+    const ref = text("ref");
+    const result = listRoundResults(db, round.id).find((r) => r.applicantRef === ref);
+    if (!result) return { error: t("unknownRef", { ref }) };
+    const disputed = text("disputed");
+    if (disputed === "") return { error: t("badDisputed") };
+    const version = loadVersion(db, round.versionId!)!;
+    const entries: Array<[string, string]> = [["program", round.programId], ["date", round.cutoffDate]];
+    for (const [name, value] of form.entries()) if (name.startsWith("fact:") && typeof value === "string") entries.push([name, value]);
+    const parsed = parseApplicantForm(version.doc, entries, lang);
+    const bad = Object.entries(parsed.errors)[0];
+    if (bad) {
+      const fact = version.doc.facts.find((f) => scalarName(f.id) === bad[0]);
+      return { error: t("badFact", { label: fact ? pick(lang, fact.label) : bad[0], message: bad[1] }) };
+    }
+    const recorded = recordObjection(db, { roundId: round.id, rowNo: result.rowNo, disputed, correctedFacts: parsed.facts, evidence: text("evidence") }, new Date().toISOString().slice(0, 10), user);
+    return recorded.ok ? { ok: t("objectionRecorded") } : { error: pick(lang, recorded.error.message) };
   }
   if (intent === "announce") {
     const announced = announceRound(db, round.id, user);
@@ -187,7 +251,147 @@ export default function RoundPage() {
             </Form>
           ) : null}
         </div>
+        <div className="card" data-testid="round-notice">
+          <h2>{m("stepNotice")}</h2>
+          {data.notice ? (
+            <>
+              <p>{m("noticePeriod", { startsOn: data.notice.startsOn, endsOn: data.notice.endsOn, workingDays: data.notice.workingDays })}</p>
+              <p>
+                <Link to={`/notice/${round.id}`} data-testid="open-notice">
+                  {m("openNotice")}
+                </Link>
+              </p>
+            </>
+          ) : round.status !== "announced" ? (
+            <p className="muted small">{m("noticeNeedsAnnouncement")}</p>
+          ) : data.allowed ? (
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="notice" />
+              <p className="muted small">{m("noticeIntro")}</p>
+              <label>
+                {m("fieldStartsOn")}
+                <input type="date" name="startsOn" defaultValue={data.today} required data-testid="notice-starts" />
+              </label>
+              <label>
+                {m("fieldWorkingDays")}
+                <input name="workingDays" inputMode="numeric" defaultValue="5" required data-testid="notice-days" />
+              </label>
+              <label>
+                {m("fieldHolidays")}
+                <textarea name="holidays" rows={2} data-testid="notice-holidays" />
+              </label>
+              <label>
+                {m("fieldContact")}
+                <input name="contact" required data-testid="notice-contact" />
+                <span className="muted small">{m("fieldContactHint")}</span>
+              </label>
+              <div>
+                <button type="submit" data-testid="notice-publish">
+                  {m("publishNotice")}
+                </button>
+              </div>
+            </Form>
+          ) : null}
+        </div>
       </div>
+
+      {data.notice ? (
+        <div className="section" data-testid="round-objections">
+          <h2>{m("stepObjections")}</h2>
+          <p className="muted small">{m("objectionsIntro")}</p>
+          {data.objections.length === 0 ? (
+            <p>{m("noObjections")}</p>
+          ) : (
+            <table className="grid compact">
+              <thead>
+                <tr>
+                  <th>{m("colRef")}</th>
+                  <th>{m("colObjection")}</th>
+                  <th>{m("colRecorded")}</th>
+                  <th>{m("colOutcome")}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {data.objections.map((o) => (
+                  <tr key={o.id} data-objection={o.id}>
+                    <td className="mono">{o.ref}</td>
+                    <td>
+                      {o.disputed}
+                      {o.corrected ? <div className="small">{m("correctedFactsWords", { facts: o.corrected })}</div> : null}
+                      {o.evidence ? <div className="small muted">{m("reviewEvidence", { text: o.evidence })}</div> : null}
+                    </td>
+                    <td>{o.recorded}</td>
+                    <td>
+                      {m(`objection_${o.status}`)}
+                      {o.opinion ? <div className="small">{o.opinion}</div> : null}
+                    </td>
+                    <td>
+                      <Link to={`/rounds/${round.id}/objections/${o.id}`} data-testid={`re-review-${o.id}`}>
+                        {m("reReview")}
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {data.allowed ? (
+            <details className="card" open={data.objections.length === 0}>
+              <summary>{m("recordObjection")}</summary>
+              <Form method="post" className="stack">
+                <input type="hidden" name="intent" value="objection" />
+                <label>
+                  {m("fieldRef")}
+                  <input name="ref" required data-testid="objection-ref" />
+                </label>
+                <label>
+                  {m("fieldDisputed")}
+                  <textarea name="disputed" rows={2} required data-testid="objection-disputed" />
+                </label>
+                <label>
+                  {m("fieldEvidence")}
+                  <input name="evidence" data-testid="objection-evidence" />
+                </label>
+                <fieldset>
+                  <legend>{m("fieldCorrected")}</legend>
+                  <div className="fact-fields">
+                    {data.factFields.map((f) => (
+                      <label key={f.name}>
+                        {f.label}
+                        {f.type === "enum" || f.type === "boolean" ? (
+                          <select name={f.name} defaultValue="" data-fact={f.name}>
+                            <option value="">—</option>
+                            {f.type === "boolean" ? (
+                              <>
+                                <option value="true">{lang === "en" ? "yes" : "是"}</option>
+                                <option value="false">{lang === "en" ? "no" : "否"}</option>
+                              </>
+                            ) : (
+                              f.values.map((v) => (
+                                <option key={v.value} value={v.value}>
+                                  {v.label}
+                                </option>
+                              ))
+                            )}
+                          </select>
+                        ) : (
+                          <input name={f.name} type={f.type === "date" ? "date" : "text"} data-fact={f.name} />
+                        )}
+                      </label>
+                    ))}
+                  </div>
+                </fieldset>
+                <div>
+                  <button type="submit" data-testid="objection-record">
+                    {m("recordObjection")}
+                  </button>
+                </div>
+              </Form>
+            </details>
+          ) : null}
+        </div>
+      ) : null}
 
       {data.pools.length > 0 ? (
         <div className="section" data-testid="round-results">

@@ -3,14 +3,15 @@
  * for the ineligible and the vetoed, decision 037), the result, amendments marked with their date; and the round's
  * history as sentences.
  */
-import type { RoundHistoryEntry, RoundRecord, PoolStanding } from "../../../db/rounds";
+import type { AmendmentRecord, RoundHistoryEntry, RoundRecord, PoolStanding, StoredRoundResult } from "../../../db/rounds";
 import type { StandardDocument } from "../../../rules-schema/types";
+import { describeValue, factLabel } from "../../../engine/scoring/describe";
 import type { Lang } from "../../i18n";
 import { roundText, type RoundMessageKey } from "./messages";
 import type { PoolTable } from "./present";
 import type { StandingRow } from "./rounds.server";
 
-const points = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, ""));
+export const points = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, ""));
 
 /** The pool's words: "全部申请人" without pools, the enum label of the pool fact's value, else the value. */
 export function poolLabel(lang: Lang, doc: StandardDocument, programId: string, pool: string): string {
@@ -76,4 +77,30 @@ export function historySentence(lang: Lang, entry: Pick<RoundHistoryEntry, "acti
   const params: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(entry.details)) if (typeof value === "string" || typeof value === "number") params[name] = value;
   return roundText(lang, key, params);
+}
+
+/** Each amendment of a round as the notice announces it, oldest first. */
+export function amendmentLines(lang: Lang, amendments: readonly AmendmentRecord[], results: readonly StoredRoundResult[]): Array<{ id: number; text: string }> {
+  const refOf = new Map(results.map((r) => [r.rowNo, r.applicantRef]));
+  return amendments.map((a) => {
+    const row = a.results.find((s) => s.rowNo === a.rowNo);
+    return {
+      id: a.id,
+      text: roundText(lang, "amendmentLine", {
+        on: a.amendedOn,
+        ref: refOf.get(a.rowNo) ?? String(a.rowNo),
+        before: points(a.totalBefore),
+        after: points(a.totalAfter),
+        verdict: row ? verdictText(lang, row) : "—",
+      }),
+    };
+  });
+}
+
+/** Corrected facts in words: "最高学历：博士研究生；…". */
+export function factsInWords(lang: Lang, doc: StandardDocument, facts: Record<string, unknown>): string {
+  const ctx = { doc, lang };
+  return Object.entries(facts)
+    .map(([id, value]) => `${factLabel(ctx, id)}${lang === "en" ? ": " : "："}${describeValue(ctx, id, value)}`)
+    .join(lang === "en" ? "; " : "；");
 }

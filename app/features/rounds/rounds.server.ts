@@ -11,6 +11,7 @@ import type { JifenDb } from "../../../db/connection";
 import { getCohort, listApplicants } from "../../../db/cohorts";
 import { getDecision, type NewDecision } from "../../../db/decisions";
 import {
+  getNotice,
   getRound,
   listAmendments,
   listObjections,
@@ -145,11 +146,15 @@ export function roundStanding(db: JifenDb, round: RoundRecord): { rows: Standing
   return { rows, pools: latest.pools };
 }
 
-/** The facts each applicant stands on now: the logged decision's, or the last corrected re-review's. */
-function currentFacts(db: JifenDb, roundId: number): Map<number, Facts> {
+/**
+ * The facts each applicant stands on now: the logged decision's, or the last corrected re-review's; with
+ * `beforeObjection`, as they stood when that objection was recorded (only the corrections decided on earlier ones).
+ */
+function currentFacts(db: JifenDb, roundId: number, beforeObjection?: number): Map<number, Facts> {
   const facts = new Map<number, Facts>();
   for (const r of listRoundResults(db, roundId)) facts.set(r.rowNo, loggedFacts(db, r.decisionId));
   for (const o of listObjections(db, roundId)) {
+    if (beforeObjection !== undefined && o.id >= beforeObjection) continue;
     if (o.status === "corrected" && o.reviewDecisionId !== null) facts.set(o.rowNo, loggedFacts(db, o.reviewDecisionId));
   }
   return facts;
@@ -184,11 +189,11 @@ export interface ReReview {
  * Re-reviews an objection: replays the applicant's logged decision on the round's version with the corrected facts,
  * the difference item by item, and the round re-ranked with them (every other applicant as he stands).
  */
-export async function reReview(db: JifenDb, round: RoundRecord, rowNo: number, corrected: Facts): Promise<ReReview> {
+export async function reReview(db: JifenDb, round: RoundRecord, rowNo: number, corrected: Facts, beforeObjection?: number): Promise<ReReview> {
   if (round.versionId === null) throw new Error("round not run");
   const version = loadVersion(db, round.versionId);
   if (!version || version.hash !== round.versionHash) throw new Error(`round ${round.id}: its version is missing or changed`);
-  const facts = currentFacts(db, round.id);
+  const facts = currentFacts(db, round.id, beforeObjection);
   const beforeFacts = facts.get(rowNo);
   if (!beforeFacts) throw new Error(`round ${round.id} has no row ${rowNo}`);
   const afterFacts: Facts = { ...beforeFacts, ...corrected };
@@ -227,7 +232,7 @@ export async function reReview(db: JifenDb, round: RoundRecord, rowNo: number, c
     before: { facts: beforeFacts, sheet: beforeSheet },
     after: { facts: afterFacts, sheet: afterSheet },
     items,
-    totalBefore: now[index].total,
+    totalBefore: compiled.score(beforeFacts, round.cutoffDate).total,
     totalAfter: computed.outcomes[index].total,
     decision: decisionOf(round, version, input, output),
     standing,
@@ -298,4 +303,22 @@ export function replayRound(db: JifenDb, roundId: number): RoundReplay | undefin
 export function roundProgramLabel(db: JifenDb, round: Pick<RoundRecord, "standardId" | "programId" | "versionId" | "cutoffDate">): { zh: string; en: string } {
   const version = round.versionId !== null ? loadVersion(db, round.versionId) : versionForRound(db, round);
   return version?.doc.programs.find((p) => p.id === round.programId)?.label ?? { zh: round.programId, en: round.programId };
+}
+
+/** An applicant's explained sheet as he stands (corrected facts after a corrected objection), on the round's version. */
+export async function standingSheet(db: JifenDb, round: RoundRecord, rowNo: number): Promise<{ sheet: ScoreSheet; facts: Facts; doc: StandardDocument } | undefined> {
+  if (round.versionId === null) return undefined;
+  const version = loadVersion(db, round.versionId);
+  const facts = currentFacts(db, round.id).get(rowNo);
+  if (!version || !facts) return undefined;
+  const doc = roundDocument(version.doc, round);
+  return { sheet: await scoreApplicant(doc, facts, round.programId, round.cutoffDate), facts, doc };
+}
+
+/** A round with a published notice: only such a round is public; anything else answers as missing (404). */
+export function requireNoticedRound(db: JifenDb, rawId: string | undefined): RoundRecord {
+  const id = /^\d+$/.test(rawId ?? "") ? Number(rawId) : NaN;
+  const round = Number.isSafeInteger(id) ? getRound(db, id) : undefined;
+  if (!round || round.status !== "announced" || !getNotice(db, round.id)) throw new Response("notice not found", { status: 404 });
+  return round;
 }
