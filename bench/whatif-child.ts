@@ -5,6 +5,7 @@
  * every applicant under both, allocate both, diff.
  */
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import type { StandardDocument } from "../rules-schema/types";
 import { generateCohortColumns } from "../engine/cohorts/cohort-generate";
 import { simulate } from "../engine/simulation/simulate";
@@ -38,6 +39,8 @@ export interface WhatIfFigures {
   left: number;
   /** Wall milliseconds of the what-if's phases: scoring both versions, allocating both, diffing. */
   phases?: { scoreMs: number; allocateMs: number; diffMs: number };
+  /** The load average when it ended (the machine is shared). */
+  loadAverage?: number;
   /** Small cohorts only: CPU time of scoring both versions alone (columnar compiled scoring), the rest is ranking and diffing. */
   scoringOnlyCpuMs?: number;
 }
@@ -78,6 +81,7 @@ if (isMain) {
     entered: result.summary.entered.length,
     left: result.summary.left.length,
     phases: { scoreMs: Math.round(timings.scoreMs ?? NaN), allocateMs: Math.round(timings.allocateMs ?? NaN), diffMs: Math.round(timings.diffMs ?? NaN) },
+    loadAverage: Math.round(loadavg()[0] * 10) / 10,
   };
   if (size <= 200_000) {
     const baseline = bindColumnar(doc, programId, cohort, date);

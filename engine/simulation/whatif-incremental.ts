@@ -279,3 +279,89 @@ export function changedItemsScorer(
     }
   };
 }
+
+/** Totals kept for the fast path: before the floor and ceiling, and whether every figure stays where sums are exact. */
+export interface TotalsBeforeBounds {
+  preBounds: Float64Array;
+  /** Every subtotal and total is below 1e5 in magnitude: sums on the 1e-9 grid do not depend on their order. */
+  small: boolean;
+}
+
+/** `totalsFromSubtotals`'s totals before the floor and ceiling, for the fast path. */
+export function totalsBeforeBounds(layout: TotalsLayout, subtotals: readonly Float64Array[], size: number): TotalsBeforeBounds {
+  const { categoryCount, firstCategory, categoryCaps } = layout;
+  const preBounds = new Float64Array(size);
+  const capped = new Float64Array(categoryCount);
+  let small = true;
+  for (let i = 0; i < size; i++) {
+    let total = 0;
+    for (let c = 0; c < categoryCount; c++) {
+      const first = firstCategory[c];
+      const value = first !== c ? capped[first] : categoryCaps[c] !== undefined ? capMagnitude(subtotals[c][i], categoryCaps[c]) : subtotals[c][i];
+      capped[c] = value;
+      if (first === c && !(Math.abs(subtotals[c][i]) < 1e5)) small = false;
+      total = sum(total, value);
+    }
+    if (!(Math.abs(total) < 1e5)) small = false;
+    preBounds[i] = total;
+  }
+  return { preBounds, small };
+}
+
+/**
+ * The fast path of one run: changed items in no group, whose categories are not repeated and keep their caps, under
+ * the same floor and ceiling, with small figures. Only rows whose changed items' points moved are touched: their
+ * category subtotal moves by the difference, the total by the difference of the capped subtotal (on the 1e-9 grid
+ * this is the same number as adding them up again). Returns undefined when the run does not qualify.
+ */
+export function totalsByDifference(
+  before: TotalsLayout,
+  after: TotalsLayout,
+  changed: readonly number[],
+  rawBefore: readonly Float64Array[],
+  rawAfter: readonly Float64Array[],
+  subtotals: readonly Float64Array[],
+  totals: Float64Array,
+  bounds: TotalsBeforeBounds,
+): Float64Array | undefined {
+  if (!bounds.small || before.floor !== after.floor || before.ceiling !== after.ceiling) return undefined;
+  const inGroup = new Set<number>();
+  for (const group of [...before.groups, ...after.groups]) for (const member of group.members) inGroup.add(member);
+  const categories = new Set<number>();
+  for (const k of changed) {
+    if (inGroup.has(k)) return undefined;
+    if (!after.applicable[k] || after.itemCategory[k] < 0) continue;
+    categories.add(after.itemCategory[k]);
+  }
+  // Two categories moving in one row would each start from the baseline's total.
+  if (categories.size > 1) return undefined;
+  for (const c of categories) {
+    if (before.categoryCaps[c] !== after.categoryCaps[c]) return undefined;
+    if (after.firstCategory.some((first, other) => first === c && other !== c)) return undefined;
+  }
+  const total = totals.slice();
+  const preBounds = bounds.preBounds;
+  const { floor, ceiling } = after;
+  for (const c of categories) {
+    const items = changed.filter((k) => after.applicable[k] && after.itemCategory[k] === c);
+    const cap = after.categoryCaps[c];
+    const subtotal = subtotals[c];
+    const olds = items.map((k) => rawBefore[k]);
+    const news = items.map((k) => rawAfter[k]);
+    for (let i = 0; i < total.length; i++) {
+      let difference = 0;
+      for (let j = 0; j < items.length; j++) difference += news[j][i] - olds[j][i];
+      if (difference === 0) continue;
+      const old = subtotal[i];
+      const moved = exact(old + difference);
+      const cappedOld = cap !== undefined ? capMagnitude(old, cap) : old;
+      const cappedNew = cap !== undefined ? capMagnitude(moved, cap) : moved;
+      if (cappedOld === cappedNew) continue;
+      let value = exact(preBounds[i] + (cappedNew - cappedOld));
+      if (floor !== undefined && value < floor) value = floor;
+      if (ceiling !== undefined && value > ceiling) value = ceiling;
+      total[i] = exact(value);
+    }
+  }
+  return total;
+}

@@ -19,10 +19,13 @@ import {
   closeOverGroups,
   pointsAfterGroups,
   scoreBaseline,
+  totalsBeforeBounds,
+  totalsByDifference,
   totalsFromSubtotals,
   totalsLayout,
   totalsNotIncremental,
   type ScoredBaseline,
+  type TotalsBeforeBounds,
   type TotalsLayout,
 } from "./whatif-incremental";
 
@@ -65,11 +68,18 @@ export interface WhatIfOutcome {
   result?: SimulationResult;
 }
 
+export interface WhatIfRunOptions {
+  /** Also give the whole simulation (`result`). */
+  details?: boolean;
+  /** Filled with the milliseconds of an incremental run's phases (benchmarks). */
+  timings?: { scoreMs?: number; totalsMs?: number; allocateMs?: number; diffMs?: number };
+}
+
 export interface WhatIfSession {
   readonly baseline: StandardDocument;
   readonly applicants: number;
   /** The candidate against the baseline; the baseline itself is not scored again. */
-  run(candidate: StandardDocument, options?: { details?: boolean }): WhatIfOutcome;
+  run(candidate: StandardDocument, options?: WhatIfRunOptions): WhatIfOutcome;
 }
 
 function columnar(cohort: CohortSource, doc: StandardDocument): Cohort {
@@ -91,6 +101,7 @@ interface SessionBaseline {
   layout: TotalsLayout;
   /** Per category (first slots; others unused): the subtotal before its cap, per row. */
   subtotals: Float64Array[];
+  bounds: TotalsBeforeBounds;
   rank: RankColumns;
   allocation: AllocationColumns;
 }
@@ -169,7 +180,8 @@ export function createWhatIfSession(baselineDoc: StandardDocument, cohortSource:
     return outcomeOf(result, changedItemIds(baselineDoc, candidate), groups, "full", fullReason, details);
   };
 
-  const run = (candidate: StandardDocument, runOptions: { details?: boolean } = {}): WhatIfOutcome => {
+  const run = (candidate: StandardDocument, runOptions: WhatIfRunOptions = {}): WhatIfOutcome => {
+    const startedAt = performance.now();
     if (!base) return full(candidate, (prepared as { reason: string }).reason, runOptions.details);
     const plan = planRun(baselineDoc, base, candidate, programId);
     if ("reason" in plan) return full(candidate, plan.reason, runOptions.details);
@@ -179,16 +191,33 @@ export function createWhatIfSession(baselineDoc: StandardDocument, cohortSource:
       for (const k of changed) raw[k] = new Float64Array(size);
       changedItemsScorer(candidate, programId, changed, cohort, date, base.scored.derivedColumns)(raw);
     }
-    const subtotals = base.subtotals.slice();
-    categorySubtotals(layout, raw, size, touched, subtotals);
-    const total = new Float64Array(size);
-    totalsFromSubtotals(layout, subtotals, size, total);
-    const rank: RankColumns = { ...base.rank, total, keys: base.rank.keys.map((key) => (key === base.rank.total ? total : key)) };
+    const scoredAt = performance.now();
+    const sameGroups = json(base.layout.groups) === json(layout.groups);
+    let total = sameGroups ? totalsByDifference(base.layout, layout, changed, base.scored.raw, raw, base.subtotals, base.scored.total, base.bounds) : undefined;
+    if (!total) {
+      const subtotals = base.subtotals.slice();
+      categorySubtotals(layout, raw, size, touched, subtotals);
+      total = new Float64Array(size);
+      totalsFromSubtotals(layout, subtotals, size, total);
+    }
+    const totalledAt = performance.now();
+    const totals = total;
+    const rank: RankColumns = { ...base.rank, total: totals, keys: base.rank.keys.map((key) => (key === base.rank.total ? totals : key)) };
     const allocation = allocateColumns(program, rank, quotas, { seed });
+    const allocatedAt = performance.now();
     const changedItems = changed.map((k) => candidate.items[k].id);
-    if (!runOptions.details) return countOutcome(base, allocation, changedItems, groups);
-    const result = detailedResult(baselineDoc, cohort, options, base, { raw, layout, rank, allocation });
-    return outcomeOf(result, changedItems, groups, "incremental", undefined, true);
+    const outcome = runOptions.details
+      ? outcomeOf(detailedResult(baselineDoc, cohort, options, base, { raw, layout, rank, allocation }), changedItems, groups, "incremental", undefined, true)
+      : countOutcome(base, allocation, changedItems, groups);
+    if (runOptions.timings) {
+      Object.assign(runOptions.timings, {
+        scoreMs: scoredAt - startedAt,
+        totalsMs: totalledAt - scoredAt,
+        allocateMs: allocatedAt - totalledAt,
+        diffMs: performance.now() - allocatedAt,
+      });
+    }
+    return outcome;
   };
   return { baseline: baselineDoc, applicants: size, run };
 }
@@ -213,7 +242,7 @@ function prepareBaseline(doc: StandardDocument, cohort: Cohort, options: WhatIfS
   builder.addTotals(scored.total, scored.flags, rankFactsReader(cohort, builder.factIdsRead()));
   const rank = builder.finish(cohort.ids, idOrderOf(cohort.ids));
   const allocation = allocateColumns(builder.program, rank, quotas, { seed });
-  return { scored, layout, subtotals, rank, allocation };
+  return { scored, layout, subtotals, bounds: totalsBeforeBounds(layout, subtotals, size), rank, allocation };
 }
 
 const admitted = (code: number) => code === OUTCOME.round1 || code === OUTCOME.round2;
