@@ -102,6 +102,8 @@ describe("try an applicant (Suzhou 2015, settlement)", () => {
 
     expect(await page.textContent("[data-testid=total]")).toBe("1000");
     expect(await page.textContent("[data-testid=eligibility]")).toBe("符合准入条件");
+    // One verdict badge beside the total, in words; eligibility is the gates' conclusion, not a second badge.
+    expect(await page.locator(".score-summary .badge").count()).toBe(1);
     expect(await page.textContent("[data-subtotal=base] td.num")).toBe("900");
     expect(await page.textContent("[data-subtotal=bonus] td.num")).toBe("100");
     const points = async (id: string) => page.textContent(`[data-testid=points-${id}]`);
@@ -166,6 +168,7 @@ describe("try an applicant (Suzhou 2015, settlement)", () => {
     expect(await page.textContent("[data-testid=total]")).toBe("No score");
     expect(await page.textContent("[data-testid=verdict]")).toMatch(/^Not eligible: “.+” not met; no score$/);
     expect(await page.textContent("[data-testid=eligibility]")).toBe("Not eligible");
+    expect(await page.locator(".score-summary .badge").count()).toBe(1);
     expect(await itemText(page, "social_insurance")).toContain("Capped: 650 points → 500 points.");
     const gate = await page.textContent("[data-testid=gates] tr[data-gate=g_settlement_housing]");
     expect(gate).toContain("not met");

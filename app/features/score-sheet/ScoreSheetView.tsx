@@ -61,12 +61,6 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
         <span className={`badge ${explanation.verdict.kind === "admitted" ? "badge-ok" : "badge-bad"}`} data-testid="verdict" data-verdict={explanation.verdict.kind}>
           {pickText(lang, explanation.verdict.text)}
         </span>
-        <span className={`badge ${sheet.eligible ? "badge-ok" : "badge-bad"}`} data-testid="eligibility">
-          {sheet.eligible ? m("eligible") : m("notEligible")}
-        </span>
-        <span className={`badge ${sheet.vetoed ? "badge-bad" : "badge-neutral"}`} data-testid="veto-status">
-          {sheet.vetoed ? m("vetoed") : m("notVetoed")}
-        </span>
         <span className="muted small">
           {m("evaluatedOn", { date: formatDate(lang, sheet.date), program: program ? pickText(lang, program.label) : sheet.program })}
         </span>
@@ -75,6 +69,12 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
       {sheet.persons ? <PersonsChoice persons={sheet.persons} doc={doc} lang={lang} m={m} /> : null}
 
       <h4>{m("sectionGates")}</h4>
+      {sheet.gates.length > 0 ? (
+        <p className={`rule-conclusion ${sheet.eligible ? "ok" : "bad"}`}>
+          {sheet.eligible ? "✓ " : "✗ "}
+          <span data-testid="eligibility">{sheet.eligible ? m("eligible") : m("notEligible")}</span>
+        </p>
+      ) : null}
       <RuleOutcomeTable
         testId="gates"
         empty={m("noGates")}
@@ -93,6 +93,12 @@ export function ScoreSheetView({ sheet, doc, lang, facts, caption }: ScoreSheetV
       />
 
       <h4>{m("sectionVetoes")}</h4>
+      {sheet.vetoes.length > 0 ? (
+        <p className={`rule-conclusion ${sheet.vetoed ? "bad" : "ok"}`}>
+          {sheet.vetoed ? "✗ " : "✓ "}
+          <span data-testid="veto-status">{sheet.vetoed ? m("vetoed") : m("notVetoed")}</span>
+        </p>
+      ) : null}
       <RuleOutcomeTable
         testId="vetoes"
         empty={m("noVetoes")}
