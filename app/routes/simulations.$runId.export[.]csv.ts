@@ -4,7 +4,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvLine } from "../../applicant-files/csv-writer";
-import { exportHeader, exportRows } from "~/features/simulation/export.server";
+import { exportHeader, exportRows, runVersionIdentities } from "~/features/simulation/export.server";
 import { loadRun } from "~/features/simulation/run.server";
 import { requestLang } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
@@ -14,10 +14,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   requireUser(request);
   const lang = requestLang(request);
   const runId = Number(params.runId);
-  const loaded = Number.isInteger(runId) ? loadRun(getDb(), runId) : undefined;
+  const db = getDb();
+  const loaded = Number.isInteger(runId) ? loadRun(db, runId) : undefined;
   if (!loaded) throw new Response("Not found", { status: 404 });
   const parts: string[] = ["\uFEFF", csvLine(exportHeader(lang))];
-  for (const row of exportRows(loaded, lang)) parts.push(csvLine(row));
+  for (const row of exportRows(loaded, lang, runVersionIdentities(db, loaded))) parts.push(csvLine(row));
   return new Response(parts.join(""), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -1,8 +1,7 @@
 /** A simulation as an Excel workbook: summary, cut-offs per pool, applicants, items (exceljs's streaming writer). */
 import { PassThrough } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { writeSimulationWorkbook } from "~/features/simulation/export.server";
-import { getVersion } from "../../db/standards";
+import { runVersionIdentities, writeSimulationWorkbook } from "~/features/simulation/export.server";
 import { loadRun } from "~/features/simulation/run.server";
 import { requestLang } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
@@ -17,9 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const db = getDb();
-  const label = (id: number | null) => (id === null ? "—" : getVersion(db, id)?.versionLabel ?? `#${id}`);
-  await writeSimulationWorkbook(loaded, lang, out, { baseline: label(loaded.run.baselineVersionId), candidate: label(loaded.run.candidateVersionId) });
+  await writeSimulationWorkbook(loaded, lang, out, runVersionIdentities(getDb(), loaded));
   return new Response(Buffer.concat(chunks), {
     headers: {
       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,11 +1,10 @@
 /** Every simulation run, newest first, with its outcome in one line. */
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getCohort } from "../../db/cohorts";
-import { listSimulationRuns } from "../../db/runs";
-import { getVersion } from "../../db/standards";
 import cohortStyles from "~/features/cohorts/cohorts.css?url";
 import { useSimulationMessages } from "~/features/simulation/messages";
+import { runListRows } from "~/features/simulation/run-list.server";
+import { pick } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 
@@ -13,24 +12,12 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: cohortStyl
 
 export async function loader({ request }: LoaderFunctionArgs) {
   requireUser(request);
-  const db = getDb();
-  const label = (id: number | null) => (id === null ? "—" : (getVersion(db, id)?.versionLabel ?? `#${id}`));
-  return {
-    runs: listSimulationRuns(db, { limit: 200 }).map((r) => ({
-      id: r.id,
-      standardId: r.standardId,
-      versions: `${label(r.baselineVersionId)} → ${label(r.candidateVersionId)}`,
-      cohort: getCohort(db, r.cohortId)?.name ?? `#${r.cohortId}`,
-      programId: r.programId,
-      summary: r.summary as { admittedBefore?: number; admittedAfter?: number; entered?: number; left?: number },
-      createdAt: r.createdAt,
-    })),
-  };
+  return { runs: runListRows(getDb(), 200) };
 }
 
 export default function Simulations() {
   const { runs } = useLoaderData<typeof loader>();
-  const { m } = useSimulationMessages();
+  const { m, lang } = useSimulationMessages();
   return (
     <section>
       <div className="page-head">
@@ -63,10 +50,10 @@ export default function Simulations() {
                 <td>
                   <Link to={`/simulations/${r.id}`}>#{r.id}</Link>
                 </td>
-                <td>{r.standardId}</td>
+                <td>{pick(lang, r.standard)}</td>
                 <td>{r.versions}</td>
                 <td>{r.cohort}</td>
-                <td>{r.programId}</td>
+                <td>{pick(lang, r.program)}</td>
                 <td>
                   {r.summary.admittedBefore !== undefined
                     ? m("outcomeShort", {
@@ -77,7 +64,7 @@ export default function Simulations() {
                       })
                     : "—"}
                 </td>
-                <td>{r.createdAt.replace("T", " ").slice(0, 16)}</td>
+                <td>{r.at}</td>
               </tr>
             ))}
           </tbody>

@@ -22,6 +22,7 @@ import {
   withdraw,
   type WorkflowResult,
 } from "../../db/workflow";
+import { EngineerDetails } from "~/components/EngineerDetails";
 import { reviewMessages } from "~/features/review/messages";
 import { AUDIT_KINDS } from "~/features/audit/sentences";
 import { latestReturn, loadTrail, parseTrailFilter } from "~/features/audit/trail.server";
@@ -213,9 +214,9 @@ export default function Review() {
         ))}
       </ol>
       <p className="muted small">
-        {m("authors")}: {authors.join("、") || "—"} · {t("colRevision")} {version.revision} ·{" "}
-        <span className="mono">{version.contentHash.slice(0, 12)}</span>
+        {m("authors")}: {authors.join("、") || "—"} · {t("colRevision")} {version.revision}
       </p>
+      <EngineerDetails standardId={version.standardId} versionId={version.id} contentHash={version.contentHash} />
 
       {returned ? (
         <div className="banner-returned" role="note" data-testid="returned-banner">

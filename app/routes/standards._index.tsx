@@ -1,11 +1,11 @@
 /** The dashboard: every standard with the version in effect today, its drafts, and the latest simulation runs. */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getCohort } from "../../db/cohorts";
-import { listSimulationRuns } from "../../db/runs";
 import { listStandards } from "../../db/standards";
 import { inboxFor, type InboxEntry } from "../../db/workflow";
 import { auditTime } from "~/features/audit/sentences";
+import { EngineerDetails } from "~/components/EngineerDetails";
+import { runListRows } from "~/features/simulation/run-list.server";
 import { defineMessages, pick, useT, type MessageKey } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -40,15 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = requireUser(request);
   const db = getDb();
   const today = new Date().toISOString().slice(0, 10);
-  const runs = listSimulationRuns(db, { limit: 10 }).map((r) => ({
-    id: r.id,
-    standardId: r.standardId,
-    candidateVersionId: r.candidateVersionId,
-    cohort: getCohort(db, r.cohortId)?.name ?? `#${r.cohortId}`,
-    programId: r.programId,
-    summary: r.summary as { admittedBefore?: number; admittedAfter?: number; entered?: number; left?: number },
-    createdAt: r.createdAt,
-  }));
+  const runs = runListRows(db, 10);
   const inbox = inboxFor(db, user);
   const at = (e: InboxEntry) => ({ ...e, since: e.since ? auditTime(e.since) : "" });
   return {
@@ -119,7 +111,7 @@ export default function Dashboard() {
               <header>
                 <h2>{pick(lang, s.title)}</h2>
                 <span className="muted">
-                  {pick(lang, s.jurisdiction)} · <span className="mono">{s.id}</span> ·{" "}
+                  {pick(lang, s.jurisdiction)} ·{" "}
                   {inEffect ? `${m("inEffectToday")}: ${inEffect.versionLabel}` : m("noneInEffect")}
                 </span>
                 {inEffect ? (
@@ -164,6 +156,7 @@ export default function Dashboard() {
                   })}
                 </tbody>
               </table>
+              <EngineerDetails standardId={s.id} />
             </article>
           );
         })}
@@ -187,10 +180,12 @@ export default function Dashboard() {
           <tbody>
             {runs.map((r) => (
               <tr key={r.id}>
-                <td>{r.id}</td>
-                <td>{r.standardId}</td>
+                <td>
+                  <Link to={`/simulations/${r.id}`}>#{r.id}</Link>
+                </td>
+                <td>{pick(lang, r.standard)}</td>
                 <td>{r.cohort}</td>
-                <td>{r.programId}</td>
+                <td>{pick(lang, r.program)}</td>
                 <td>
                   {r.summary.admittedBefore !== undefined
                     ? m("admittedShift", {
@@ -201,7 +196,7 @@ export default function Dashboard() {
                       })
                     : "—"}
                 </td>
-                <td>{r.createdAt.replace("T", " ").slice(0, 16)}</td>
+                <td>{r.at}</td>
               </tr>
             ))}
           </tbody>

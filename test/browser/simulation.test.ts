@@ -195,8 +195,13 @@ describe("simulation", () => {
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-csv]")]);
     const text = readFileSync((await csvDownload.path())!, "utf8").replace(/^\uFEFF/, "");
     const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data;
-    expect(parsed[0]).toEqual(["申请编号", "名额池", "总分（前）", "名次（前）", "结果（前）", "总分（后）", "名次（后）", "结果（后）", "变化", "原因", "变化的项目"]);
+    expect(parsed[0]).toEqual(["申请编号", "名额池", "总分（前）", "名次（前）", "结果（前）", "总分（后）", "名次（后）", "结果（后）", "变化", "原因", "变化的项目", "基准版本", "候选版本"]);
     expect(parsed.length - 1).toBe(2000);
+    // Issue 21: every row names the versions compared as the workflow records them (label, status, period, 文号).
+    for (const r of parsed.slice(1)) {
+      expect(r[11]).toMatch(/^2015（已发布；2016年1月15日起施行(；文号 .+)?）$/);
+      expect(r[12]).toBe("2020-rev（草稿；未定生效日期）");
+    }
     const enteredInCsv = parsed.slice(1).filter((r) => r[8] === "新进入录取").map((r) => r[0]);
     expect(enteredInCsv.sort()).toEqual([...expected.summary.entered].sort());
     // Issue 22: every applicant who entered or left has a reason in words.
@@ -216,6 +221,13 @@ describe("simulation", () => {
     summarySheet.eachRow((r) => summaryValues.set(String(r.getCell(1).value), r.getCell(2).value));
     expect(summaryValues.get("新进入录取")).toBe(expected.summary.entered.length);
     expect(summaryValues.get("录取人数（后）")).toBe(expected.summary.admittedAfter);
+    expect(summaryValues.get("基准版本")).toBe("2015");
+    expect(summaryValues.get("基准版本状态")).toBe("已发布");
+    expect(summaryValues.get("基准版本生效日期")).toBe("2016年1月15日");
+    expect(summaryValues.get("候选版本")).toBe("2020-rev");
+    expect(summaryValues.get("候选版本状态")).toBe("草稿");
+    expect(summaryValues.get("候选版本生效日期")).toBe("未设定（发布时确定）");
+    expect(summaryValues.has("候选版本文号")).toBe(true);
     const cutoffSheet = workbook.getWorksheet("各名额池分数线")!;
     expect(cutoffSheet.getRow(1).getCell(6).value).toBe("录取分数线（前）");
     expect(cutoffSheet.rowCount).toBe(1 + expected.summary.pools.length);

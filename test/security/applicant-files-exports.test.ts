@@ -8,7 +8,7 @@ import { join } from "node:path";
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import { csvCell, csvLine } from "../../applicant-files/csv-writer";
-import { exportHeader, exportRows } from "../../app/features/simulation/export.server";
+import { exportHeader, exportRows, runVersionIdentities } from "../../app/features/simulation/export.server";
 import { loadRun, runAndRecord } from "../../app/features/simulation/run.server";
 import { createCohort, type CohortRow } from "../../db/cohorts";
 import { openDatabase } from "../../db/connection";
@@ -67,7 +67,7 @@ describe("the simulation export", () => {
     const { runId } = runAndRecord(db, "suzhou", inputs, null);
     for (const lang of ["zh-CN", "en"] as const) {
       // What the export route writes.
-      const text = ["\uFEFF", csvLine(exportHeader(lang)), ...[...exportRows(loadRun(db, runId)!, lang)].map(csvLine)].join("");
+      const text = ["\uFEFF", csvLine(exportHeader(lang)), ...[...exportRows(loadRun(db, runId)!, lang, runVersionIdentities(db, loadRun(db, runId)!))].map(csvLine)].join("");
       const cells = parse(text).flat();
       expect(cells.filter((c) => FORMULA_START.test(c))).toEqual([]);
       for (const hostile of HOSTILE) expect(cells).toContain(`'${hostile}#${HOSTILE.indexOf(hostile)}`);

@@ -7,17 +7,59 @@
 import type { Writable } from "node:stream";
 import { applicantChange } from "../../../engine/simulation/simulate";
 import { OUTCOME, reasonOfOutcome } from "../../../engine/allocation/rank";
-import type { Lang } from "~/i18n";
+import { formatDate } from "../../../engine/scoring/describe";
+import type { JifenDb } from "../../../db/connection";
+import { getVersion } from "../../../db/standards";
+import { translate, type Lang, type MessageKey } from "../../i18n";
 import { simulationText } from "./messages";
 import { changeReasonsOf, type LoadedRun } from "./run.server";
 
 type Cell = string | number;
 const pick = (lang: Lang, text: { zh: string; en: string }) => (lang === "en" ? text.en : text.zh);
 
+/** A version as the workflow records it (decision 025): what an export says it compared. */
+export interface VersionIdentity {
+  versionLabel: string;
+  status: string;
+  effectiveFrom: string | null;
+  effectiveTo: string | null;
+  documentNumber: string | null;
+}
+
+/** The identities of a run's baseline (none: a run without one) and candidate, from the database. */
+export function runVersionIdentities(db: JifenDb, loaded: LoadedRun): { baseline: VersionIdentity | null; candidate: VersionIdentity | null } {
+  const identity = (id: number | null): VersionIdentity | null => {
+    const version = id === null ? undefined : getVersion(db, id);
+    return version ? { versionLabel: version.versionLabel, status: version.status, effectiveFrom: version.effectiveFrom, effectiveTo: version.effectiveTo, documentNumber: version.documentNumber } : null;
+  };
+  return { baseline: identity(loaded.run.baselineVersionId), candidate: identity(loaded.run.candidateVersionId) };
+}
+
+/** "2015（已发布；2016年1月15日起施行；文号 苏府规字〔2015〕7号）": a version's label, status, period and 文号 in one cell. */
+export function versionIdentityText(lang: Lang, identity: VersionIdentity | null): string {
+  if (!identity) return "—";
+  const en = lang === "en";
+  const parts = [translate(lang, `status_${identity.status}` as MessageKey)];
+  if (identity.effectiveFrom) {
+    const from = formatDate(lang, identity.effectiveFrom);
+    const to = identity.effectiveTo ? formatDate(lang, identity.effectiveTo) : undefined;
+    parts.push(en ? (to ? `in force ${from} to ${to}` : `in force from ${from}`) : to ? `${from}至${to}施行` : `${from}起施行`);
+  } else {
+    parts.push(en ? "no effective date yet" : "未定生效日期");
+  }
+  if (identity.documentNumber) parts.push(en ? `document number ${identity.documentNumber}` : `文号 ${identity.documentNumber}`);
+  return en ? `${identity.versionLabel} (${parts.join("; ")})` : `${identity.versionLabel}（${parts.join("；")}）`;
+}
+
+/**
+ * The columns of the CSV and of the workbook's applicants sheet. The last two name the versions compared, the same
+ * on every row: a CSV has no place for a title above its header that Excel and an import both read as a table (a
+ * preamble pushes the header off the first line), and a row copied or filtered out keeps saying what it came from.
+ */
 export function exportHeader(lang: Lang): string[] {
   return lang === "en"
-    ? ["applicant", "pool", "total before", "rank before", "result before", "total after", "rank after", "result after", "change", "reason", "changed items"]
-    : ["申请编号", "名额池", "总分（前）", "名次（前）", "结果（前）", "总分（后）", "名次（后）", "结果（后）", "变化", "原因", "变化的项目"];
+    ? ["applicant", "pool", "total before", "rank before", "result before", "total after", "rank after", "result after", "change", "reason", "changed items", "baseline version", "candidate version"]
+    : ["申请编号", "名额池", "总分（前）", "名次（前）", "结果（前）", "总分（后）", "名次（后）", "结果（后）", "变化", "原因", "变化的项目", "基准版本", "候选版本"];
 }
 
 const RESULT: Record<string, { zh: string; en: string }> = {
@@ -50,7 +92,9 @@ function poolLabel(loaded: LoadedRun, name: string, lang: Lang): string {
   return value ? pick(lang, value.label) : name;
 }
 
-export function* exportRows(loaded: LoadedRun, lang: Lang): Generator<Cell[]> {
+export function* exportRows(loaded: LoadedRun, lang: Lang, versions: { baseline: VersionIdentity | null; candidate: VersionIdentity | null }): Generator<Cell[]> {
+  const baseline = versionIdentityText(lang, versions.baseline);
+  const candidate = versionIdentityText(lang, versions.candidate);
   const labels = new Map<string, string>();
   for (const item of [...loaded.candidate.items, ...loaded.baseline.items]) if (!labels.has(item.id)) labels.set(item.id, pick(lang, item.label));
   const reasons = changeReasonsOf(loaded);
@@ -75,6 +119,8 @@ export function* exportRows(loaded: LoadedRun, lang: Lang): Generator<Cell[]> {
       moved,
       reason ? pick(lang, reason.text) : "",
       change.items.map((item) => `${labels.get(item.id) ?? item.id}: ${item.before} → ${item.after}`).join(lang === "en" ? "; " : "；"),
+      baseline,
+      candidate,
     ];
   }
 }
@@ -85,15 +131,29 @@ export function sheetNames(lang: Lang) {
     : { summary: "摘要", cutoffs: "各名额池分数线", applicants: "申请人", items: "指标" };
 }
 
-function summaryRows(loaded: LoadedRun, lang: Lang, versions: { baseline: string; candidate: string }): Cell[][] {
+function identityRows(lang: Lang, which: "baseline" | "candidate", identity: VersionIdentity | null): Cell[][] {
+  const en = lang === "en";
+  const name = which === "baseline" ? (en ? "Baseline version" : "基准版本") : en ? "Candidate version" : "候选版本";
+  if (!identity) return [[name, "—"]];
+  const date = (iso: string | null, none: string) => (iso ? formatDate(lang, iso) : none);
+  return [
+    [name, identity.versionLabel],
+    [en ? `${name}: status` : `${name}状态`, translate(lang, `status_${identity.status}` as MessageKey)],
+    [en ? `${name}: effective from` : `${name}生效日期`, date(identity.effectiveFrom, en ? "not set (set when published)" : "未设定（发布时确定）")],
+    ...(identity.effectiveTo ? [[en ? `${name}: until` : `${name}截止日期`, formatDate(lang, identity.effectiveTo)]] : []),
+    [en ? `${name}: document number` : `${name}文号`, identity.documentNumber ?? (en ? "not recorded" : "未记录")],
+  ];
+}
+
+function summaryRows(loaded: LoadedRun, lang: Lang, versions: { baseline: VersionIdentity | null; candidate: VersionIdentity | null }): Cell[][] {
   const s = loaded.result.summary;
   const program = loaded.candidate.programs.find((candidate) => candidate.id === loaded.run.programId);
   const en = lang === "en";
   const round = (n: number) => Math.round(n * 100) / 100;
   return [
     [en ? "Standard" : "计分标准", pick(lang, loaded.candidate.title)],
-    [en ? "Baseline version" : "基准版本", versions.baseline],
-    [en ? "Candidate version" : "候选版本", versions.candidate],
+    ...identityRows(lang, "baseline", versions.baseline),
+    ...identityRows(lang, "candidate", versions.candidate),
     [en ? "Program" : "项目", program ? pick(lang, program.label) : loaded.run.programId],
     [en ? "Evaluation date" : "评估日期", loaded.run.evaluationDate],
     [en ? "Applicants" : "申请人数", s.applicants],
@@ -110,7 +170,12 @@ function summaryRows(loaded: LoadedRun, lang: Lang, versions: { baseline: string
 }
 
 /** The workbook: summary, cut-offs per pool, applicants (frozen header, filters), items; streamed by exceljs. */
-export async function writeSimulationWorkbook(loaded: LoadedRun, lang: Lang, out: Writable, versions: { baseline: string; candidate: string }): Promise<void> {
+export async function writeSimulationWorkbook(
+  loaded: LoadedRun,
+  lang: Lang,
+  out: Writable,
+  versions: { baseline: VersionIdentity | null; candidate: VersionIdentity | null },
+): Promise<void> {
   const { default: ExcelJS } = await import("exceljs");
   const names = sheetNames(lang);
   const en = lang === "en";
@@ -138,12 +203,12 @@ export async function writeSimulationWorkbook(loaded: LoadedRun, lang: Lang, out
 
   const applicants = workbook.addWorksheet(names.applicants, frozen);
   const header = exportHeader(lang);
-  applicants.columns = [14, 16, 10, 10, 16, 10, 10, 16, 12, 60, 50].map((width) => ({ width }));
+  applicants.columns = [14, 16, 10, 10, 16, 10, 10, 16, 12, 60, 50, 40, 40].map((width) => ({ width }));
   applicants.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: header.length } };
   const head = applicants.addRow(header);
   head.font = { bold: true };
   head.commit();
-  for (const row of exportRows(loaded, lang)) applicants.addRow(row).commit();
+  for (const row of exportRows(loaded, lang, versions)) applicants.addRow(row).commit();
   applicants.commit();
 
   const items = workbook.addWorksheet(names.items, frozen);
