@@ -9,6 +9,7 @@ import { assertSameOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { lastIntegrityReport, runIntegrityCheck } from "~/features/integrity/check.server";
 import { translateIn, useMessages } from "~/features/integrity/messages";
+import { auditTime } from "~/features/audit/sentences";
 
 function requireAdministrator(request: Request) {
   const user = requireUser(request);
@@ -60,7 +61,7 @@ export default function AdminIntegrity() {
         <>
           <p role="status" className={report.intact ? "ok" : "error"} data-testid="integrity-state" data-intact={report.intact}>
             <strong>{report.chained ? m(report.intact ? "intact" : "broken") : m("notChained")}</strong>{" "}
-            <span className="muted">{m("checkedAt", { at: report.checkedAt.slice(0, 19).replace("T", " ") + " UTC" })}</span>
+            <span className="muted">{m("checkedAt", { at: auditTime(report.checkedAt) })}</span>
           </p>
           <table className="grid" data-testid="integrity-table">
             <thead>

@@ -6,6 +6,7 @@ import { requestLang } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { translateIn, useMessages } from "~/features/api-tokens/messages";
+import { auditTime } from "~/features/audit/sentences";
 
 /** The scopes of db/tokens.ts TOKEN_SCOPES, repeated here so the page does not pull server code into the browser. */
 const SCOPES = ["evaluate", "rank", "read"] as const;
@@ -139,8 +140,8 @@ export default function AdminTokens() {
                 <td>{t.name}</td>
                 <td>{t.department}</td>
                 <td>{t.scopes.join(", ")}</td>
-                <td>{t.createdAt.slice(0, 16).replace("T", " ")}</td>
-                <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace("T", " ") : m("never")}</td>
+                <td>{auditTime(t.createdAt)}</td>
+                <td>{t.lastUsedAt ? auditTime(t.lastUsedAt) : m("never")}</td>
                 <td>{t.revokedAt ? m("revoked", { at: t.revokedAt.slice(0, 10) }) : m("active")}</td>
                 <td>
                   {t.revokedAt ? null : (

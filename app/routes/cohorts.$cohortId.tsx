@@ -9,6 +9,7 @@ import { factChoices, standardFacts, type FactChoice } from "~/features/cohorts/
 import { pick, requestLang } from "~/i18n";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { auditTime } from "~/features/audit/sentences";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: cohortStyles }];
 
@@ -69,7 +70,7 @@ export default function CohortApplicants() {
           rows: total.toLocaleString(lang),
           standard: standardTitle ? pick(lang, standardTitle) : (cohort.standardId ?? "—"),
           format: m(`format_${cohort.sourceFormat}` as "format_csv"),
-          created: cohort.createdAt.replace("T", " ").slice(0, 16),
+          created: auditTime(cohort.createdAt),
         })}
       </p>
       {cohort.description ? <p>{cohort.description}</p> : null}

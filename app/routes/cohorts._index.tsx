@@ -8,6 +8,7 @@ import { useCohortMessages } from "~/features/cohorts/messages";
 import { pick } from "~/i18n";
 import { hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { auditTime } from "~/features/audit/sentences";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: cohortStyles }];
 
@@ -61,7 +62,7 @@ export default function Cohorts() {
                 <td>{c.standardTitle ? pick(lang, c.standardTitle) : (c.standardId ?? "—")}</td>
                 <td data-testid="row-count">{c.rowCount.toLocaleString(lang)}</td>
                 <td>{m(`format_${c.sourceFormat}` as "format_csv")}</td>
-                <td>{c.createdAt.replace("T", " ").slice(0, 16)}</td>
+                <td>{auditTime(c.createdAt)}</td>
                 <td className="links">
                   <Link to={`/cohorts/${c.id}`}>{m("browse")}</Link>{" "}
                   {c.standardId ? <Link to={`/simulations/new?standard=${encodeURIComponent(c.standardId)}&cohort=${c.id}`}>{m("simulate")}</Link> : null}

@@ -200,6 +200,8 @@ function ChangeRows({ table, pageKey, testId, title }: { table: ChangeTable; pag
   const { lang, m } = useSimulationMessages();
   const location = useLocation();
   const rank = (r: number | null) => (r === null ? m("notRanked") : String(r));
+  // No total under a version whose gate the applicant fails or whose veto applies (decision 037).
+  const total = (points: number, reason: string | undefined) => (reason === "ineligible" || reason === "vetoed" ? m("noScore") : round(points));
   return (
     <div className="section" id={testId}>
       <h2>{title}</h2>
@@ -211,8 +213,8 @@ function ChangeRows({ table, pageKey, testId, title }: { table: ChangeTable; pag
             <thead>
               <tr>
                 <th>{m("colRef")}</th>
-                <th>{m("colTotal")}</th>
-                <th>{m("colRank")}</th>
+                <th className="nowrap">{m("colTotal")}</th>
+                <th className="nowrap">{m("colRank")}</th>
                 <th>{m("colItems")}</th>
                 <th>{m("colReason")}</th>
                 <th />
@@ -222,10 +224,10 @@ function ChangeRows({ table, pageKey, testId, title }: { table: ChangeTable; pag
               {table.rows.map((row) => (
                 <tr key={row.id} data-ref={row.id}>
                   <td className="mono">{row.id}</td>
-                  <td>
-                    {round(row.totalBefore)} → <strong>{round(row.totalAfter)}</strong>
+                  <td className="nowrap">
+                    {total(row.totalBefore, row.reasonBefore)} → <strong>{total(row.totalAfter, row.reasonAfter)}</strong>
                   </td>
-                  <td>
+                  <td className="nowrap">
                     {rank(row.rankBefore)} → {rank(row.rankAfter)}
                   </td>
                   <td>
@@ -238,7 +240,7 @@ function ChangeRows({ table, pageKey, testId, title }: { table: ChangeTable; pag
                         ))}
                   </td>
                   <td data-testid="reason">{row.reason ? pick(lang, row.reason) : ""}</td>
-                  <td>
+                  <td className="nowrap">
                     <Link to={withParams(location.search, { applicant: row.id }, "#compare")} preventScrollReset data-testid="compare-link">
                       {m("compare")}
                     </Link>

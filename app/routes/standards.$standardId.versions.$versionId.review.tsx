@@ -7,7 +7,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { getCohort } from "../../db/cohorts";
 import { listSimulationRuns } from "../../db/runs";
-import { getUserName } from "../../db/users";
+import { getUserDisplayName } from "../../db/users";
 import {
   approve,
   authorsOf,
@@ -24,7 +24,7 @@ import {
 } from "../../db/workflow";
 import { EngineerDetails } from "~/components/EngineerDetails";
 import { reviewMessages } from "~/features/review/messages";
-import { AUDIT_KINDS } from "~/features/audit/sentences";
+import { AUDIT_KINDS, auditTime } from "~/features/audit/sentences";
 import { latestReturn, loadTrail, parseTrailFilter } from "~/features/audit/trail.server";
 import { pick, requestLang, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, requireUser } from "~/lib/auth.server";
@@ -81,7 +81,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // refuses 批准/发布 to this user (then 批准 is not offered at all).
     submitBlockers: version.status === "draft" ? submitBlockers(db, version.id, user, report.checks) : [],
     fourEyes: fourEyesRefuses(db, version.id, user),
-    authors: authorsOf(db, version.id).map((id) => getUserName(db, id)),
+    authors: authorsOf(db, version.id).map((id) => getUserDisplayName(db, id)),
     trail: loadTrail(db, version.standardId, filter, lang),
     trailFilter: { kind: filter.kind ?? "", scope: filter.versionId === undefined ? "standard" : "version" },
     returned: version.status === "draft" ? latestReturn(db, version.standardId, version.id) : undefined,
@@ -432,7 +432,7 @@ export default function Review() {
                 <td>{r.cohort}</td>
                 <td>{pick(lang, r.program)}</td>
                 <td>{r.evaluationDate}</td>
-                <td>{r.createdAt.replace("T", " ").slice(0, 19)}</td>
+                <td>{auditTime(r.createdAt)}</td>
               </tr>
             ))}
           </tbody>

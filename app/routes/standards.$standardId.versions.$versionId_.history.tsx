@@ -7,6 +7,7 @@ import { requestLang, useT } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { loadVersionOr404 } from "~/lib/versions.server";
+import { auditTime } from "~/features/audit/sentences";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
@@ -80,7 +81,7 @@ export default function History() {
                 {r.revision} {r.revision === version.revision ? <span className="badge">{m("current")}</span> : null}
               </td>
               <td>{r.savedBy ?? "—"}</td>
-              <td>{r.savedAt.replace("T", " ").slice(0, 19)} UTC</td>
+              <td>{auditTime(r.savedAt)}</td>
               <td className="mono small">{r.contentHash.slice(0, 12)}</td>
               <td className="links">
                 {r.revision !== version.revision ? (

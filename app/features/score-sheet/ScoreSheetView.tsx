@@ -208,7 +208,7 @@ function PersonsChoice({ persons, doc, lang, m }: { persons: PersonsExplanation;
           {persons.candidates.map((candidate) => (
             <tr key={candidate.person} data-person={candidate.person} className={candidate.person === persons.scored ? "chosen" : undefined}>
               <td>{name(candidate.person)}</td>
-              <td className="num">{formatPoints(candidate.total)}</td>
+              <td className="num">{candidate.eligible && !candidate.vetoed ? formatPoints(candidate.total) : m("noScore")}</td>
               <td>
                 {[
                   candidate.vetoed ? m("vetoed") : candidate.eligible ? m("eligible") : m("notEligible"),

@@ -124,6 +124,7 @@ export const { useMessages: useSimulationMessages, translateIn: simulationText }
   compare: { zh: "对比计分单", en: "Compare sheets" },
   none: { zh: "无", en: "none" },
   notRanked: { zh: "未排名", en: "not ranked" },
+  noScore: { zh: "不计分", en: "no score" },
   pageOf: { zh: "第 {page} / {pages} 页", en: "Page {page} of {pages}" },
   previous: { zh: "上一页", en: "Previous" },
   next: { zh: "下一页", en: "Next" },
