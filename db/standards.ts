@@ -244,7 +244,7 @@ export interface RevisionSummary {
 export function listRevisions(db: JifenDb, versionId: number): RevisionSummary[] {
   return db.$client
     .prepare(
-      `select r.revision, r.content_hash as contentHash, u.username as savedBy, r.saved_at as savedAt
+      `select r.revision, r.content_hash as contentHash, coalesce(nullif(u.display_name, ''), u.username) as savedBy, r.saved_at as savedAt
        from version_revisions r left join users u on u.id = r.saved_by where r.version_id = ? order by r.revision desc`,
     )
     .all(versionId) as RevisionSummary[];

@@ -3,7 +3,8 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { getRevisionDocument, listRevisions, saveDraftDocument } from "../../db/standards";
 import { historyMessages } from "~/features/history/messages";
-import { requestLang, useT } from "~/i18n";
+import { pick, requestLang, useT } from "~/i18n";
+import { EngineerDetails } from "~/components/EngineerDetails";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { loadVersionOr404 } from "~/lib/versions.server";
@@ -12,8 +13,14 @@ import { auditTime } from "~/features/audit/sentences";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = requireUser(request);
   const version = loadVersionOr404(params);
+  let title: { zh: string; en: string } | undefined;
+  try {
+    title = (JSON.parse(version.document) as { title?: { zh: string; en: string } }).title;
+  } catch {
+    // A draft saved with broken JSON: its history still lists, under the standard's code.
+  }
   return {
-    version: { id: version.id, standardId: version.standardId, versionLabel: version.versionLabel, status: version.status, revision: version.revision },
+    version: { id: version.id, standardId: version.standardId, title, versionLabel: version.versionLabel, status: version.status, revision: version.revision, contentHash: version.contentHash },
     revisions: listRevisions(getDb(), version.id),
     canRestore: version.status === "draft" && hasRole(user, "drafter"),
   };
@@ -47,7 +54,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function History() {
   const { version, revisions, canRestore } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const { t } = useT();
+  const { t, lang } = useT();
   const { m } = historyMessages.useMessages();
   const base = `/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}`;
   return (
@@ -57,7 +64,7 @@ export default function History() {
         <Link to={`${base}/compare`}>{m("compareTitle")}</Link>
       </p>
       <h1>
-        {m("historyTitle")}: {version.standardId} · {version.versionLabel}
+        {m("historyTitle")}: {version.title ? pick(lang, version.title) : version.standardId} · {version.versionLabel}
       </h1>
       {result ? (
         <p className={result.ok ? "ok" : "error"} role={result.ok ? "status" : "alert"} data-testid="restore-result">
@@ -70,7 +77,6 @@ export default function History() {
             <th>{m("revision")}</th>
             <th>{m("savedBy")}</th>
             <th>{m("savedAt")}</th>
-            <th>{m("hash")}</th>
             <th />
           </tr>
         </thead>
@@ -82,7 +88,6 @@ export default function History() {
               </td>
               <td>{r.savedBy ?? "—"}</td>
               <td>{auditTime(r.savedAt)}</td>
-              <td className="mono small">{r.contentHash.slice(0, 12)}</td>
               <td className="links">
                 {r.revision !== version.revision ? (
                   <>
@@ -103,6 +108,7 @@ export default function History() {
           ))}
         </tbody>
       </table>
+      <EngineerDetails standardId={version.standardId} versionId={version.id} contentHash={version.contentHash} />
     </section>
   );
 }
