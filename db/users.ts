@@ -107,6 +107,10 @@ export function getOrCreateSetting(db: JifenDb, key: string, make: () => string)
   return db.select().from(settings).where(eq(settings.key, key)).get()!.value;
 }
 
+export function getUserName(db: JifenDb, id: number): string {
+  return db.select({ username: users.username }).from(users).where(eq(users.id, id)).get()?.username ?? `#${id}`;
+}
+
 /** The name a person is shown by (起草人 Drafter), not the sign-in name. */
 export function getUserDisplayName(db: JifenDb, id: number): string {
   const row = db.select({ username: users.username, displayName: users.displayName }).from(users).where(eq(users.id, id)).get();
