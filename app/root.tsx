@@ -81,7 +81,9 @@ function Header({ lang, user: signedIn }: RootData) {
   return (
     <header className="topbar">
       {publicPage ? (
-        <span className="brand">{translate(lang, "appName")}</span>
+        <Link to="/estimate" className="brand">
+          {translate(lang, "appName")}
+        </Link>
       ) : (
         <Link to="/standards" className="brand">
           {translate(lang, "appName")}

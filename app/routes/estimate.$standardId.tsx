@@ -5,7 +5,7 @@
  * counts against the client address's limit.
  */
 import { data, type ActionFunctionArgs, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Id, StandardDocument } from "../../rules-schema/types";
 import { formatDate, pickText, type DescribeContext } from "~/features/read-view/describe";
@@ -14,12 +14,11 @@ import scoreSheetStyles from "~/features/score-sheet/score-sheet.css?url";
 import { estimate, publicVersionInEffect, type EstimateOutcome } from "~/features/self-estimate/estimate.server";
 import { estimateText, useEstimateMessages } from "~/features/self-estimate/messages";
 import { personPresentName, questionnaire, type QuestionGroup } from "~/features/self-estimate/questionnaire";
-import { takeEstimateRequest } from "~/features/self-estimate/rate-limit.server";
+import { limitEstimateRequest } from "~/features/self-estimate/rate-limit.server";
 import estimateStyles from "~/features/self-estimate/self-estimate.css?url";
 import { FactFields, FieldError, useRowKeys } from "~/features/try-applicant/ApplicantFields";
 import tryStyles from "~/features/try-applicant/try-applicant.css?url";
 import { requestLang, type Lang } from "~/i18n";
-import { clientAddress } from "~/lib/auth.server";
 import { readBodyWithin } from "~/lib/body-limit.server";
 import { getDb } from "~/lib/db.server";
 
@@ -75,20 +74,6 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-type Context = Parameters<typeof clientAddress>[0] & { estimateCounted?: boolean };
-
-/** One unit per HTTP request: a form posted without JavaScript runs the action and then the loader in one request. */
-function limitOr429(context: Context, lang: Lang): void {
-  if (context?.estimateCounted) return;
-  if (context) context.estimateCounted = true;
-  const decision = takeEstimateRequest(clientAddress(context));
-  if (decision.allowed) return;
-  throw new Response(estimateText(lang, "tooManyText", { seconds: decision.retryAfterSeconds }), {
-    status: 429,
-    headers: { "Retry-After": String(decision.retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
-  });
-}
-
 function versionOr404(standardId: string | undefined, lang: Lang) {
   const version = standardId ? publicVersionInEffect(getDb(), standardId, today()) : undefined;
   if (!version) throw new Response(estimateText(lang, "notFoundText"), { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
@@ -97,7 +82,7 @@ function versionOr404(standardId: string | undefined, lang: Lang) {
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const lang = requestLang(request);
-  limitOr429(context as Context, lang);
+  limitEstimateRequest(context, lang);
   const version = versionOr404(params.standardId, lang);
   const asked = new URL(request.url).searchParams.get("program") ?? "";
   const program = version.doc.programs.some((candidate) => candidate.id === asked) ? asked : (version.doc.programs[0]?.id ?? "");
@@ -106,7 +91,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const lang = requestLang(request);
-  limitOr429(context as Context, lang);
+  limitEstimateRequest(context, lang);
   const version = versionOr404(params.standardId, lang);
   // A public form: its body is read only up to a bound, and only as the page sends it (URL-encoded fields).
   const body = await readBodyWithin(request, MAX_ESTIMATE_FORM_BYTES);
@@ -139,6 +124,9 @@ export default function SelfEstimate() {
   return (
     <section className="estimate-page">
       <header className="estimate-head">
+        <p className="no-print small">
+          <Link to="/estimate" data-testid="back-to-list">{m("backToList")}</Link>
+        </p>
         <p className="estimate-kicker">{m("pageTitle")}</p>
         <h1>{pickText(lang, doc.title)}</h1>
         <p className="muted small">
@@ -311,6 +299,9 @@ export function ErrorBoundary() {
     <section className="estimate-page" data-testid="estimate-error" data-status={status}>
       <h1>{title}</h1>
       <p>{text}</p>
+      <p>
+        <Link to="/estimate">{m("backToList")}</Link>
+      </p>
     </section>
   );
 }

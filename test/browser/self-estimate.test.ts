@@ -250,6 +250,17 @@ describe("what is not public", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/self-estimate-404-phone.zh-CN.png` });
   });
 
+  it("lists the standards in force publicly, without drafts or expired ones", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/estimate?lang=zh-CN`);
+    const links = await page.$$eval("[data-testid=public-standards] a", (anchors) => anchors.map((a) => a.getAttribute("href")));
+    expect(links).toEqual(expect.arrayContaining(["/estimate/suzhou", "/estimate/hangzhou", "/estimate/changshu"]));
+    expect(links).not.toContain("/estimate/shanghai");
+    expect(links).not.toContain("/estimate/draft-only");
+    expect(await page.locator(".topbar nav").count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/self-estimate-list-phone.zh-CN.png` });
+  });
+
   it("links the self-estimate from the standards page, and shows a signed-in user no navigation on it", async () => {
     const { page } = browser;
     await page.setViewportSize({ width: 1366, height: 900 });

@@ -9,6 +9,7 @@ import type { StandardDocument } from "../../rules-schema/types";
 import { documentForPersons, questionnaire } from "../../app/features/self-estimate/questionnaire";
 import { estimate } from "../../app/features/self-estimate/estimate.server";
 import { estimateRateConfig } from "../../app/features/self-estimate/rate-limit.server";
+import { waitWords } from "../../app/features/self-estimate/messages";
 import { TokenBucketLimiter } from "../../app/api/rate-limit.server";
 import { whatItTakes } from "../../engine/levers/what-it-takes";
 
@@ -107,6 +108,13 @@ describe("the limit per address", () => {
     expect(estimateRateConfig({})).toEqual({ perSecond: 0.5, burst: 60 });
     expect(estimateRateConfig({ ESTIMATE_RATE_PER_MINUTE: "6", ESTIMATE_RATE_BURST: "2" })).toEqual({ perSecond: 0.1, burst: 2 });
     expect(estimateRateConfig({ ESTIMATE_RATE_PER_MINUTE: "-1", ESTIMATE_RATE_BURST: "x" })).toEqual({ perSecond: 0.5, burst: 60 });
+  });
+
+  it("says the wait as a person does", () => {
+    expect(waitWords(2, "zh-CN")).toBe("2 秒");
+    expect(waitWords(1, "en")).toBe("1 second");
+    expect(waitWords(61, "en")).toBe("2 minutes");
+    expect(waitWords(85_713, "zh-CN")).toBe("24 小时");
   });
 
   it("refuses an address over its burst until the bucket refills, and forgets the address seen longest ago beyond its bound", () => {

@@ -3,7 +3,7 @@
  * applicant's answers scored against it with the explanation and what it would take. Reads only: nothing an
  * applicant enters is stored or logged. Relative imports, so that integration tests can load it.
  */
-import { getVersion } from "../../../db/standards";
+import { getVersion, listStandards } from "../../../db/standards";
 import type { JifenDb } from "../../../db/connection";
 import { versionHeadInEffect } from "../../../db/versions-in-effect";
 import { whatItTakes } from "../../../engine/levers/what-it-takes";
@@ -51,6 +51,23 @@ export function publicVersionInEffect(db: JifenDb, standardId: string, date: str
     documentNumber: version.documentNumber,
     doc,
   };
+}
+
+export interface PublicStandard {
+  standardId: string;
+  title: { zh: string; en: string };
+  jurisdiction: { zh: string; en: string };
+  versionLabel: string;
+  effectiveFrom: string | null;
+}
+
+/** Every standard with a version in effect on `date`, for the public list: nothing about drafts. */
+export function publicStandardsInEffect(db: JifenDb, date: string): PublicStandard[] {
+  return listStandards(db).flatMap((standard) => {
+    const head = versionHeadInEffect(db, standard.id, date);
+    if (!head) return [];
+    return [{ standardId: standard.id, title: standard.title, jurisdiction: { zh: standard.jurisdiction.zh, en: standard.jurisdiction.en }, versionLabel: head.versionLabel, effectiveFrom: head.effectiveFrom }];
+  });
 }
 
 export interface EstimateOutcome {

@@ -60,8 +60,8 @@ export const { useMessages: useEstimateMessages, translateIn: estimateText } = d
   },
   tooManyTitle: { zh: "请求过于频繁", en: "Too many requests" },
   tooManyText: {
-    zh: "您所在的网络在短时间内提交了太多次自测。请 {seconds} 秒后再试；您填写的内容不会丢失，可返回上一页重新提交。",
-    en: "Too many estimates came from your network in a short time. Try again in {seconds} seconds; go back to the previous page and submit again, your answers are still there.",
+    zh: "您所在的网络在短时间内提交了太多次自测。请 {wait}后再试；返回上一页即可重新提交，已填写的内容仍在。",
+    en: "Too many estimates came from your network in a short time. Try again in {wait}: go back to the previous page and submit again; your answers are still there.",
   },
   tooLargeTitle: { zh: "提交的内容过多", en: "Too much was sent" },
   tooLargeText: {
@@ -71,5 +71,17 @@ export const { useMessages: useEstimateMessages, translateIn: estimateText } = d
   errorTitle: { zh: "出错了", en: "Something went wrong" },
   errorText: { zh: "请求未能完成，请稍后重试。", en: "The request could not be completed. Try again later." },
   listTitle: { zh: "积分自测：可自测的计分标准", en: "Self-estimate: standards in force" },
-  selfEstimateLink: { zh: "积分自测", en: "Self-estimate" },
+  listIntro: {
+    zh: "选择您要申请的城市和计分标准，按现行版本估算积分。本页面不保存您填写的任何内容。",
+    en: "Choose the city and standard you are applying under to estimate your points on the version in force. Nothing you enter is stored.",
+  },
+  listEmpty: { zh: "今天没有正在施行的计分标准。", en: "No standard is in force today." },
+  backToList: { zh: "← 全部可自测的计分标准", en: "← All standards you can estimate against" },
 });
+
+/** A wait as a person says it: seconds under a minute, then whole minutes, then whole hours (rounded up). */
+export function waitWords(seconds: number, lang: "zh-CN" | "en"): string {
+  const [amount, zh, en] =
+    seconds < 60 ? [seconds, "秒", "second"] : seconds < 3600 ? [Math.ceil(seconds / 60), "分钟", "minute"] : [Math.ceil(seconds / 3600), "小时", "hour"];
+  return lang === "en" ? `${amount} ${en}${amount === 1 ? "" : "s"}` : `${amount} ${zh}`;
+}
