@@ -396,6 +396,15 @@ export default function RoundPage() {
       {data.pools.length > 0 ? (
         <div className="section" data-testid="round-results">
           <h2>{m("resultsTitle")}</h2>
+          <p className="links-row" data-testid="round-report">
+            {m("reportTitle")}：
+            <a href={`/rounds/${round.id}/report.xlsx?lang=${lang}`} download data-testid="report-xlsx">
+              {m("reportXlsx")}
+            </a>{" "}
+            <a href={`/rounds/${round.id}/report.docx?lang=${lang}`} download data-testid="report-docx">
+              {m("reportDocx")}
+            </a>
+          </p>
           <PoolTables pools={data.pools} />
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="replay" />

@@ -6,7 +6,9 @@
  * drafter, refused to him for re-review, corrected by the publisher and shown on the notice as a dated amendment with
  * the pool re-ranked.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import { chooseCohortFile, idNumberOf, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
@@ -181,5 +183,22 @@ describe("an application round", () => {
     await anonymous.goto(`${server.url}/notice/${roundUrl.split("/").pop()}?lang=en`);
     expect(await anonymous.textContent("[data-testid=notice-amendments]")).toContain(`application ${target.ref}'s points were corrected`);
     await anonymous.screenshot({ path: `${SCREENSHOT_DIR}/notice-amended.en.png`, fullPage: true });
+  });
+
+  it("downloads the round's report as Excel and Word", async () => {
+    const page = publisher.page;
+    await page.goto(`${roundUrl}?lang=zh-CN`);
+    const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=report-xlsx]")]);
+    expect(xlsx.suggestedFilename()).toMatch(/^round-\d+-report\.xlsx$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(readFileSync((await xlsx.path())!) as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(["概要", "录取名单", "名额池", "异议与复核"]);
+    expect(workbook.getWorksheet("异议与复核")!.getRow(2).values).toEqual(expect.arrayContaining(["博士学历未计分", "已更正"]));
+    const [docx] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=report-docx]")]);
+    expect(docx.suggestedFilename()).toMatch(/^round-\d+-report\.docx$/);
+    const xml = await (await JSZip.loadAsync(readFileSync((await docx.path())!))).file("word/document.xml")!.async("string");
+    expect(xml).toContain("2019年秋季积分入学 积分结果报告");
+    expect(xml).toContain("经核实博士学位证书，予以更正。");
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/round-corrected.zh-CN.png`, fullPage: true });
   });
 });

@@ -30,6 +30,9 @@ import { noticeEndsOn } from "../../engine/procedure/notice-period";
 import type { StandardDocument } from "../../rules-schema/types";
 import { seedIfEmpty } from "../../server/seed";
 import { reReview, replayRound, roundStanding, runRound } from "../../app/features/rounds/rounds.server";
+import { roundReport, roundReportDocx, roundReportXlsx } from "../../app/features/rounds/report.server";
+import ExcelJS from "exceljs";
+import JSZip from "jszip";
 
 const SUZHOU_2015 = JSON.parse(readFileSync("rules-schema/examples/suzhou-2015.json", "utf8")) as StandardDocument;
 let db: JifenDb;
@@ -127,6 +130,32 @@ describe("an application round", () => {
     const replay = replayRound(db, roundId)!;
     expect(replay.decisions).toBe(301);
     expect(replay.differences).toEqual([]);
+  });
+
+  it("reports the admitted list per pool and the objections with their outcomes, as XLSX and DOCX, in both languages", async () => {
+    const round = getRound(db, roundId)!;
+    const standing = roundStanding(db, round).rows;
+    const admitted = standing.filter((r) => r.admitted !== null);
+    const amended = standing.find((r) => r.amendedOn !== null)!;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await roundReportXlsx(roundReport(db, round, "zh-CN"), "zh-CN")) as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(["概要", "录取名单", "名额池", "异议与复核"]);
+    const admittedSheet = workbook.getWorksheet("录取名单")!;
+    expect(admittedSheet.rowCount).toBe(admitted.length + 1);
+    const refs = admittedSheet.getColumn(3).values.slice(2);
+    expect(refs).toContain(amended.applicantRef);
+    const objections = workbook.getWorksheet("异议与复核")!;
+    expect(objections.getRow(2).values).toEqual(expect.arrayContaining([amended.applicantRef, "学历未计分", "已更正", "核实学历证书，予以更正"]));
+    const english = new ExcelJS.Workbook();
+    await english.xlsx.load((await roundReportXlsx(roundReport(db, round, "en"), "en")) as unknown as ArrayBuffer);
+    expect(english.worksheets.map((w) => w.name)).toEqual(["Summary", "Admitted", "Pools", "Objections"]);
+    expect(english.getWorksheet("Objections")!.getRow(2).values).toEqual(expect.arrayContaining(["Corrected"]));
+    const zip = await JSZip.loadAsync(await roundReportDocx(roundReport(db, round, "zh-CN"), "zh-CN"));
+    const xml = await zip.file("word/document.xml")!.async("string");
+    expect(xml).toContain("2019年秋季积分入学 积分结果报告");
+    expect(xml).toContain("录取名单");
+    expect(xml).toContain(amended.applicantRef);
+    expect(xml).toContain("已更正");
   });
 
   it("keeps every step in the round's history, and the chains intact", () => {

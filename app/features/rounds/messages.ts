@@ -231,6 +231,9 @@ export const { useMessages: useRoundMessages, translateIn: roundText } = defineM
   decided: { zh: "已于 {at} 由 {who} 复核：{outcome}。复核意见：{opinion}", en: "Decided on {at} by {who}: {outcome}. Opinion: {opinion}" },
   badOpinion: { zh: "请填写复核意见。", en: "Write the re-review opinion." },
   backToRound: { zh: "返回申请批次", en: "Back to the round" },
+  reportTitle: { zh: "批次报告", en: "Report of the round" },
+  reportXlsx: { zh: "下载报告（Excel）", en: "Download the report (Excel)" },
+  reportDocx: { zh: "下载报告（Word）", en: "Download the report (Word)" },
   backToRounds: { zh: "返回申请批次列表", en: "Back to the rounds" },
   notFound: { zh: "没有这个申请批次。", en: "There is no such round." },
 });
