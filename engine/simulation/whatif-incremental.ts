@@ -7,12 +7,12 @@
  * 1e-9 grid, the groups' cap adjustments, the category caps, the total, its floor and ceiling). The session checks
  * this on the baseline, row by row, against the scorer's totals before it relies on it.
  */
-import type { DerivedFact, FactDefinition, Id, IsoDate, Program, StandardDocument } from "../../rules-schema/types";
+import type { DerivedFact, FactDefinition, Id, IsoDate, Program, ScoringItem, StandardDocument } from "../../rules-schema/types";
 import type { Cohort, CohortColumn } from "../cohorts/cohort";
 import { flagsOf } from "../cohorts/cohort-chunks";
 import { bindColumnar, type ColumnarProgram } from "../scoring/columnar";
 import { programLayout } from "../scoring/compiled";
-import { capMagnitude, exact } from "../scoring/points";
+import { accrualPoints, capMagnitude, exact, linearPoints } from "../scoring/points";
 import { findProgram } from "../scoring/reference";
 import { totalAdjustmentsOf } from "../scoring/total-adjustments";
 
@@ -364,4 +364,106 @@ export function totalsByDifference(
     }
   }
   return total;
+}
+
+/** The points an item's kind lists (a fixed item's one, each tier's, each band's), or undefined for other kinds. */
+function listedPoints(item: ScoringItem): number[] | undefined {
+  const scoring = item.scoring;
+  if (scoring.kind === "fixed") return [scoring.points];
+  if (scoring.kind === "tiers") return scoring.tiers.map((tier) => tier.points);
+  if (scoring.kind === "bands") return scoring.bands.map((band) => band.points);
+  return undefined;
+}
+
+function withoutPoints(item: ScoringItem): string {
+  return JSON.stringify(item, (key, value) => (key === "points" || key === "cap" ? undefined : value));
+}
+
+/**
+ * When only the points (and the cap) of a fixed, tiers or bands item changed, each row's new points follow from its
+ * old ones: the same tier or band is chosen (its conditions, the fact's bands and the vesting are unchanged, and the
+ * tiers keep their order by points, which decides the choice), so the old finished points name it, provided no two
+ * of them are equal and none is 0. Returns the old and new finished points, or undefined when that does not hold.
+ */
+export function pointsOnlyChange(before: ScoringItem, after: ScoringItem): { from: Float64Array; to: Float64Array } | undefined {
+  const pointsBefore = listedPoints(before);
+  const pointsAfter = listedPoints(after);
+  if (!pointsBefore || !pointsAfter || pointsBefore.length !== pointsAfter.length || withoutPoints(before) !== withoutPoints(after)) return undefined;
+  if (before.scoring.kind === "tiers") {
+    for (let a = 0; a < pointsBefore.length; a++) {
+      for (let b = a + 1; b < pointsBefore.length; b++) {
+        if (Math.sign(pointsBefore[a] - pointsBefore[b]) !== Math.sign(pointsAfter[a] - pointsAfter[b])) return undefined;
+      }
+    }
+  }
+  const from = Float64Array.from(pointsBefore, (points) => exact(capMagnitude(points, before.cap)));
+  const to = Float64Array.from(pointsAfter, (points) => exact(capMagnitude(points, after.cap)));
+  if (from.some((value, t) => value === 0 || from.indexOf(value) !== t)) return undefined;
+  return { from, to };
+}
+
+/** The new points of every row from its old ones (`pointsOnlyChange`): 0 stays 0, each old tier's points become its new ones. */
+export function remapPoints(change: { from: Float64Array; to: Float64Array }, before: Float64Array, into: Float64Array): void {
+  const { from, to } = change;
+  const n = from.length;
+  for (let i = 0; i < before.length; i++) {
+    const value = before[i];
+    if (value === 0) continue;
+    let t = 0;
+    while (t < n && from[t] !== value) t++;
+    into[i] = t < n ? to[t] : value;
+  }
+}
+
+/**
+ * When a linear or accrual item keeps its condition, vesting and fact and changes only its numbers (rates, bands,
+ * origin, base, bounds, cap), each row's new points are a function of its fact's value, for the rows where the
+ * condition and vesting hold. Returns the row's points as a function of the value, or undefined.
+ */
+export function valueOnlyChange(before: ScoringItem, after: ScoringItem): ((value: number) => number) | undefined {
+  const a = before.scoring;
+  const s = after.scoring;
+  if ((s.kind !== "linear" && s.kind !== "accrual") || a.kind !== s.kind || a.fact !== s.fact) return undefined;
+  if (JSON.stringify([before.when, before.vesting, before.programs]) !== JSON.stringify([after.when, after.vesting, after.programs])) return undefined;
+  const cap = after.cap;
+  return s.kind === "linear"
+    ? (value) => exact(capMagnitude(Number.isFinite(value) ? linearPoints(s, value) : 0, cap))
+    : (value) => exact(capMagnitude(Number.isFinite(value) ? accrualPoints(s, value) : 0, cap));
+}
+
+/** The item with fixed points 1 and no cap: scored, it says per row whether its condition and vesting hold. */
+export function conditionProbe(item: ScoringItem): ScoringItem {
+  return { ...item, cap: undefined, scoring: { kind: "fixed", points: 1 } };
+}
+
+/**
+ * The value a linear or accrual item reads, per row, when it is a number column of the cohort (a missing value
+ * takes the fact's default) or a derived fact kept as a column; undefined otherwise.
+ */
+export function numericValues(doc: StandardDocument, factId: Id, cohort: Cohort, derivedColumns: ReadonlyMap<Id, Float64Array>): Float64Array | undefined {
+  const derived = derivedColumns.get(factId);
+  if (derived) return derived;
+  if ((doc.derived ?? []).some((d) => d.id === factId)) return undefined;
+  const definition = doc.facts.find((fact) => fact.id === factId);
+  const column = cohort.factIds.includes(factId) ? cohort.columns[factId] : undefined;
+  if (!definition || !column || column.kind !== "number") return undefined;
+  const fallback = definition.default;
+  if (fallback === undefined || fallback === null) return column.values;
+  if (typeof fallback !== "number") return undefined;
+  return Float64Array.from(column.values, (value) => (value === value ? value : fallback));
+}
+
+/** Writes the new points of the rows whose condition holds (`holds[i]` 1) from their values. */
+export function pointsFromValues(points: (value: number) => number, values: Float64Array, holds: Float64Array, into: Float64Array): void {
+  let lastValue = NaN;
+  let lastPoints = points(NaN);
+  for (let i = 0; i < values.length; i++) {
+    if (holds[i] === 0) continue;
+    const value = values[i];
+    if (value !== lastValue) {
+      lastValue = value;
+      lastPoints = points(value);
+    }
+    into[i] = lastPoints;
+  }
 }

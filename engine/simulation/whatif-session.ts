@@ -18,6 +18,12 @@ import {
   changedItemsScorer,
   closeOverGroups,
   pointsAfterGroups,
+  conditionProbe,
+  numericValues,
+  pointsFromValues,
+  pointsOnlyChange,
+  remapPoints,
+  valueOnlyChange,
   scoreBaseline,
   totalsBeforeBounds,
   totalsByDifference,
@@ -175,6 +181,20 @@ export function createWhatIfSession(baselineDoc: StandardDocument, cohortSource:
   const prepared = prepareBaseline(baselineDoc, cohort, options);
   const base = "reason" in prepared ? undefined : prepared;
 
+  /** Per item, once per session: whether its condition and vesting hold on each row (1 or 0). */
+  const holds = new Map<number, Float64Array>();
+  const conditionHolds = (k: number): Float64Array => {
+    let column = holds.get(k);
+    if (!column) {
+      const probe = { ...baselineDoc, items: baselineDoc.items.map((item, index) => (index === k ? conditionProbe(item) : item)) };
+      const into: Float64Array[] = [];
+      into[k] = column = new Float64Array(size);
+      changedItemsScorer(probe, programId, [k], cohort, date, base!.scored.derivedColumns)(into);
+      holds.set(k, column);
+    }
+    return column;
+  };
+
   const full = (candidate: StandardDocument, fullReason: string, details: boolean | undefined): WhatIfOutcome => {
     const result = simulate({ baseline: baselineDoc, candidate, programId, cohort, quotas, date, seed, groupBy: options.groupBy ? [options.groupBy] : [], bothCores: false });
     return outcomeOf(result, changedItemIds(baselineDoc, candidate), groups, "full", fullReason, details);
@@ -187,10 +207,21 @@ export function createWhatIfSession(baselineDoc: StandardDocument, cohortSource:
     if ("reason" in plan) return full(candidate, plan.reason, runOptions.details);
     const { changed, touched, layout, program } = plan;
     const raw = base.scored.raw.slice();
-    if (changed.length > 0) {
-      for (const k of changed) raw[k] = new Float64Array(size);
-      changedItemsScorer(candidate, programId, changed, cohort, date, base.scored.derivedColumns)(raw);
+    const rescored: number[] = [];
+    for (const k of changed) {
+      raw[k] = new Float64Array(size);
+      const change = pointsOnlyChange(baselineDoc.items[k], candidate.items[k]);
+      if (change) {
+        remapPoints(change, base.scored.raw[k], raw[k]);
+        continue;
+      }
+      const points = valueOnlyChange(baselineDoc.items[k], candidate.items[k]);
+      const scoring = candidate.items[k].scoring;
+      const values = points && "fact" in scoring ? numericValues(baselineDoc, scoring.fact, cohort, base.scored.derivedColumns) : undefined;
+      if (points && values) pointsFromValues(points, values, conditionHolds(k), raw[k]);
+      else rescored.push(k);
     }
+    if (rescored.length > 0) changedItemsScorer(candidate, programId, rescored, cohort, date, base.scored.derivedColumns)(raw);
     const scoredAt = performance.now();
     const sameGroups = json(base.layout.groups) === json(layout.groups);
     let total = sameGroups ? totalsByDifference(base.layout, layout, changed, base.scored.raw, raw, base.subtotals, base.scored.total, base.bounds) : undefined;
