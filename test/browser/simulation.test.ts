@@ -136,6 +136,14 @@ describe("simulation", () => {
     expect(await enteredRows.count()).toBe(Math.min(20, expected.summary.entered.length));
     const firstRef = await enteredRows.first().getAttribute("data-ref");
     expect(firstRef).toBe(expected.summary.entered[0]);
+    // Issue 20: the change list gives no total under a version whose gate the applicant fails or whose veto applies.
+    const ids = Array.from(expected.columns.ids);
+    for (const row of (await enteredRows.all()).slice(0, 5)) {
+      const i = ids.indexOf((await row.getAttribute("data-ref"))!);
+      const shown = (outcome: number, total: number) =>
+        outcome === OUTCOME.ineligible || outcome === OUTCOME.vetoed ? "不计分" : Number.isInteger(total) ? String(total) : total.toFixed(1);
+      expect(await row.locator("td").nth(1).innerText()).toBe(`${shown(expected.columns.outcomeBefore[i], expected.columns.totalBefore[i])} → ${shown(expected.columns.outcomeAfter[i], expected.columns.totalAfter[i])}`);
+    }
     expect(await page.locator("[data-testid=left] tbody tr").count()).toBe(Math.min(20, expected.summary.left.length));
     // Impact by another group, chosen on the page.
     await page.selectOption("[data-testid=group-by]", "professionalTitle");
