@@ -258,7 +258,7 @@ export default function NewCohort() {
             <select value={standardId} onChange={(e) => chooseStandard(e.target.value)} data-testid="standard" disabled={busy}>
               {standards.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {pick(lang, s.title)} ({s.id})
+                  {pick(lang, s.title)}
                 </option>
               ))}
             </select>

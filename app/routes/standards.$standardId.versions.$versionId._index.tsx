@@ -2,9 +2,9 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type * as Monaco from "monaco-editor";
-import { saveDraftDocument } from "../../db/standards";
+import { listStandards, saveDraftDocument } from "../../db/standards";
 import { JsonEditor, type EditorProblem } from "~/components/JsonEditor";
-import { requestLang, translate, useT, type MessageKey } from "~/i18n";
+import { pick, requestLang, translate, useT, type MessageKey } from "~/i18n";
 import { assertSameOrigin, hasRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { loadVersionOr404 } from "~/lib/versions.server";
@@ -33,6 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     schema: localizedSchema(lang),
     validation: validateVersionForEditor(version.document, version, lang),
+    standardTitle: listStandards(getDb()).find((s) => s.id === version.standardId)?.title,
     version: {
       id: version.id,
       standardId: version.standardId,
@@ -115,7 +116,7 @@ const VALIDATE_DEBOUNCE_MS = 600;
 const OUTLINE_DEBOUNCE_MS = 250;
 
 export default function EditVersion() {
-  const { version, canEdit, readOnlyReason, returned, schema, validation } = useLoaderData<typeof loader>();
+  const { version, standardTitle, canEdit, readOnlyReason, returned, schema, validation } = useLoaderData<typeof loader>();
   const { t, lang } = useT();
   const fetcher = useFetcher<typeof action>();
   const [text, setText] = useState(version.document);
@@ -269,7 +270,7 @@ export default function EditVersion() {
         <Link to={`/standards/${encodeURIComponent(version.standardId)}/versions/${version.id}/compare`}>{t("compare")}</Link>
       </p>
       <h1>
-        {t("editorTitle")}: {version.standardId} · {version.versionLabel}{" "}
+        {t("editorTitle")}: {standardTitle ? pick(lang, standardTitle) : version.standardId} · {version.versionLabel}{" "}
         <span className={`status status-${version.status}`}>{statusText}</span>
       </h1>
       <p className="muted small" data-testid="version-identity">
