@@ -28,6 +28,8 @@ export interface Applicant {
   id: string;
   /** Identity number when the source has one; stored only hashed and masked. */
   idNumber?: string;
+  /** The applicant's name when the source has one; stored only masked (张*), for a public notice. */
+  name?: string;
   facts: Facts;
 }
 
@@ -35,6 +37,7 @@ export interface Applicant {
 export interface StorableApplicant {
   id: string;
   idNumber?: string;
+  name?: string;
   /** `JSON.stringify` of the typed facts, in the same key order. */
   factsJson: string;
 }
@@ -147,7 +150,7 @@ export function typeFactValue(
 
 /**
  * How a source's columns map to the standard: source column → fact id, or "id" (the applicant's reference), or
- * "idNumber" (an identity number, stored only hashed and masked), or "" to ignore the column. Unmapped columns keep
+ * "idNumber" (an identity number, stored only hashed and masked), "name" (stored only masked), or "" to ignore the column. Unmapped columns keep
  * their own name.
  */
 export type ColumnMapping = Record<string, string>;
@@ -221,7 +224,7 @@ async function* applicantBatches(
           return;
         }
         reader = new TabularRowReader(
-          header.map((h) => (h === "" ? null : h === "id" || h === "idNumber" ? h : byId.get(h)!)),
+          header.map((h) => (h === "" ? null : h === "id" || h === "idNumber" || h === "name" ? h : byId.get(h)!)),
           shape,
         );
         continue;
@@ -305,6 +308,8 @@ function jsonLineRow(text: string, line: number, dataRow: number, byId: Map<Id, 
   const id = object.id === undefined ? `#${dataRow}` : String(object.id);
   const idNumber = object.idNumber ?? source.idNumber;
   if (idNumber !== undefined) source.idNumber = idNumber;
+  const name = object.name ?? source.name;
+  if (name !== undefined && !byId.has("name")) source.name = name;
   const row = typeRow(source, line, id, byId, false, hasFactsObject ? [] : ["id"]);
   if (shape === "facts" || !row.applicant) return row;
   const { facts, ...rest } = row.applicant;
@@ -428,7 +433,7 @@ class TabularRowReader {
   private readonly direct: boolean;
 
   constructor(
-    private readonly columns: ReadonlyArray<FactDefinition | "id" | "idNumber" | null>,
+    private readonly columns: ReadonlyArray<FactDefinition | "id" | "idNumber" | "name" | null>,
     private readonly shape: RowShape,
   ) {
     const ids = columns.filter((c): c is FactDefinition => c !== null && typeof c === "object").map((d) => d.id);
@@ -446,6 +451,7 @@ class TabularRowReader {
     let errors: CohortRowError[] | undefined;
     let id: string | undefined;
     let idNumber: string | undefined;
+    let name: string | undefined;
     for (let k = 0; k < columns.length; k++) {
       const column = columns[k];
       const cell = cells[k];
@@ -456,6 +462,10 @@ class TabularRowReader {
       }
       if (column === "idNumber") {
         if (cell !== undefined && cell !== null && String(cell).trim() !== "") idNumber = String(cell).trim();
+        continue;
+      }
+      if (column === "name") {
+        if (cell !== undefined && cell !== null && String(cell).trim() !== "") name = String(cell).trim();
         continue;
       }
       let typed = typeof cell === "string" ? typers[k]!(cell) : INVALID;
@@ -473,13 +483,14 @@ class TabularRowReader {
     }
     if (errors) return { line, errors };
     const ref = id ?? `#${dataRow}`;
-    if (this.shape === "facts") return { line, applicant: idNumber ? { id: ref, facts: facts!, idNumber } : { id: ref, facts: facts! }, errors: [] };
+    const person = { ...(idNumber ? { idNumber } : {}), ...(name ? { name } : {}) };
+    if (this.shape === "facts") return { line, applicant: { id: ref, facts: facts!, ...person }, errors: [] };
     const factsJson = facts ? JSON.stringify(facts) : json === "" ? "{}" : `${json}}`;
-    return { line, applicant: idNumber ? { id: ref, idNumber, factsJson } : { id: ref, factsJson }, errors: [] };
+    return { line, applicant: { id: ref, ...person, factsJson }, errors: [] };
   }
 }
 
-const SPECIAL_COLUMNS = new Set(["id", "idNumber"]);
+const SPECIAL_COLUMNS = new Set(["id", "idNumber", "name"]);
 
 /**
  * What each header cell names: a fact id, "id", "idNumber", or "" (ignored). Without a mapping (the CLI, a file whose
@@ -660,8 +671,10 @@ function typeRow(
   const errors: CohortRowError[] = [];
   const facts: Facts = {};
   const idNumber = source.idNumber === undefined || source.idNumber === null || source.idNumber === "" ? undefined : String(source.idNumber).trim();
+  const nameIsFact = byId.has("name");
+  const name = nameIsFact || source.name === undefined || source.name === null || String(source.name).trim() === "" ? undefined : String(source.name).trim();
   for (const key of Object.keys(source)) {
-    if (ignored.includes(key) || key === "idNumber") continue;
+    if (ignored.includes(key) || key === "idNumber" || (key === "name" && !nameIsFact)) continue;
     const definition = byId.get(key);
     if (!definition) {
       errors.push(rowError("unknownColumn", line, key, "不是本标准的事实编号", "names no fact of this standard"));
@@ -671,7 +684,7 @@ function typeRow(
     if (typed.error) errors.push(typed.error);
     else if (typed.value !== undefined) facts[key] = typed.value;
   }
-  return errors.length > 0 ? { line, errors } : { line, applicant: { id, facts, ...(idNumber ? { idNumber } : {}) }, errors };
+  return errors.length > 0 ? { line, errors } : { line, applicant: { id, facts, ...(idNumber ? { idNumber } : {}), ...(name ? { name } : {}) }, errors };
 }
 
 export function formatFromPath(path: string): CohortFormat {

@@ -7,6 +7,7 @@ import type { FactDefinition } from "../rules-schema/types";
 
 const ID_NAMES = new Set(["id", "申请编号", "编号", "applicant", "applicantid", "ref"]);
 const ID_NUMBER_NAMES = new Set(["idnumber", "身份证号", "身份证号码", "公民身份号码"]);
+const NAME_NAMES = new Set(["name", "姓名", "申请人姓名"]);
 
 const targetTables = new WeakMap<readonly FactDefinition[], Map<string, string>>();
 
@@ -25,16 +26,17 @@ function targets(facts: readonly FactDefinition[]): Map<string, string> {
   return table;
 }
 
-/** What a column holds by its name: a fact id, "id", "idNumber", or undefined when the name says nothing. */
+/** What a column holds by its name: a fact id, "id", "idNumber", "name", or undefined when the name says nothing. */
 export function headerTarget(header: string, facts: readonly FactDefinition[]): string | undefined {
   const name = header.trim();
   const lower = name.toLowerCase();
   const table = targets(facts);
   const fact = table.get(name) ?? table.get(lower);
   if (fact) return fact;
-  if (name === "id" || name === "idNumber") return name;
+  if (name === "id" || name === "idNumber" || name === "name") return name;
   if (ID_NAMES.has(lower)) return "id";
   if (ID_NUMBER_NAMES.has(lower)) return "idNumber";
+  if (NAME_NAMES.has(lower)) return "name";
   return undefined;
 }
 

@@ -214,10 +214,10 @@ export function previewSample(sample: FileSample, facts: readonly FactDefinition
       const raw: unknown = sample.json ? jsonValue(cell) : cell;
       const text = typeof raw === "string" ? raw : sample.json ? (cell ?? "") : "";
       const target = targets[k];
-      if (target === "id" || target === "idNumber") {
+      if (target === "id" || target === "idNumber" || target === "name") {
         const value = raw === undefined || raw === null ? "" : String(raw);
         if (target === "id" && value !== "") id = value;
-        return value.trim() === "" ? { text } : { text, value: target === "idNumber" ? value.trim() : value };
+        return value.trim() === "" ? { text } : { text, value: target === "id" ? value : value.trim() };
       }
       const typed = typeFactValue(byId.get(target)!, raw, 0, !sample.json);
       if (typed.error) {

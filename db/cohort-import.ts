@@ -39,7 +39,7 @@ export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Prom
   const maxErrors = opts.maxErrors ?? 100;
   const errors: CohortRowError[] = [];
   // Column by column, facts already as packed JSON text: a million rows wait here for the one storing transaction.
-  const rows: CohortRowColumns = { applicantRefs: [], idNumbers: [], factsJson: new PackedTexts() };
+  const rows: CohortRowColumns = { applicantRefs: [], idNumbers: [], names: [], factsJson: new PackedTexts() };
   const seen = new ApplicantIds();
   let rowsRead = 0;
   const reading: FileReading = {};
@@ -71,6 +71,7 @@ export async function importCohort(db: JifenDb, opts: ImportCohortOptions): Prom
       if (errors.length === 0) {
         rows.applicantRefs.push(applicant.id);
         rows.idNumbers.push(applicant.idNumber);
+        rows.names!.push(applicant.name);
         rows.factsJson.push(applicant.factsJson);
       }
     }

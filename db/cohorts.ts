@@ -15,6 +15,8 @@ export interface CohortRow {
   rowNo: number;
   applicantRef: string;
   idNumber?: string | null;
+  /** The applicant's name, stored masked only (decision 043). */
+  name?: string | null;
   facts: Record<string, unknown>;
 }
 
@@ -32,6 +34,16 @@ export function maskIdNumber(id: string): string {
   const s = id.trim();
   if (s.length <= 7) return "*".repeat(s.length);
   return `${s.slice(0, 3)}${"*".repeat(s.length - 7)}${s.slice(-4)}`;
+}
+
+/**
+ * A name as a public notice shows it (decision 043): its first character and a star for each other one (张三 → 张*,
+ * 欧阳娜娜 → 欧***; a compound surname is not guessed). Only this form is ever stored.
+ */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  if (chars.length === 0) return "";
+  return chars[0] + "*".repeat(Math.max(1, chars.length - 1));
 }
 
 function idSalt(db: JifenDb): string {
@@ -53,6 +65,8 @@ export function hashIdNumber(salt: string, id: string): string {
 export interface CohortRowColumns {
   applicantRefs: string[];
   idNumbers: Array<string | undefined>;
+  /** Names (masked while storing); absent when the source has none. */
+  names?: Array<string | undefined>;
   factsJson: PackedTexts;
 }
 
@@ -61,7 +75,7 @@ export function createCohort(db: JifenDb, cohort: NewCohort, rows: Iterable<Coho
   return storeCohort(db, cohort, (add) => {
     let count = 0;
     for (const row of rows) {
-      add(row.rowNo, row.applicantRef, row.idNumber, JSON.stringify(row.facts));
+      add(row.rowNo, row.applicantRef, row.idNumber, JSON.stringify(row.facts), row.name);
       count += 1;
     }
     return count;
@@ -71,28 +85,29 @@ export function createCohort(db: JifenDb, cohort: NewCohort, rows: Iterable<Coho
 /** `createCohort` for rows already typed into JSON text (the importer's path): same rows stored, same transaction. */
 export function createCohortFromColumns(db: JifenDb, cohort: NewCohort, rows: CohortRowColumns): { cohortId: number; rowCount: number } {
   return storeCohort(db, cohort, (add) => {
-    const { applicantRefs, idNumbers, factsJson } = rows;
+    const { applicantRefs, idNumbers, names, factsJson } = rows;
     if (factsJson.length !== applicantRefs.length) throw new Error("cohort rows: as many facts as applicants expected");
-    factsJson.forEach((json, i) => add(i + 1, applicantRefs[i], idNumbers[i], json));
+    factsJson.forEach((json, i) => add(i + 1, applicantRefs[i], idNumbers[i], json, names?.[i]));
     return applicantRefs.length;
   });
 }
 
 /** Rows per insert statement: 50 rows per execution take 30% less time than one (100 gains nothing more). */
 const ROWS_PER_INSERT = 50;
-const INSERT_ROW = "insert into cohort_applicants (cohort_id, row_no, applicant_ref, id_hash, id_masked, facts) values ";
-const ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?)";
+const INSERT_ROW = "insert into cohort_applicants (cohort_id, row_no, applicant_ref, id_hash, id_masked, facts, name_masked) values ";
+const ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?, ?)";
+const COLUMNS_PER_ROW = 7;
 
-type AddRow = (rowNo: number, applicantRef: string, idNumber: string | null | undefined, factsJson: string) => void;
+type AddRow = (rowNo: number, applicantRef: string, idNumber: string | null | undefined, factsJson: string, name?: string | null) => void;
 
 /** Rows added to a prepared multi-row insert, run every ROWS_PER_INSERT rows; `flush` stores what is left. */
 function rowInserter(db: JifenDb, cohortId: number, salt: string): { add: AddRow; flush(): void } {
   const insertMany = db.$client.prepare(INSERT_ROW + Array(ROWS_PER_INSERT).fill(ROW_PLACEHOLDERS).join(", "));
   const insertOne = db.$client.prepare(INSERT_ROW + ROW_PLACEHOLDERS);
-  const values: unknown[] = new Array(6 * ROWS_PER_INSERT);
+  const values: unknown[] = new Array(COLUMNS_PER_ROW * ROWS_PER_INSERT);
   let filled = 0;
   return {
-    add(rowNo, applicantRef, idNumber, factsJson) {
+    add(rowNo, applicantRef, idNumber, factsJson, name) {
       const id = idNumber?.trim();
       values[filled] = cohortId;
       values[filled + 1] = rowNo;
@@ -100,14 +115,15 @@ function rowInserter(db: JifenDb, cohortId: number, salt: string): { add: AddRow
       values[filled + 3] = id ? hashIdNumber(salt, id) : null;
       values[filled + 4] = id ? maskIdNumber(id) : null;
       values[filled + 5] = factsJson;
-      filled += 6;
+      values[filled + 6] = name?.trim() ? maskName(name) : null;
+      filled += COLUMNS_PER_ROW;
       if (filled === values.length) {
         insertMany.run(values);
         filled = 0;
       }
     },
     flush() {
-      for (let k = 0; k < filled; k += 6) insertOne.run(values.slice(k, k + 6));
+      for (let k = 0; k < filled; k += COLUMNS_PER_ROW) insertOne.run(values.slice(k, k + COLUMNS_PER_ROW));
       filled = 0;
     },
   };
@@ -192,7 +208,7 @@ export async function createCohortInSlices(db: JifenDb, cohort: NewCohort, rows:
     const slice = db.$client.transaction(() => {
       const deadline = performance.now() + slices.sliceMs;
       do {
-        for (let k = 0; k < ROWS_PER_INSERT && i < count; k++, i++) inserter.add(i + 1, applicantRefs[i], idNumbers[i], texts.next().value as string);
+        for (let k = 0; k < ROWS_PER_INSERT && i < count; k++, i++) inserter.add(i + 1, applicantRefs[i], idNumbers[i], texts.next().value as string, rows.names?.[i]);
       } while (i < count && performance.now() < deadline && !othersWaiting());
       inserter.flush();
     });

@@ -186,7 +186,7 @@ export default function NewCohort() {
   ).filter(([, columns]) => columns.length > 1);
 
   const targetLabel = (target: string) =>
-    target === "id" ? m("targetId") : target === "idNumber" ? m("targetIdNumber") : (header?.facts.find((f) => f.id === target)?.label[lang === "en" ? "en" : "zh"] ?? target);
+    target === "id" ? m("targetId") : target === "idNumber" ? m("targetIdNumber") : target === "name" ? m("targetName") : (header?.facts.find((f) => f.id === target)?.label[lang === "en" ? "en" : "zh"] ?? target);
 
   function startUpload() {
     if (!file || !format || !header) return;
@@ -323,6 +323,7 @@ export default function NewCohort() {
                       <option value="">{m("targetIgnore")}</option>
                       <option value="id">{m("targetId")}</option>
                       <option value="idNumber">{m("targetIdNumber")}</option>
+                      <option value="name">{m("targetName")}</option>
                       {header.facts.map((f) => (
                         <option key={f.id} value={f.id}>
                           {pick(lang, f.label)} ({f.id})

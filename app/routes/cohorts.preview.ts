@@ -5,7 +5,7 @@
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { previewSample, type FileSample } from "../../applicant-files/preview";
-import { maskIdNumber } from "../../db/cohorts";
+import { maskIdNumber, maskName } from "../../db/cohorts";
 import { cohortText } from "~/features/cohorts/messages";
 import { standardFacts } from "~/features/cohorts/standard-facts.server";
 import { requestLang } from "~/i18n";
@@ -65,6 +65,14 @@ export async function action({ request }: ActionFunctionArgs) {
     for (const row of preview.rows) {
       const cell = row.cells[idNumberAt];
       if (typeof cell.value === "string") row.cells[idNumberAt] = { text: maskIdNumber(cell.value), value: maskIdNumber(cell.value) };
+    }
+  }
+  // Names too: masked, as they are kept (decision 043).
+  const nameAt = preview.columns.findIndex((c) => c.target === "name");
+  if (nameAt >= 0) {
+    for (const row of preview.rows) {
+      const cell = row.cells[nameAt];
+      if (typeof cell.value === "string") row.cells[nameAt] = { text: maskName(cell.value), value: maskName(cell.value) };
     }
   }
   return Response.json(preview);

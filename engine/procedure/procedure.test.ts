@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { lastFourOfMasked, maskName } from "./masking";
 import { isWorkingDay, noticeEndsOn, withinNotice } from "./notice-period";
 
 describe("notice period in working days", () => {
@@ -21,18 +20,5 @@ describe("notice period in working days", () => {
   });
   it("refuses a period of no working day", () => {
     expect(() => noticeEndsOn("2026-06-15", 0)).toThrow(RangeError);
-  });
-});
-
-describe("masking", () => {
-  it("keeps a name's first character", () => {
-    expect(maskName("张三")).toBe("张*");
-    expect(maskName("欧阳娜娜")).toBe("欧***");
-    expect(maskName("李")).toBe("李*");
-  });
-  it("reads the last four of a masked identity number", () => {
-    expect(lastFourOfMasked("320***********123X")).toBe("123X");
-    expect(lastFourOfMasked(null)).toBeNull();
-    expect(lastFourOfMasked("***")).toBeNull();
   });
 });

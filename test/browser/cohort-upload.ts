@@ -24,19 +24,19 @@ export interface GeneratedCsv {
 export function writeCohortCsv(
   size: number,
   seed: number,
-  opts: { rename?: Record<string, string>; badCell?: { row: number; column: string; value: string }; withIdNumbers?: boolean } = {},
+  opts: { rename?: Record<string, string>; badCell?: { row: number; column: string; value: string }; withIdNumbers?: boolean; withNames?: boolean } = {},
 ): GeneratedCsv {
   const dir = mkdtempSync(join(tmpdir(), "jifen-cohort-"));
   const factIds = SUZHOU_2015.facts.map((f) => f.id);
-  const header = ["id", ...(opts.withIdNumbers ? ["身份证号"] : []), ...factIds];
-  let plain = csvLine(header.filter((h) => h !== "身份证号"));
+  const header = ["id", ...(opts.withIdNumbers ? ["身份证号"] : []), ...(opts.withNames ? ["姓名"] : []), ...factIds];
+  let plain = csvLine(header.filter((h) => h !== "身份证号" && h !== "姓名"));
   let renamed = csvLine(header.map((h) => opts.rename?.[h] ?? h));
   let row = 1;
   for (const { id, facts } of generateApplicants(SUZHOU_2015, size, seed)) {
     row++;
     const values = factIds.map((f) => facts[f]);
     plain += csvLine([id, ...values]);
-    const cells: unknown[] = [id, ...(opts.withIdNumbers ? [idNumberOf(row - 1)] : []), ...values];
+    const cells: unknown[] = [id, ...(opts.withIdNumbers ? [idNumberOf(row - 1)] : []), ...(opts.withNames ? [nameOf(row - 1)] : []), ...values];
     if (opts.badCell && opts.badCell.row === row) cells[header.indexOf(opts.badCell.column)] = opts.badCell.value;
     renamed += csvLine(cells);
   }
@@ -45,6 +45,11 @@ export function writeCohortCsv(
   writeFileSync(path, renamed);
   writeFileSync(plainPath, plain);
   return { path, plainPath, size };
+}
+
+/** A made-up Chinese name for the n-th applicant (1-based). */
+export function nameOf(n: number): string {
+  return `${"张王李赵刘陈杨黄周吴"[n % 10]}${"伟芳娜敏静丽强"[n % 7]}${n % 3 === 0 ? "华" : ""}`;
 }
 
 /** A made-up 18-character identity number for the n-th applicant (1-based). */

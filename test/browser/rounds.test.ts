@@ -11,7 +11,7 @@ import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApplicants } from "../../engine/cohorts/cohort-generate";
-import { chooseCohortFile, idNumberOf, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
+import { chooseCohortFile, idNumberOf, nameOf, SUZHOU_2015, writeCohortCsv, type GeneratedCsv } from "./cohort-upload";
 import { openBrowser, SCREENSHOT_DIR, signIn, startServer, waitForHydration, type BrowserSession, type RunningServer } from "./harness";
 
 let server: RunningServer;
@@ -23,7 +23,7 @@ let roundUrl = "";
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  file = writeCohortCsv(60, 23, { rename: { id: "申请编号" }, withIdNumbers: true });
+  file = writeCohortCsv(60, 23, { rename: { id: "申请编号" }, withIdNumbers: true, withNames: true });
   server = await startServer({ JIFEN_SEED_COHORT_SIZE: "0" });
   drafter = await openBrowser();
   publisher = await openBrowser();
@@ -112,6 +112,10 @@ describe("an application round", () => {
     const list = (await anonymous.textContent("[data-testid=notice-list]")) ?? "";
     expect(list).toMatch(/320\*{11}\d{4}/);
     expect(list).not.toMatch(/320102\d{12}/);
+    // Names only masked: the first character and stars (张*), never the name.
+    const row7 = await anonymous.$eval(`[data-testid=notice-list] tr[data-ref="${[...generateApplicants(SUZHOU_2015, 60, 23)][6].id}"]`, (row) => row.querySelectorAll("td")[2].textContent);
+    expect(row7).toBe(`${nameOf(7)[0]}${"*".repeat(nameOf(7).length - 1)}`);
+    expect(list).not.toContain(nameOf(7));
     const refs = [...generateApplicants(SUZHOU_2015, 60, 23)].map((a) => a.id);
     const ref = refs[6];
     await waitForHydration(anonymous, "[data-testid=lookup-submit]");

@@ -60,6 +60,7 @@ export const { useMessages: useCohortMessages, translateIn: cohortText } = defin
   targetIgnore: { zh: "（忽略此列）", en: "(ignore this column)" },
   targetId: { zh: "申请编号", en: "Applicant number" },
   targetIdNumber: { zh: "身份证号（仅存脱敏形式）", en: "Identity number (stored masked only)" },
+  targetName: { zh: "姓名（仅存脱敏形式，如 张*）", en: "Name (stored masked only, e.g. 张*)" },
   duplicateTarget: { zh: "“{target}” 被多个列选中：{columns}", en: "\"{target}\" is chosen for more than one column: {columns}" },
   startUpload: { zh: "上传并导入", en: "Upload and import" },
   uploading: { zh: "正在上传… {percent}%", en: "Uploading… {percent}%" },
