@@ -145,11 +145,7 @@ export function isMessageKey(key: string): key is MessageKey {
 
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
   const entry = messages[key];
-  let text: string = lang === "en" ? entry.en : entry.zh;
-  if (params) {
-    for (const [name, value] of Object.entries(params)) text = text.split(`{${name}}`).join(String(value));
-  }
-  return text;
+  return fill(lang === "en" ? entry.en : entry.zh, params);
 }
 
 export function pick(lang: Lang, text: { zh: string; en: string }): string {
@@ -158,9 +154,23 @@ export function pick(lang: Lang, text: { zh: string; en: string }): string {
 
 export type Catalogue = Record<string, { zh: string; en: string }>;
 
+/**
+ * A count's noun in English agrees with it: "{count} record(s)" reads "1 record" or "3 records" (the "(s)" of up to
+ * three words after a placeholder whose value is a number). Chinese needs nothing.
+ */
+function agree(text: string, params: Record<string, string | number>): string {
+  if (!text.includes("(s)")) return text;
+  return text.replace(/\{(\w+)\}((?:\s+[A-Za-z-]+){1,3})\(s\)/g, (whole, name: string, words: string) => {
+    const value = params[name];
+    const count = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
+    if (count === undefined) return whole;
+    return `{${name}}${words}${count === 1 ? "" : "s"}`;
+  });
+}
+
 function fill(text: string, params?: Record<string, string | number>): string {
   if (!params) return text;
-  let out = text;
+  let out = agree(text, params);
   for (const [name, value] of Object.entries(params)) out = out.split(`{${name}}`).join(String(value));
   return out;
 }

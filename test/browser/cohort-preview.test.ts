@@ -106,7 +106,7 @@ describe("the preview before an import", () => {
     expect(await cell(page, 6, "最高学历")).toContain('"本科生" is not one of');
     expect(await cell(page, 8, "居住登记时间（本次市区连续居住起始日）")).toContain('"2019/2/30" is not a valid date');
     expect(await page.textContent('[data-testid=preview-table] tr[data-line="10"]')).toContain('Id "A2" already appears on line 3');
-    expect(await page.textContent("[data-testid=preview-problems]")).toContain("4 problem(s)");
+    expect(await page.textContent("[data-testid=preview-problems]")).toContain("4 problems in the rows shown");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-preview.en.png`, fullPage: true });
 
     await chooseCohortFile(page, server.url, join(dir, "office.xlsx"), "xlsx preview");
@@ -126,7 +126,7 @@ describe("the preview before an import", () => {
     expect(await cell(page, 1, "residenceRegistrationDate")).toBe("2019-06-30in the file: 2019/6/30");
     expect(await cell(page, 2, "socialInsuranceMonths")).toContain('"两年" is not a number');
     expect(await cell(page, 2, "residenceRegistrationDate")).toContain('"2019-02-30" is not a valid date');
-    expect(await page.textContent("[data-testid=preview-problems]")).toContain("2 problem(s)");
+    expect(await page.textContent("[data-testid=preview-problems]")).toContain("2 problems in the rows shown");
     await page.screenshot({ path: `${SCREENSHOT_DIR}/cohort-preview-jsonl.en.png`, fullPage: true });
     expect(cohorts()).toBe(0);
   });
