@@ -15,7 +15,7 @@ describe("English counts agree with their number", () => {
     expect(translateIn("en", "runs", { count: 0 })).toBe("Simulated on a past cohort (0 runs)");
     expect(translateIn("en", "badge", { errors: 1, warnings: 2 })).toBe("1 error, 2 warnings");
     expect(translateIn("en", "cases", { count: "1" })).toBe("1 test case failed");
-    expect(translateIn("zh", "runs", { count: 1 })).toBe("模拟测算（1 次）");
+    expect(translateIn("zh-CN", "runs", { count: 1 })).toBe("模拟测算（1 次）");
   });
 
   it("leaves a placeholder that is not a count alone", () => {
