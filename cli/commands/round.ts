@@ -5,8 +5,7 @@
  * such round or database.
  */
 import type { Command } from "commander";
-import { replayRound, type ReplayDifference } from "../../app/features/rounds/rounds.server";
-import { getRound } from "../../db/rounds";
+import type { ReplayDifference } from "../../app/features/rounds/rounds.server";
 import { openCliDatabase } from "../database";
 import { detectLang, say } from "../locale";
 
@@ -28,7 +27,7 @@ export function register(program: Command): void {
     .argument("<id>", "the round's number / 批次编号")
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit codes / 退出码: 0 all identical / 全部一致; 1 a difference / 有不一致; 2 no such round or database / 找不到批次或数据库\n")
-    .action((rawId: string, options: { json?: boolean }, command: Command) => {
+    .action(async (rawId: string, options: { json?: boolean }, command: Command) => {
       const lang = detectLang(command.optsWithGlobals<{ lang?: string }>().lang);
       const id = /^\d+$/.test(rawId) ? Number(rawId) : NaN;
       let db;
@@ -39,6 +38,9 @@ export function register(program: Command): void {
         process.exitCode = USAGE_ERROR;
         return;
       }
+      // Loaded here, not at start: every jifen command registers this one, and the engine and the rounds' modules
+      // cost every other command about half a second to load.
+      const [{ replayRound }, { getRound }] = await Promise.all([import("../../app/features/rounds/rounds.server"), import("../../db/rounds")]);
       try {
         const found = Number.isSafeInteger(id) ? getRound(db, id) : undefined;
         const report = found ? replayRound(db, id) : undefined;
