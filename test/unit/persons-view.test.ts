@@ -56,6 +56,8 @@ describe("persons on the score sheet", () => {
   it("says only the applicant qualifies when the spouse does not", async () => {
     const zh = await sheetText("tc12_only_qualifying_spouse_counts", "zh-CN");
     expect(zh).toContain("按申请人的积分计算：只有申请人符合条件。");
-    expect(zh).toMatch(/配偶 645 不符合准入条件/);
+    // A person who fails a condition of application has no score (issue 20; decision 047), only the verdict.
+    expect(zh).toMatch(/配偶 不计分 不符合准入条件/);
+    expect(zh).not.toContain("645");
   });
 });
