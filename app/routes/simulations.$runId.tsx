@@ -19,6 +19,7 @@ import { ScoreSheetView } from "~/features/score-sheet/ScoreSheetView";
 import scoreSheetStyles from "~/features/score-sheet/score-sheet.css?url";
 import { CountBars, PairedBars, PairedBarsHorizontal } from "~/features/simulation/Charts";
 import { simulationText, useSimulationMessages } from "~/features/simulation/messages";
+import { leverText } from "~/features/levers/messages";
 import { MissingFactsWarning } from "~/features/simulation/MissingFactsWarning";
 import { changeReasonsOf, groupableFacts, impactByGroup, loadRun, scoreHistogram, SimulationInputError } from "~/features/simulation/run.server";
 import simulationStyles from "~/features/simulation/simulation.css?url";
@@ -299,6 +300,12 @@ export default function SimulationResult() {
         <a href={`${base}/export.xlsx`} className="button-secondary" data-testid="export-xlsx" download>
           {m("downloadXlsx")}
         </a>
+        <Link to={`${base}/levers`} className="button-secondary" data-testid="to-levers">
+          {leverText(lang, "leversLink")}
+        </Link>
+        <Link to={`${base}/goals`} className="button-secondary" data-testid="to-goals">
+          {leverText(lang, "goalsLink")}
+        </Link>
       </div>
 
       <h2>{m("summaryTitle")}</h2>
