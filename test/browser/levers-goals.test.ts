@@ -88,7 +88,7 @@ describe("levers and goal search", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/goal-search-binding.zh-CN.png`, fullPage: true });
 
     // The share now, read from the page; a goal one point above it, cut-offs within 60 points.
-    const now = Number(/（现行：([\d.]+)%/.exec((await page.textContent("[data-testid=goal-result]")) ?? "")?.[1]);
+    const now = Number(/（现行版本：([\d.]+)%/.exec((await page.textContent("[data-testid=goal-result]")) ?? "")?.[1]);
     expect(now).toBeGreaterThan(0);
     await page.fill("[data-testid=goal-share]", String(Math.ceil(now + 1)));
     await page.fill("[data-testid=goal-cutoff]", "60");
