@@ -61,7 +61,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     admitted: result.baseline.admitted,
     evaluations: result.evaluations,
     elapsedMs,
-    cutoffs: result.baseline.pools.filter((p) => p.cutoff !== null).slice(0, 40).map((p) => ({ pool: poolText(doc, programId, p.pool, lang), cutoff: p.cutoff })),
+    cutoffs: [...result.baseline.pools]
+      .filter((p) => p.cutoff !== null)
+      .sort((a, b) => a.pool.localeCompare(b.pool, "zh-CN", { numeric: true }))
+      .slice(0, 40)
+      .map((p) => ({ pool: poolText(doc, programId, p.pool, lang), cutoff: p.cutoff })),
     groupFacts: facts.map((f) => ({ id: f.id, label: f.label })),
     groupFact: groupFact?.id ?? "",
     words: words(lang),

@@ -5,7 +5,8 @@
  * goals cannot be met together and which goal binds.
  *
  * The search, deterministic for a seed (the seed only orders numbers whose effects tie):
- * 0. each number moved each way by a fifth of its value (at least one step): which moves bring the goals nearer;
+ * 0. each number moved each way by a fifth of its value (at least one step), and by its whole value when no fifth
+ *    helps: which moves bring the goals nearer;
  * 1. the eight that bring them nearest, alone: doubled until the goals are met (or the bound), then halved back to
  *    the smallest move that meets them;
  * 2. from the closest versions found, one more of those eight at a time (the move that brings the goals nearest
@@ -228,16 +229,20 @@ export function searchGoals(input: GoalSearchInput): GoalSearchResult {
     const p = parameters[k];
     return Math.floor((direction > 0 ? p.max - p.value : p.value - p.min) / p.step + 1e-9);
   };
-  const probeOf = (k: number) => Math.max(1, Math.round((Math.abs(parameters[k].value) * 0.2) / parameters[k].step));
+  const probeOf = (k: number, share: number) => Math.max(1, Math.round((Math.abs(parameters[k].value) * share) / parameters[k].step));
   const promising: Array<{ k: number; direction: 1 | -1; probe: number; best: Tried }> = [];
-  for (const k of order) {
-    for (const direction of [1, -1] as const) {
-      const probe = Math.min(probeOf(k), reach(k, direction));
-      if (probe < 1) continue;
-      const t = run(new Map([[k, direction * probe]]));
-      if (t && t.violation < baseViolation) promising.push({ k, direction, probe, best: t });
+  // When no fifth helps (a number small beside the totals), the whole value once more.
+  for (const share of [0.2, 1]) {
+    for (const k of order) {
+      for (const direction of [1, -1] as const) {
+        const probe = Math.min(probeOf(k, share), reach(k, direction));
+        if (probe < 1) continue;
+        const t = run(new Map([[k, direction * probe]]));
+        if (t && t.violation < baseViolation) promising.push({ k, direction, probe, best: t });
+      }
+      if (exhausted) break;
     }
-    if (exhausted) break;
+    if (promising.length > 0 || exhausted) break;
   }
   // Stable: equal improvements keep the seeded order.
   promising.sort((a, b) => a.best.violation - b.best.violation);
