@@ -18,6 +18,10 @@ import { generateApplicants } from "../../engine/cohorts/cohort-generate";
 import type { StandardDocument } from "../../rules-schema/types";
 import { proposeMapping, standardFacts } from "../../app/features/cohorts/standard-facts.server";
 import { impactByGroup, loadRun, runAndRecord, scoreHistogram } from "../../app/features/simulation/run.server";
+import { cohortFromRows } from "../../engine/cohorts/cohort";
+import { factsOfBoth } from "../../engine/simulation/facts-read";
+import { simulate } from "../../engine/simulation/simulate";
+import { applicationFacts } from "../../rules-schema/persons";
 
 const SUZHOU_2015 = JSON.parse(readFileSync("rules-schema/examples/suzhou-2015.json", "utf8")) as StandardDocument;
 let db: JifenDb;
@@ -39,6 +43,25 @@ beforeAll(async () => {
 });
 
 describe("runAndRecord / loadRun", () => {
+  it("scores a family program with each person's facts, as jifen simulate does (the spouse is not scored on nothing)", () => {
+    const inputs = { baselineVersionId, candidateVersionId, cohortId, programId: "school", evaluationDate: "2021-06-30", quotas: { "*": 3 }, seed: null };
+    const loaded = loadRun(db, runAndRecord(db, "suzhou", inputs, null).runId)!;
+    const { baseline, candidate } = loaded;
+    const applicants = [...generateApplicants(SUZHOU_2015, 1500, 11)];
+    const facts = applicationFacts({ ...baseline, facts: factsOfBoth(baseline, candidate) });
+    expect(facts.some((f) => f.id.startsWith("spouse."))).toBe(true);
+    const direct = simulate({
+      baseline,
+      candidate,
+      programId: "school",
+      cohort: cohortFromRows(facts, applicants.map((a) => a.id), applicants.map((a) => a.facts)),
+      quotas: { "*": 3 },
+      date: "2021-06-30",
+    });
+    expect(Array.from(loaded.result.columns.totalBefore)).toEqual(Array.from(direct.columns.totalBefore));
+    expect(Array.from(loaded.result.columns.totalAfter)).toEqual(Array.from(direct.columns.totalAfter));
+  });
+
   it("stores the summary the dashboard reads, meets the publishing check, and reproduces the run from its inputs", () => {
     const inputs = { baselineVersionId, candidateVersionId, cohortId, programId: "settlement", evaluationDate: "2021-06-30", quotas: { "*": 200 }, seed: null };
     const first = runAndRecord(db, "suzhou", inputs, null);

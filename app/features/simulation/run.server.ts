@@ -12,6 +12,7 @@ import { categoricalCodes, cohortFromRows, type Cohort } from "../../../engine/c
 import { factsOfBoth } from "../../../engine/simulation/facts-read";
 import { OUTCOME } from "../../../engine/allocation/rank";
 import { simulate, type SimulationResult } from "../../../engine/simulation/simulate";
+import { applicationFacts } from "../../../rules-schema/persons";
 import type { FactDefinition, Id, StandardDocument } from "../../../rules-schema/types";
 import { ChangeReasons, conditionsFromFacts } from "../../../engine/simulation/reasons";
 
@@ -46,8 +47,10 @@ export { factsOfBoth };
 function compute(baseline: StandardDocument, candidate: StandardDocument, applicants: StoredApplicant[], input: SimulationInputs) {
   const started = performance.now();
   const ids = applicants.map((a) => a.applicantRef);
+  // Every fact either version reads, with each person's own facts (spouse.*) for programs that score a family, as
+  // `jifen simulate` reads a cohort file: without them a spouse would be scored on nothing.
   const cohort = cohortFromRows(
-    factsOfBoth(baseline, candidate),
+    applicationFacts({ ...baseline, facts: factsOfBoth(baseline, candidate) }),
     ids,
     applicants.map((a) => a.facts),
   );
