@@ -223,7 +223,8 @@ describe("starting a new standard", () => {
     await page.click("[data-testid=new-create]");
     await page.waitForURL(/\/standards\/nanjing\/versions\/\d+$/);
     await waitForEditor(page);
-    expect(await page.textContent("h1")).toContain("nanjing · 2027");
+    // The editor names the new standard by its title in the UI's language (its code is for engineers), and its label.
+    expect(await page.textContent("h1")).toContain("Nanjing points settlement standard · 2027");
     await expect.poll(() => page.textContent('[data-testid=outline] button[data-pointer="/items/0"]')).toBe("education10–20 pts");
     await expect.poll(() => page.textContent("[data-testid=problems] h2"), { timeout: 15_000 }).toContain("(0)");
     // Monaco renders spaces as no-break spaces.
